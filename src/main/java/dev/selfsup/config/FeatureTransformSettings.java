@@ -1,0 +1,39 @@
+package dev.selfsup.config;
+
+import static dev.selfsup.config.ConfigException.require;
+
+/**
+ * The {@code feature_transform:} section (METHODS.md §6).
+ *
+ * @param enabled transform features
+ * @param positiveExtrapolation λp = 1 + Beta(α_p, α_p) on the positive pair
+ * @param positiveAlpha α_p (2.0)
+ * @param negativeInterpolation λn ~ Beta(α_n, α_n) mixing of negatives with a permutation
+ * @param negativeAlpha α_n (1.6)
+ * @param startEpoch the epoch the transformation starts
+ */
+public record FeatureTransformSettings(
+        boolean enabled,
+        boolean positiveExtrapolation,
+        double positiveAlpha,
+        boolean negativeInterpolation,
+        double negativeAlpha,
+        int startEpoch) {
+    /** Validates ranges. */
+    public FeatureTransformSettings {
+        require(positiveAlpha > 0, "feature_transform.positive_alpha", positiveAlpha, "> 0");
+        require(negativeAlpha > 0, "feature_transform.negative_alpha", negativeAlpha, "> 0");
+        require(startEpoch >= 0, "feature_transform.start_epoch", startEpoch, ">= 0");
+        require(!enabled || positiveExtrapolation || negativeInterpolation,
+                "feature_transform.enabled", true, "at least one of positive_extrapolation, negative_interpolation");
+    }
+
+    /**
+     * Off; both transformations with the paper's α when enabled.
+     *
+     * @return the defaults
+     */
+    public static FeatureTransformSettings defaults() {
+        return new FeatureTransformSettings(false, true, 2.0, true, 1.6, 0);
+    }
+}

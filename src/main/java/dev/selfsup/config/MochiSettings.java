@@ -1,0 +1,32 @@
+package dev.selfsup.config;
+
+import static dev.selfsup.config.ConfigException.require;
+
+/**
+ * The {@code mochi:} section: hard negative mixing (METHODS.md §5), MoCHi(N, s, s′).
+ *
+ * @param enabled mix hard negatives
+ * @param hardest N, the hardest negatives considered per query (1024)
+ * @param mixed s, synthetic negatives from pairs of hard negatives (1024)
+ * @param mixedWithQuery s′, harder ones mixed with the query (128)
+ * @param startEpoch the epoch mixing starts (warm-up without it before)
+ */
+public record MochiSettings(boolean enabled, int hardest, int mixed, int mixedWithQuery, int startEpoch) {
+    /** Validates ranges. */
+    public MochiSettings {
+        require(hardest >= 1, "mochi.hardest", hardest, ">= 1");
+        require(mixed >= 0, "mochi.mixed", mixed, ">= 0");
+        require(mixedWithQuery >= 0, "mochi.mixed_with_query", mixedWithQuery, ">= 0");
+        require(!enabled || mixed + mixedWithQuery > 0, "mochi.mixed", mixed, "mixed + mixed_with_query > 0 when enabled");
+        require(startEpoch >= 0, "mochi.start_epoch", startEpoch, ">= 0");
+    }
+
+    /**
+     * Off; MoCHi(1024, 1024, 128) when enabled.
+     *
+     * @return the defaults
+     */
+    public static MochiSettings defaults() {
+        return new MochiSettings(false, 1024, 1024, 128, 0);
+    }
+}

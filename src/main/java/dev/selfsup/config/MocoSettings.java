@@ -1,0 +1,40 @@
+package dev.selfsup.config;
+
+import static dev.selfsup.config.ConfigException.require;
+
+/**
+ * The {@code moco:} section (METHODS.md §3).
+ *
+ * @param queueLength K, a multiple of the batch size (65,536)
+ * @param emaMomentum m of the key encoder (0.999; 0.99 on ImageNet-100 in the FT recipe)
+ * @param emaSchedule constant m, or cosine from m to 1 over training
+ * @param temperature InfoNCE temperature (v2: 0.2)
+ * @param shuffleBn evaluate the key encoder on a permuted batch (single-device shuffle-BN)
+ */
+public record MocoSettings(
+        int queueLength, double emaMomentum, EmaSchedule emaSchedule, double temperature, boolean shuffleBn) {
+
+    /** How the key encoder's momentum moves over training. */
+    public enum EmaSchedule {
+        /** m fixed. */
+        CONSTANT,
+        /** m rises to 1 along a half cosine (BYOL style). */
+        COSINE
+    }
+
+    /** Validates ranges. */
+    public MocoSettings {
+        require(queueLength > 0, "moco.queue_length", queueLength, "> 0");
+        require(emaMomentum >= 0 && emaMomentum <= 1, "moco.ema_momentum", emaMomentum, "in [0, 1]");
+        require(temperature > 0, "moco.temperature", temperature, "> 0");
+    }
+
+    /**
+     * MoCo v2 defaults: K 65,536, m 0.999, T 0.2, shuffle-BN on.
+     *
+     * @return the defaults
+     */
+    public static MocoSettings defaults() {
+        return new MocoSettings(65_536, 0.999, EmaSchedule.CONSTANT, 0.2, true);
+    }
+}

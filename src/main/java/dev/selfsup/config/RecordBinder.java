@@ -1,0 +1,260 @@
+package dev.selfsup.config;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Binds a YAML node tree onto records: {@code snake_case} keys map 1:1 to camelCase components,
+ * missing keys take the value of the defaults record, unknown keys and wrong types are errors that
+ * name the key, the file and line, and the valid options.
+ */
+final class RecordBinder {
+    private final Map<String, Mark> marks = new HashMap<>();
+
+    /** Binds {@code node} (may be null) onto {@code type}, filling gaps from {@code defaults}. */
+    <T extends Record> T bind(Class<T> type, Node node, T defaults, String prefix) {
+        try {
+            return bindRecord(type, node, defaults, prefix);
+        } catch (ConfigException e) {
+            throw e.at(where(e.key()));
+        }
+    }
+
+    private String where(String key) {
+        for (String k = key; !k.isEmpty(); k = k.contains(".") ? k.substring(0, k.lastIndexOf('.')) : "") {
+            Mark m = marks.get(k);
+            if (m != null) {
+                return location(m);
+            }
+        }
+        return null;
+    }
+
+    static String location(Mark m) {
+        return m.getName() + ":" + (m.getLine() + 1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends Record> T bindRecord(Class<T> type, Node node, T defaults, String prefix) {
+        RecordComponent[] components = type.getRecordComponents();
+        Map<String, Node> given = new LinkedHashMap<>();
+        if (node != null) {
+            if (!(node instanceof MappingNode)) {
+                throw new ConfigException(prefix, "expected a mapping of keys " + validKeys(components))
+                        .at(location(node.getStartMark()));
+            }
+            for (NodeTuple t : ((MappingNode) node).getValue()) {
+                String k = ((ScalarNode) t.getKeyNode()).getValue();
+                String full = join(prefix, k);
+                marks.put(full, t.getKeyNode().getStartMark());
+                if (Arrays.stream(components).noneMatch(c -> snake(c.getName()).equals(k))) {
+                    throw new ConfigException(full, "unknown key; valid keys here: " + validKeys(components))
+                            .at(location(t.getKeyNode().getStartMark()));
+                }
+                given.put(k, t.getValueNode());
+            }
+        }
+        Object[] args = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        for (int i = 0; i < components.length; i++) {
+            RecordComponent c = components[i];
+            types[i] = c.getType();
+            String key = snake(c.getName());
+            Object fallback = defaults == null ? null : read(c, defaults);
+            Node v = given.get(key);
+            String full = join(prefix, key);
+            if (v == null) {
+                if (defaults == null) {
+                    throw new ConfigException(full, "is required")
+                            .at(node == null ? null : location(node.getStartMark()));
+                }
+                args[i] = fallback;
+            } else {
+                args[i] = convert(c.getGenericType(), v, fallback, full);
+            }
+        }
+        try {
+            Constructor<T> ctor = type.getDeclaredConstructor(types);
+            ctor.setAccessible(true);
+            return ctor.newInstance(args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof ConfigException ce) {
+                throw ce;
+            }
+            if (e.getCause() instanceof IllegalArgumentException iae) {
+                throw new ConfigException(prefix, iae.getMessage());
+            }
+            throw new IllegalStateException("cannot build " + type.getSimpleName(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Object convert(Type type, Node node, Object fallback, String key) {
+        Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
+        marks.putIfAbsent(key, node.getStartMark());
+        if (Record.class.isAssignableFrom(raw)) {
+            Record defaults = fallback != null ? (Record) fallback : staticDefaults(raw);
+            return bindRecord((Class) raw, node, defaults, key);
+        }
+        if (List.class.isAssignableFrom(raw)) {
+            if (!(node instanceof SequenceNode seq)) {
+                throw new ConfigException(key, "expected a list, got '" + text(node) + "'")
+                        .at(location(node.getStartMark()));
+            }
+            Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
+            List<Object> out = new ArrayList<>();
+            List<Node> items = seq.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                out.add(convert(element, items.get(i), null, key + "." + i));
+            }
+            return List.copyOf(out);
+        }
+        if (!(node instanceof ScalarNode scalar)) {
+            throw new ConfigException(key, "expected a single " + describe(raw) + ", got a " + kind(node))
+                    .at(location(node.getStartMark()));
+        }
+        String s = scalar.getValue().trim();
+        try {
+            if (raw == String.class) {
+                return scalar.getValue();
+            }
+            if (s.isEmpty() || s.equals("~") || s.equalsIgnoreCase("null")) {
+                throw new ConfigException(key, "needs a value (" + describe(raw) + ")");
+            }
+            if (raw == int.class || raw == Integer.class) {
+                double d = Double.parseDouble(s.replace("_", ""));
+                if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+                    throw new NumberFormatException();
+                }
+                return (int) d;
+            }
+            if (raw == long.class || raw == Long.class) {
+                double d = Double.parseDouble(s.replace("_", ""));
+                if (d != Math.rint(d)) {
+                    throw new NumberFormatException();
+                }
+                return s.matches("-?[0-9_]+") ? Long.parseLong(s.replace("_", "")) : (long) d;
+            }
+            if (raw == double.class || raw == Double.class) {
+                return Double.parseDouble(s);
+            }
+            if (raw == boolean.class || raw == Boolean.class) {
+                if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+                    return Boolean.parseBoolean(s);
+                }
+                throw new NumberFormatException();
+            }
+            if (raw.isEnum()) {
+                String wanted = s.toUpperCase(Locale.ROOT).replace('-', '_');
+                for (Object constant : raw.getEnumConstants()) {
+                    if (((Enum<?>) constant).name().equals(wanted)) {
+                        return constant;
+                    }
+                }
+                throw new ConfigException(key, "got '" + s + "', valid: " + enumNames(raw));
+            }
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "got '" + s + "', expected " + describe(raw))
+                    .at(location(node.getStartMark()));
+        } catch (ConfigException e) {
+            throw e.at(location(node.getStartMark()));
+        }
+        throw new IllegalStateException("unsupported recipe field type " + type + " at " + key);
+    }
+
+    private static Record staticDefaults(Class<?> raw) {
+        try {
+            Method m = raw.getDeclaredMethod("defaults");
+            m.setAccessible(true);
+            return (Record) m.invoke(null);
+        } catch (NoSuchMethodException e) {
+            return null;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Object read(RecordComponent c, Record r) {
+        try {
+            Method m = c.getAccessor();
+            m.setAccessible(true);
+            return m.invoke(r);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String describe(Class<?> raw) {
+        if (raw == int.class || raw == long.class || raw == Integer.class || raw == Long.class) {
+            return "an integer";
+        }
+        if (raw == double.class || raw == Double.class) {
+            return "a number";
+        }
+        if (raw == boolean.class || raw == Boolean.class) {
+            return "true or false";
+        }
+        if (raw.isEnum()) {
+            return "one of " + enumNames(raw);
+        }
+        return "a " + raw.getSimpleName();
+    }
+
+    static String enumNames(Class<?> raw) {
+        return Arrays.stream(raw.getEnumConstants())
+                .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static String kind(Node n) {
+        return n instanceof MappingNode ? "mapping" : n instanceof SequenceNode ? "list" : "value";
+    }
+
+    private static String text(Node n) {
+        return n instanceof ScalarNode s ? s.getValue() : kind(n);
+    }
+
+    private static String validKeys(RecordComponent[] components) {
+        return Arrays.stream(components)
+                .map(c -> snake(c.getName()))
+                .collect(Collectors.toCollection(TreeSet::new))
+                .toString();
+    }
+
+    static String join(String prefix, String key) {
+        return prefix.isEmpty() ? key : prefix + "." + key;
+    }
+
+    static String snake(String camel) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : camel.toCharArray()) {
+            if (Character.isUpperCase(ch)) {
+                b.append('_').append(Character.toLowerCase(ch));
+            } else {
+                b.append(ch);
+            }
+        }
+        return b.toString();
+    }
+}

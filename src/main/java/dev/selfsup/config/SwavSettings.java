@@ -1,0 +1,51 @@
+package dev.selfsup.config;
+
+import static dev.selfsup.config.ConfigException.require;
+
+import java.util.List;
+
+/**
+ * The {@code swav:} section; defaults are the paper's (METHODS.md §2).
+ *
+ * @param prototypes K prototypes (3000)
+ * @param temperature softmax temperature T (0.1)
+ * @param epsilon Sinkhorn entropy weight ε (0.05)
+ * @param sinkhornIterations Sinkhorn rounds (3)
+ * @param cropsForAssign crops whose codes are predicted ([0, 1])
+ * @param queueLength queue length per assigned crop; 0 = no queue (batch-256 recipe: 3840)
+ * @param queueStartEpoch epoch from which the queue fills (15)
+ * @param freezePrototypesIters iterations during which prototypes get no update (5005 at bs 256)
+ */
+public record SwavSettings(
+        int prototypes,
+        double temperature,
+        double epsilon,
+        int sinkhornIterations,
+        List<Integer> cropsForAssign,
+        int queueLength,
+        int queueStartEpoch,
+        int freezePrototypesIters) {
+
+    /** Validates ranges. */
+    public SwavSettings {
+        cropsForAssign = List.copyOf(cropsForAssign);
+        require(prototypes > 0, "swav.prototypes", prototypes, "> 0");
+        require(temperature > 0, "swav.temperature", temperature, "> 0");
+        require(epsilon > 0, "swav.epsilon", epsilon, "> 0");
+        require(sinkhornIterations >= 1, "swav.sinkhorn_iterations", sinkhornIterations, ">= 1");
+        require(!cropsForAssign.isEmpty() && cropsForAssign.stream().allMatch(c -> c >= 0),
+                "swav.crops_for_assign", cropsForAssign, "a non-empty list of crop indices");
+        require(queueLength >= 0, "swav.queue_length", queueLength, ">= 0 (0 = no queue)");
+        require(queueStartEpoch >= 0, "swav.queue_start_epoch", queueStartEpoch, ">= 0");
+        require(freezePrototypesIters >= 0, "swav.freeze_prototypes_iters", freezePrototypesIters, ">= 0");
+    }
+
+    /**
+     * SwAV's defaults without a queue.
+     *
+     * @return the defaults
+     */
+    public static SwavSettings defaults() {
+        return new SwavSettings(3000, 0.1, 0.05, 3, List.of(0, 1), 0, 15, 0);
+    }
+}

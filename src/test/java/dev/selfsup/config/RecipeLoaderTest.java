@@ -1,0 +1,141 @@
+package dev.selfsup.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecipeLoaderTest {
+    @TempDir Path dir;
+
+    @Test
+    void everyShippedRecipeParsesAndIsIndexed() throws IOException {
+        List<String> files;
+        try (Stream<Path> s = Files.list(Path.of("configs"))) {
+            files = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().collect(Collectors.toList());
+        }
+        assertTrue(files.size() >= 10, files.toString());
+        for (String f : files) {
+            Recipe r = RecipeLoader.load("configs/" + f, List.of());
+            assertEquals(f.replace(".yaml", ""), r.name());
+            Recipe again = RecipeLoader.parse(YamlWriter.write(r), "resolved " + f);
+            assertEquals(r, again, "resolved recipe must load back equal: " + f);
+        }
+        List<String> index = Files.readAllLines(Path.of("configs/index.txt")).stream()
+                .filter(l -> !l.isBlank()).sorted().collect(Collectors.toList());
+        assertEquals(files, index, "configs/index.txt must list every recipe (the jar's bundled list)");
+        assertEquals(new TreeSet<>(files.stream().map(f -> f.replace(".yaml", "")).toList()),
+                new TreeSet<>(RecipeLoader.bundled()));
+    }
+
+    @Test
+    void paperRecipesCarryTheirDefaults() throws IOException {
+        Recipe swav = RecipeLoader.load("swav_resnet50_imagenet_bs256", List.of());
+        assertEquals(Recipe.MethodName.SWAV, swav.method());
+        assertEquals(256, swav.data().batchSize());
+        assertEquals(3840, swav.swav().queueLength());
+        assertEquals(15, swav.swav().queueStartEpoch());
+        assertEquals(5005, swav.swav().freezePrototypesIters());
+        assertEquals(0.6, swav.optimizer().baseLr());
+        assertEquals(8, swav.augment().cropCount());
+        assertEquals(OptimizerSettings.Name.LARS, swav.optimizer().name());
+        Recipe moco = RecipeLoader.load("mocov2_resnet50_imagenet", List.of());
+        assertEquals(65_536, moco.moco().queueLength());
+        assertEquals(0.2, moco.moco().temperature());
+        assertEquals(false, moco.model().headBatchNorm());
+    }
+
+    @Test
+    void misspeltKeyNamesFileLineAndValidKeys() throws IOException {
+        Path f = write("bad.yaml", "method: swav\nswav:\n  prototypes: 10\n  temprature: 0.1\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.load(f.toString(), List.of()));
+        assertTrue(e.getMessage().contains(f + ":4"), e.getMessage());
+        assertTrue(e.getMessage().contains("swav.temprature"), e.getMessage());
+        assertTrue(e.getMessage().contains("temperature"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypeNamesKeyAndExpectedType() throws IOException {
+        Path f = write("bad.yaml", "data:\n  batch_size: many\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.load(f.toString(), List.of()));
+        assertTrue(e.getMessage().contains(f + ":2"), e.getMessage());
+        assertTrue(e.getMessage().contains("data.batch_size") && e.getMessage().contains("an integer"), e.getMessage());
+        Path g = write("bad2.yaml", "optimizer:\n  name: adagrad\n");
+        e = assertThrows(ConfigException.class, () -> RecipeLoader.load(g.toString(), List.of()));
+        assertTrue(e.getMessage().contains("[sgd, lars, adamw]") && e.getMessage().contains(g + ":2"), e.getMessage());
+    }
+
+    @Test
+    void outOfRangeValueNamesKeyAndRange() throws IOException {
+        Path f = write("bad.yaml", "method: simclr\nsimclr:\n  temperature: -1\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.load(f.toString(), List.of()));
+        assertTrue(e.getMessage().contains("simclr.temperature") && e.getMessage().contains("> 0"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        Path g = write("bad2.yaml", "method: mocov2\ndata:\n  batch_size: 100\nmoco:\n  queue_length: 1050\n");
+        e = assertThrows(ConfigException.class, () -> RecipeLoader.load(g.toString(), List.of()));
+        assertTrue(e.getMessage().contains("moco.queue_length") && e.getMessage().contains("multiple"), e.getMessage());
+    }
+
+    @Test
+    void overridesApplyIncludingListElements() throws IOException {
+        Recipe r = RecipeLoader.load("swav_resnet50_imagenet_bs256",
+                List.of("data.batch_size=64", "augment.crops.1.size=64", "swav.crops_for_assign=[0]", "optimizer.name=sgd"));
+        assertEquals(64, r.data().batchSize());
+        assertEquals(64, r.augment().crops().get(1).size());
+        assertEquals(List.of(0), r.swav().cropsForAssign());
+        assertEquals(OptimizerSettings.Name.SGD, r.optimizer().name());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> RecipeLoader.load("swav_resnet50_imagenet_bs256", List.of("swav.bogus=1")));
+        assertTrue(e.getMessage().contains("--set swav.bogus"), e.getMessage());
+    }
+
+    @Test
+    void extendsMergesMappingsAndReplacesLists() throws IOException {
+        write("parent.yaml", "method: swav\nseed: 5\naugment:\n  preset: swav\n  blur_probability: 0.3\n"
+                + "  crops:\n    - {count: 2, size: 32, scale_min: 0.5, scale_max: 1.0}\n    - {count: 4, size: 16, scale_min: 0.1, scale_max: 0.5}\n");
+        Path child = write("child.yaml", "extends: parent.yaml\naugment:\n  grayscale_probability: 0.0\n"
+                + "  crops:\n    - {count: 3, size: 32, scale_min: 0.5, scale_max: 1.0}\n");
+        Recipe r = RecipeLoader.load(child.toString(), List.of());
+        assertEquals("child", r.name());
+        assertEquals(5, r.seed());
+        assertEquals(0.3, r.augment().blurProbability());
+        assertEquals(0.0, r.augment().grayscaleProbability());
+        assertEquals(1, r.augment().crops().size());
+        assertEquals(3, r.augment().crops().get(0).count());
+        assertEquals(Recipe.MethodName.SWAV, r.method());
+    }
+
+    @Test
+    void extendsCycleAndMissingParentAreErrors() throws IOException {
+        write("a.yaml", "extends: b.yaml\n");
+        Path b = write("b.yaml", "extends: a.yaml\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.load(b.toString(), List.of()));
+        assertTrue(e.getMessage().contains("cycle"), e.getMessage());
+        Path c = write("c.yaml", "extends: nowhere.yaml\n");
+        e = assertThrows(ConfigException.class, () -> RecipeLoader.load(c.toString(), List.of()));
+        assertTrue(e.getMessage().contains("nowhere.yaml") && e.getMessage().contains(c + ":1"), e.getMessage());
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesTheLine() throws IOException {
+        Path f = write("bad.yaml", "data:\n  batch_size: [1,\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.load(f.toString(), List.of()));
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+    }
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+}
