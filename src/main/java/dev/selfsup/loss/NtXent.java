@@ -126,17 +126,21 @@ public final class NtXent {
         int n = 2 * b;
         NDArray z = anchors(z1, z2);
         NDArray logits = z.matMul(z.transpose()).div(temperature); // [2B, 2B]
-        logits = logits.add(m.eye(n, n, 0, type).mul(MASKED)); // self-similarity out
+        long extraCols = extra == null ? 0 : Tensors.dim(extra, 1);
+        long cols = n + extraCols;
+        // additive mask for self-similarity, and a one-hot mask picking the positive (column i ± B)
+        double[] self = new double[(int) (n * cols)];
+        double[] positive = new double[(int) (n * cols)];
+        for (int i = 0; i < n; i++) {
+            self[(int) (i * cols + i)] = MASKED;
+            positive[(int) (i * cols + (i < b ? i + b : i - b))] = 1;
+        }
         if (extra != null) {
             logits = logits.concat(Tensors.rowDots(z, extra.stopGradient()).div(temperature), 1);
         }
-        // the positive of anchor i sits in column i ± B: pick it with a one-hot mask
-        NDArray positives =
-                m.eye(n, n, b, type).add(m.eye(n, n, -b, type)); // [2B, 2B]
-        if (extra != null) {
-            positives =
-                    positives.concat(m.zeros(new Shape(n, Tensors.dim(extra, 1)), type), 1);
-        }
+        Shape shape = new Shape(n, cols);
+        logits = logits.add(m.create(self, shape).toType(type, false));
+        NDArray positives = m.create(positive, shape).toType(type, false);
         return logits.logSoftmax(1).mul(positives).sum(new int[] {1}).neg().mean();
     }
 }

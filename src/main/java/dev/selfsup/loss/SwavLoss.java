@@ -185,11 +185,11 @@ public final class SwavLoss {
                 }
                 codes.add(q);
                 NDArray others = total.sub(logP[a]); // Σ_{v ≠ a} log_softmax(scores_v / T)
-                NDArray sub = q.mul(others).sum().div(-(double) b); // Σ_v −mean_b Σ_k q log p
-                NDArray term = sub.div((double) (crops - 1));
+                NDArray sub = q.mul(others).sum().div(Tensors.scalar(q, -(double) b)); // Σ_v −mean_b Σ_k q log p
+                NDArray term = sub.div(Tensors.scalar(q, crops - 1));
                 loss = loss == null ? term : loss.add(term);
             }
-            loss = loss.div((double) cropsForAssign.length);
+            loss = loss.div(Tensors.scalar(loss, cropsForAssign.length));
             NDArray result = scope.ret(loss);
             List<NDArray> kept = new ArrayList<>();
             for (NDArray q : codes) {
