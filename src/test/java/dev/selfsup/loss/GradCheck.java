@@ -28,7 +28,7 @@ final class GradCheck {
             }
             double[][] out = new double[xs.length][];
             for (int i = 0; i < xs.length; i++) {
-                out[i] = xs[i].getGradient().toDoubleArray();
+                out[i] = xs[i].getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
             }
             return out;
         }
