@@ -14,7 +14,8 @@ public record Constant(double value) implements Schedule {
      * @throws IllegalArgumentException if the value is not finite
      */
     public Constant {
-        checkArgument(Double.isFinite(value), "constant schedule value must be finite, got %s", value);
+        checkArgument(
+                Double.isFinite(value), "constant schedule value must be finite, got %s", value);
     }
 
     /** {@inheritDoc} */

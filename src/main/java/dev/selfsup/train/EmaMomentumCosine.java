@@ -3,8 +3,8 @@ package dev.selfsup.train;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 /**
- * Cosine schedule of the key-encoder EMA momentum, from {@code baseEmaMomentum} up to 1: {@code m(t)
- * = 1 - 0.5 (1 + cos(pi t / T)) (1 - m0)} (MoCo v3 {@code adjust_moco_momentum}, identical to
+ * Cosine schedule of the key-encoder EMA momentum, from {@code baseEmaMomentum} up to 1: {@code
+ * m(t) = 1 - 0.5 (1 + cos(pi t / T)) (1 - m0)} (MoCo v3 {@code adjust_moco_momentum}, identical to
  * BYOL's {@code 1 - (1 - m0) (cos(pi k / K) + 1) / 2}). MoCo v2 keeps the momentum constant
  * (0.999): use {@link Schedule#constant(double)} for that.
  *

@@ -4,6 +4,7 @@ import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+
 import java.util.List;
 
 /**
@@ -11,8 +12,8 @@ import java.util.List;
  * (NVIDIA apex {@code apex/parallel/LARC.py}, used by facebookresearch/swav) and solo-learn's
  * {@code solo/utils/lars.py} (SimCLR) compute it (METHODS.md §9).
  *
- * <p>Per parameter p with gradient g, learning rate lr and weight decay wd (0 for BN / bias when the
- * group exempts them from decay):
+ * <p>Per parameter p with gradient g, learning rate lr and weight decay wd (0 for BN / bias when
+ * the group exempts them from decay):
  *
  * <pre>{@code
  * if adapted and ‖p‖ ≠ 0 and ‖g‖ ≠ 0:
@@ -108,7 +109,8 @@ public final class Lars extends Optimizer {
          * @return this builder
          */
         public Builder optMomentum(double momentum) {
-            checkArgument(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
+            checkArgument(
+                    momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
             this.momentum = momentum;
             return this;
         }
@@ -173,7 +175,8 @@ public final class Lars extends Optimizer {
          * @throws IllegalArgumentException if a required setter was not called or groups clash
          */
         public Lars build() {
-            checkArgument(!nesterov || momentum > 0, "nesterov needs momentum > 0, got %s", momentum);
+            checkArgument(
+                    !nesterov || momentum > 0, "nesterov needs momentum > 0, got %s", momentum);
             return new Lars(this);
         }
     }

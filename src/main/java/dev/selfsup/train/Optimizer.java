@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -80,6 +81,7 @@ public abstract class Optimizer {
     private final double weightDecay;
     private final List<Slot> slots;
     private final Map<String, Slot> slotsByKey;
+
     /** Live state arrays by key {@code <group>/<parameter>/<state name>}, in slot order. */
     private final Map<String, NDArray> state = new LinkedHashMap<>();
 
@@ -215,8 +217,8 @@ public abstract class Optimizer {
      * {@code name} one of {@code momentum_buffer} (SGD, LARS), {@code exp_avg}, {@code exp_avg_sq},
      * {@code step} (AdamW). Like torch, a parameter has state only after its first update.
      *
-     * <p>The arrays are the optimiser's own, live: serialise them before the next {@link #step}, and
-     * never close, attach or modify them.
+     * <p>The arrays are the optimiser's own, live: serialise them before the next {@link #step},
+     * and never close, attach or modify them.
      *
      * @return an unmodifiable snapshot of the key set, in group and parameter order
      */
@@ -254,8 +256,7 @@ public abstract class Optimizer {
             Shape expectedShape = expectedShape(slot, name);
             DataType expectedType = expectedType(slot, name);
             checkArgument(
-                    array.getShape().equals(expectedShape)
-                            && array.getDataType() == expectedType,
+                    array.getShape().equals(expectedShape) && array.getDataType() == expectedType,
                     "optimizer state '%s' must be %s %s, got %s %s",
                     key,
                     expectedType,
@@ -271,18 +272,21 @@ public abstract class Optimizer {
                     entry.getKey().key,
                     names);
         }
-        for (NDArray array : state.values()) {
-            array.close();
-        }
-        state.clear();
+        // copy before closing the old arrays: the map may be this optimiser's own state()
+        Map<String, NDArray> copies = new LinkedHashMap<>();
         for (Slot slot : slots) {
             for (String name : names) {
                 NDArray source = loaded.get(slot.key + '/' + name);
                 if (source != null) {
-                    state.put(slot.key + '/' + name, copyToDevice(source, slot.device()));
+                    copies.put(slot.key + '/' + name, copyToDevice(source, slot.device()));
                 }
             }
         }
+        for (NDArray array : state.values()) {
+            array.close();
+        }
+        state.clear();
+        state.putAll(copies);
     }
 
     private NDArray copyToDevice(NDArray source, Device device) {

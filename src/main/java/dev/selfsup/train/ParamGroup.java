@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -68,13 +69,13 @@ public final class ParamGroup {
 
     /**
      * Creates a group of every trainable parameter of a block, with default options (lr multiplier
-     * 1, the optimiser's weight decay, BN and bias excluded from decay and from LARS adaptation, never
-     * frozen).
+     * 1, the optimiser's weight decay, BN and bias excluded from decay and from LARS adaptation,
+     * never frozen).
      *
-     * <p>Parameters with {@code requiresGradient() == false} (BatchNorm running statistics) are left
-     * out. The parameter names are the block's own ({@code block.getParameters()} keys, e.g. {@code
-     * 01mlp_01Linear_weight}); they name the optimiser state in checkpoints, so they must not
-     * change between runs.
+     * <p>Parameters with {@code requiresGradient() == false} (BatchNorm running statistics) are
+     * left out. The parameter names are the block's own ({@code block.getParameters()} keys, e.g.
+     * {@code 01mlp_01Linear_weight}); they name the optimiser state in checkpoints, so they must
+     * not change between runs.
      *
      * @param name the group name, non-empty, without {@code '/'} (it prefixes state keys)
      * @param block the block whose parameters form the group
@@ -205,9 +206,9 @@ public final class ParamGroup {
     }
 
     /**
-     * Returns a copy that is frozen while the iteration is below {@code iters}: no update, no weight
-     * decay, no momentum or moment accumulation and no step count (the parameters are skipped
-     * entirely, as torch skips parameters whose {@code grad} is {@code None}, which is what
+     * Returns a copy that is frozen while the iteration is below {@code iters}: no update, no
+     * weight decay, no momentum or moment accumulation and no step count (the parameters are
+     * skipped entirely, as torch skips parameters whose {@code grad} is {@code None}, which is what
      * official SwAV does to its prototypes during the first {@code freeze_prototypes_niters}
      * iterations). Their gradients are still zeroed every step.
      *

@@ -43,7 +43,11 @@ public interface Schedule {
      * @return a {@link WarmupCosine} schedule
      */
     static Schedule warmupCosine(
-            double baseLr, double finalLr, long warmupIters, long totalIters, double warmupStartLr) {
+            double baseLr,
+            double finalLr,
+            long warmupIters,
+            long totalIters,
+            double warmupStartLr) {
         return new WarmupCosine(baseLr, finalLr, warmupIters, totalIters, warmupStartLr);
     }
 

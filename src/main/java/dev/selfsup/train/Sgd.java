@@ -4,6 +4,7 @@ import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+
 import java.util.List;
 
 /**
@@ -20,8 +21,8 @@ import java.util.List;
  * p ← p − lr·d
  * }</pre>
  *
- * With μ = 0 there is no buffer and {@code p ← p − lr·g}. This is not DJL's {@code Sgd} (MXNet form,
- * {@code buf ← μ·buf − lr·g}, which differs from torch whenever the learning rate changes).
+ * With μ = 0 there is no buffer and {@code p ← p − lr·g}. This is not DJL's {@code Sgd} (MXNet
+ * form, {@code buf ← μ·buf − lr·g}, which differs from torch whenever the learning rate changes).
  * MoCo v2: lr 0.03 × B/256, μ 0.9, wd 1e-4.
  */
 public final class Sgd extends Optimizer {
@@ -55,8 +56,8 @@ public final class Sgd extends Optimizer {
     }
 
     /**
-     * The torch momentum step shared with {@link Lars}: updates (or creates) the buffer in place and
-     * returns the direction.
+     * The torch momentum step shared with {@link Lars}: updates (or creates) the buffer in place
+     * and returns the direction.
      */
     static NDArray momentumStep(
             Optimizer optimizer,
@@ -100,7 +101,8 @@ public final class Sgd extends Optimizer {
          * @return this builder
          */
         public Builder optMomentum(double momentum) {
-            checkArgument(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
+            checkArgument(
+                    momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
             this.momentum = momentum;
             return this;
         }
@@ -123,7 +125,8 @@ public final class Sgd extends Optimizer {
          * @throws IllegalArgumentException if a required setter was not called or groups clash
          */
         public Sgd build() {
-            checkArgument(!nesterov || momentum > 0, "nesterov needs momentum > 0, got %s", momentum);
+            checkArgument(
+                    !nesterov || momentum > 0, "nesterov needs momentum > 0, got %s", momentum);
             return new Sgd(this);
         }
     }

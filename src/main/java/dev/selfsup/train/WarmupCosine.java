@@ -12,11 +12,11 @@ import static dev.selfsup.internal.Checks.checkArgument;
  * }</pre>
  *
  * <p>So the warmup reaches {@code baseLr} at iteration {@code W - 1} (not {@code W}), the cosine
- * starts at {@code baseLr} at iteration {@code W} and its last value, at {@code T - 1}, is just above
- * {@code finalLr}. With {@code W = 1} the single warmup value is {@code warmupStartLr}, as {@code
- * np.linspace(a, b, 1) == [a]}. With {@code W = 0}, {@code warmupStartLr} is unused. MoCo v2's
- * {@code --cos} is this with {@code W = 0, finalLr = 0} (evaluated per iteration instead of per
- * epoch).
+ * starts at {@code baseLr} at iteration {@code W} and its last value, at {@code T - 1}, is just
+ * above {@code finalLr}. With {@code W = 1} the single warmup value is {@code warmupStartLr}, as
+ * {@code np.linspace(a, b, 1) == [a]}. With {@code W = 0}, {@code warmupStartLr} is unused. MoCo
+ * v2's {@code --cos} is this with {@code W = 0, finalLr = 0} (evaluated per iteration instead of
+ * per epoch).
  *
  * @param baseLr the peak value, finite
  * @param finalLr the value approached at {@code totalIters}, finite
@@ -36,7 +36,9 @@ public record WarmupCosine(
         checkArgument(Double.isFinite(baseLr), "baseLr must be finite, got %s", baseLr);
         checkArgument(Double.isFinite(finalLr), "finalLr must be finite, got %s", finalLr);
         checkArgument(
-                Double.isFinite(warmupStartLr), "warmupStartLr must be finite, got %s", warmupStartLr);
+                Double.isFinite(warmupStartLr),
+                "warmupStartLr must be finite, got %s",
+                warmupStartLr);
         checkArgument(totalIters >= 1, "totalIters must be >= 1, got %s", totalIters);
         checkArgument(
                 warmupIters >= 0 && warmupIters <= totalIters,

@@ -6,11 +6,14 @@ import static dev.selfsup.train.SgdTest.W0;
 import static dev.selfsup.train.SgdTest.XS;
 import static dev.selfsup.train.SgdTest.assertClose;
 import static dev.selfsup.train.TinyModel.residual;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
-import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 class AdamWTest {
     @Test

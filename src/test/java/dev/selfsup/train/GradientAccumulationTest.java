@@ -8,8 +8,10 @@ import static dev.selfsup.train.SgdTest.assertClose;
 import static dev.selfsup.train.TinyModel.residual;
 
 import ai.djl.ndarray.NDManager;
-import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 /** Pins the engine fact the accumulation design rests on (see {@link Optimizer}). */
 class GradientAccumulationTest {

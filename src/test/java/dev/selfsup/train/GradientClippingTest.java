@@ -6,14 +6,17 @@ import static dev.selfsup.train.SgdTest.W0;
 import static dev.selfsup.train.SgdTest.XS;
 import static dev.selfsup.train.SgdTest.assertClose;
 import static dev.selfsup.train.TinyModel.residual;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.PairList;
-import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 class GradientClippingTest {
     @Test
@@ -26,7 +29,8 @@ class GradientClippingTest {
 
             model.backward(XS[0], TARGET);
             double maxNorm = total / 2;
-            assertClose(total, GradientClipping.clipByGlobalNorm(groups, maxNorm, 0), "norm before");
+            assertClose(
+                    total, GradientClipping.clipByGlobalNorm(groups, maxNorm, 0), "norm before");
             double factor = maxNorm / (total + 1e-6);
             assertClose(r * factor, model.gradW()[0], "gw0");
             assertClose(2 * r * factor, model.gradW()[1], "gw1");
@@ -48,7 +52,9 @@ class GradientClippingTest {
             PairList<String, Parameter> biases = new PairList<>();
             biases.add("bias", model.bias);
             List<ParamGroup> groups =
-                    List.of(ParamGroup.of("w", weights), ParamGroup.of("b", biases).frozenUntilIters(1));
+                    List.of(
+                            ParamGroup.of("w", weights),
+                            ParamGroup.of("b", biases).frozenUntilIters(1));
             double r = residual(W0, B0, XS[0], TARGET);
             model.backward(XS[0], TARGET);
             double total = Math.abs(r) * Math.sqrt(5);

@@ -3,13 +3,16 @@ package dev.selfsup.train;
 import static dev.selfsup.train.SgdTest.B0;
 import static dev.selfsup.train.SgdTest.TARGET;
 import static dev.selfsup.train.SgdTest.W0;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+
+import org.junit.jupiter.api.Test;
+
 import java.util.List;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.Test;
 
 /** STYLE.md §5: a step leaves nothing behind on the long-lived managers. */
 class OptimizerMemoryTest {
@@ -18,7 +21,8 @@ class OptimizerMemoryTest {
         try (NDManager run = NDManager.newBaseManager();
                 NDManager state = run.newSubManager()) {
             TinyModel model = new TinyModel(run, W0, B0);
-            List<ParamGroup> groups = List.of(ParamGroup.of("net", model.linear).frozenUntilIters(2));
+            List<ParamGroup> groups =
+                    List.of(ParamGroup.of("net", model.linear).frozenUntilIters(2));
             Optimizer optimizer = make.apply(state, groups);
             int runAfterWarmup = -1;
             int stateAfterWarmup = -1;
@@ -33,8 +37,12 @@ class OptimizerMemoryTest {
                 }
             }
             assertEquals(runAfterWarmup, run.getManagedArrays().size(), "run manager");
-            assertEquals(stateAfterWarmup, state.getManagedArrays().size(), "optimizer state manager");
-            assertEquals(optimizer.state().size(), stateAfterWarmup, "the state manager holds exactly the state");
+            assertEquals(
+                    stateAfterWarmup, state.getManagedArrays().size(), "optimizer state manager");
+            assertEquals(
+                    optimizer.state().size(),
+                    stateAfterWarmup,
+                    "the state manager holds exactly the state");
             assertTrue(Double.isFinite(model.w()[0]) && model.w()[0] != W0[0], "trained");
         }
     }
@@ -42,22 +50,37 @@ class OptimizerMemoryTest {
     @Test
     void sgdLeaksNothing() {
         managedArraysStayFlatOver200Steps(
-                (m, g) -> Sgd.builder().setManager(m).setGroups(g).setLearningRate(Schedule.constant(0.01))
-                        .optWeightDecay(1e-4).optNesterov(true).build());
+                (m, g) ->
+                        Sgd.builder()
+                                .setManager(m)
+                                .setGroups(g)
+                                .setLearningRate(Schedule.constant(0.01))
+                                .optWeightDecay(1e-4)
+                                .optNesterov(true)
+                                .build());
     }
 
     @Test
     void larsLeaksNothing() {
         managedArraysStayFlatOver200Steps(
-                (m, g) -> Lars.builder().setManager(m).setGroups(g)
-                        .setLearningRate(Schedule.warmupCosine(0.5, 0.001, 10, 200, 0))
-                        .optWeightDecay(1e-6).optClip(true).build());
+                (m, g) ->
+                        Lars.builder()
+                                .setManager(m)
+                                .setGroups(g)
+                                .setLearningRate(Schedule.warmupCosine(0.5, 0.001, 10, 200, 0))
+                                .optWeightDecay(1e-6)
+                                .optClip(true)
+                                .build());
     }
 
     @Test
     void adamWLeaksNothing() {
         managedArraysStayFlatOver200Steps(
-                (m, g) -> AdamW.builder().setManager(m).setGroups(g).setLearningRate(Schedule.constant(1e-3))
-                        .build());
+                (m, g) ->
+                        AdamW.builder()
+                                .setManager(m)
+                                .setGroups(g)
+                                .setLearningRate(Schedule.constant(1e-3))
+                                .build());
     }
 }

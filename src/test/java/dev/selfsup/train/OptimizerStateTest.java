@@ -4,6 +4,8 @@ import static dev.selfsup.train.SgdTest.B0;
 import static dev.selfsup.train.SgdTest.TARGET;
 import static dev.selfsup.train.SgdTest.W0;
 import static dev.selfsup.train.SgdTest.XS;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,11 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import org.junit.jupiter.api.Test;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.Test;
 
 class OptimizerStateTest {
     private static Optimizer sgd(NDManager m, TinyModel model) {
@@ -66,8 +71,9 @@ class OptimizerStateTest {
                 // what a checkpoint does: copy out, (write, read,) load the copies
                 saved = new HashMap<>();
                 for (Map.Entry<String, NDArray> e : optA.state().entrySet()) {
-                    saved.put(e.getKey(), e.getValue().toDevice(e.getValue().getDevice(), false)
-                            .duplicate());
+                    saved.put(
+                            e.getKey(),
+                            e.getValue().toDevice(e.getValue().getDevice(), false).duplicate());
                 }
                 saved.values().forEach(v -> v.attach(checkpoint));
                 optB.loadState(saved);
@@ -82,7 +88,10 @@ class OptimizerStateTest {
             assertEquals(a.w()[0], b.w()[0], 0);
             assertEquals(a.w()[1], b.w()[1], 0);
             assertEquals(a.b(), b.b(), 0);
-            assertNotEquals(a.w()[0], fresh.w()[0], "the state must matter for this check to mean anything");
+            assertNotEquals(
+                    a.w()[0],
+                    fresh.w()[0],
+                    "the state must matter for this check to mean anything");
             for (Map.Entry<String, NDArray> e : optA.state().entrySet()) {
                 NDArray other = optB.state().get(e.getKey());
                 assertTrue(e.getValue().contentEquals(other), e.getKey());
@@ -117,14 +126,20 @@ class OptimizerStateTest {
             IllegalArgumentException e =
                     assertThrows(
                             IllegalArgumentException.class,
-                            () -> adam.loadState(Map.of("net/weight/momentum_buffer", m.zeros(new ai.djl.ndarray.types.Shape(1, 2)))));
+                            () ->
+                                    adam.loadState(
+                                            Map.of(
+                                                    "net/weight/momentum_buffer",
+                                                    m.zeros(new Shape(1, 2)))));
             assertTrue(e.getMessage().contains("net/weight/momentum_buffer"), e.getMessage());
             assertTrue(e.getMessage().contains("exp_avg_sq"), e.getMessage());
 
             Map<String, NDArray> wrongShape = new HashMap<>(before);
-            wrongShape.put("net/weight/exp_avg", m.zeros(new ai.djl.ndarray.types.Shape(2)));
+            wrongShape.put("net/weight/exp_avg", m.zeros(new Shape(2)));
             e = assertThrows(IllegalArgumentException.class, () -> adam.loadState(wrongShape));
-            assertTrue(e.getMessage().contains("(1, 2)") && e.getMessage().contains("(2)"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("(1, 2)") && e.getMessage().contains("(2)"),
+                    e.getMessage());
 
             Map<String, NDArray> partial = new HashMap<>(before);
             partial.remove("net/bias/step");
@@ -132,6 +147,9 @@ class OptimizerStateTest {
             assertTrue(e.getMessage().contains("net/bias"), e.getMessage());
 
             assertEquals(before, adam.state(), "failed loads leave the state as it was");
+            float[] expAvg = before.get("net/weight/exp_avg").toFloatArray();
+            adam.loadState(adam.state()); // its own live arrays: copied before the old ones close
+            assertArrayEquals(expAvg, adam.state().get("net/weight/exp_avg").toFloatArray());
             adam.loadState(Map.of());
             assertTrue(adam.state().isEmpty(), "loading an empty state resets to fresh");
         }

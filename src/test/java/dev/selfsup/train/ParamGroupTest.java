@@ -3,9 +3,9 @@ package dev.selfsup.train;
 import static dev.selfsup.train.SgdTest.B0;
 import static dev.selfsup.train.SgdTest.TARGET;
 import static dev.selfsup.train.SgdTest.W0;
-import static dev.selfsup.train.SgdTest.XS;
 import static dev.selfsup.train.SgdTest.assertClose;
 import static dev.selfsup.train.TinyModel.residual;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,8 +22,10 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 class ParamGroupTest {
     @Test
@@ -99,7 +101,11 @@ class ParamGroupTest {
                 for (int i = 0; i < 4; i++) {
                     float[] values = params.get(i).getValue().getArray().toFloatArray();
                     for (float v : values) {
-                        assertEquals(expectedFactors[c][i], v, 1e-7, "case " + c + " " + params.get(i).getKey());
+                        assertEquals(
+                                expectedFactors[c][i],
+                                v,
+                                1e-7,
+                                "case " + c + " " + params.get(i).getKey());
                     }
                 }
             }
@@ -151,7 +157,8 @@ class ParamGroupTest {
                 assertClose(w[1], model.w()[1], "w1 at " + t);
                 if (t < 3) {
                     assertEquals(B0, model.b(), 0, "frozen bias is bit-identical at " + t);
-                    assertFalse(sgd.state().containsKey("b/bias/momentum_buffer"), "no state at " + t);
+                    assertFalse(
+                            sgd.state().containsKey("b/bias/momentum_buffer"), "no state at " + t);
                     assertEquals(0, model.gradB(), 0, "frozen gradient is zeroed, not accumulated");
                 } else {
                     assertClose(b, model.b(), "b at " + t);
@@ -166,7 +173,8 @@ class ParamGroupTest {
             TinyModel model = new TinyModel(m, W0, B0);
             IllegalArgumentException e =
                     assertThrows(
-                            IllegalArgumentException.class, () -> ParamGroup.of("a/b", model.linear));
+                            IllegalArgumentException.class,
+                            () -> ParamGroup.of("a/b", model.linear));
             assertTrue(e.getMessage().contains("a/b"), e.getMessage());
             e =
                     assertThrows(
@@ -196,7 +204,10 @@ class ParamGroupTest {
                                             .setGroups(
                                                     List.of(
                                                             ParamGroup.of("x", model.linear),
-                                                            ParamGroup.of("x", new TinyModel(m, W0, B0).linear)))
+                                                            ParamGroup.of(
+                                                                    "x",
+                                                                    new TinyModel(m, W0, B0)
+                                                                            .linear)))
                                             .build());
             assertTrue(e.getMessage().contains("'x'"), e.getMessage());
         }

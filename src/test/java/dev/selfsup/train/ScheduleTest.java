@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 class ScheduleTest {
     private static void assertThrowsNaming(String value, Runnable call) {
@@ -22,7 +23,11 @@ class ScheduleTest {
         assertEquals(0.6, s.value(9), 0, "warmup - 1: linspace ends on base");
         assertEquals(0.6, s.value(10), 1e-15, "warmup: cosine starts at base");
         assertEquals(0.0006 + 0.5 * 0.5994 * (1 + Math.cos(Math.PI * 20 / 40)), s.value(30), 1e-15);
-        assertEquals(0.0006 + 0.2997 * (1 + Math.cos(Math.PI * 39 / 40)), s.value(49), 1e-15, "total - 1");
+        assertEquals(
+                0.0006 + 0.2997 * (1 + Math.cos(Math.PI * 39 / 40)),
+                s.value(49),
+                1e-15,
+                "total - 1");
         assertThrowsNaming("50", () -> s.value(50));
         assertThrowsNaming("-1", () -> s.value(-1));
     }

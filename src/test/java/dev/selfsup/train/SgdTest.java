@@ -1,13 +1,16 @@
 package dev.selfsup.train;
 
 import static dev.selfsup.train.TinyModel.residual;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 class SgdTest {
     static final double[][] XS = {{1, 2}, {-0.5, 1.5}, {2, -1}};
