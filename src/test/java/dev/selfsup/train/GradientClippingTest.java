@@ -1,0 +1,71 @@
+package dev.selfsup.train;
+
+import static dev.selfsup.train.SgdTest.B0;
+import static dev.selfsup.train.SgdTest.TARGET;
+import static dev.selfsup.train.SgdTest.W0;
+import static dev.selfsup.train.SgdTest.XS;
+import static dev.selfsup.train.SgdTest.assertClose;
+import static dev.selfsup.train.TinyModel.residual;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.PairList;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+class GradientClippingTest {
+    @Test
+    void scalesAllGradientsByMaxNormOverTotalNormAsTorch() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyModel model = new TinyModel(m, W0, B0);
+            double r = residual(W0, B0, XS[0], TARGET); // g = r·[1, 2], r
+            double total = Math.abs(r) * Math.sqrt(1 + 4 + 1);
+            List<ParamGroup> groups = List.of(ParamGroup.of("net", model.linear));
+
+            model.backward(XS[0], TARGET);
+            double maxNorm = total / 2;
+            assertClose(
+                    total, GradientClipping.clipByGlobalNorm(groups, maxNorm, 0), "norm before");
+            double factor = maxNorm / (total + 1e-6);
+            assertClose(r * factor, model.gradW()[0], "gw0");
+            assertClose(2 * r * factor, model.gradW()[1], "gw1");
+            assertClose(r * factor, model.gradB(), "gb");
+
+            // already below the limit: unchanged, bit for bit
+            double[] before = model.gradW();
+            GradientClipping.clipByGlobalNorm(groups, 10 * total, 0);
+            assertEquals(before[0], model.gradW()[0], 0);
+        }
+    }
+
+    @Test
+    void leavesFrozenGroupsOutOfTheNormAndUntouched() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyModel model = new TinyModel(m, W0, B0);
+            PairList<String, Parameter> weights = new PairList<>();
+            weights.add("weight", model.weight);
+            PairList<String, Parameter> biases = new PairList<>();
+            biases.add("bias", model.bias);
+            List<ParamGroup> groups =
+                    List.of(
+                            ParamGroup.of("w", weights),
+                            ParamGroup.of("b", biases).frozenUntilIters(1));
+            double r = residual(W0, B0, XS[0], TARGET);
+            model.backward(XS[0], TARGET);
+            double total = Math.abs(r) * Math.sqrt(5);
+            assertClose(total, GradientClipping.clipByGlobalNorm(groups, 1e-3, 0), "weight only");
+            assertClose(r * 1e-3 / (total + 1e-6), model.gradW()[0], "gw0 clipped");
+            assertClose(r, model.gradB(), "frozen gradient untouched");
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> GradientClipping.clipByGlobalNorm(groups, -2, 0));
+            assertEquals("maxNorm must be finite and > 0, got -2.0", e.getMessage());
+        }
+    }
+}
