@@ -442,18 +442,18 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
             NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1); // [B, H, N, N]
             NDArray y = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, d);
             y = proj.forward(ps, y, training);
-            x = x.add(dropPath(y, training));
+            x = x.add(dropPath(y, dropPath, training));
             NDArray h = fc1.forward(ps, norm2.forward(ps, x, training), training);
             h = fc2.forward(ps, h.getNDArrayInternal().gelu(), training);
-            return x.add(dropPath(h, training));
+            return x.add(dropPath(h, dropPath, training));
         }
 
         /** DINO's {@code drop_path}: zero whole samples with probability p, scale the rest by 1/(1-p). */
-        private NDArray dropPath(NDArray y, boolean training) {
-            if (!training || dropPath == 0) {
+        static NDArray dropPath(NDArray y, double rate, boolean training) {
+            if (!training || rate == 0) {
                 return y;
             }
-            float keep = (float) (1 - dropPath);
+            float keep = (float) (1 - rate);
             NDArray mask =
                     y.getManager()
                             .randomUniform(0f, 1f, new Shape(y.getShape().get(0), 1, 1), y.getDataType(), y.getDevice())
