@@ -29,6 +29,9 @@ abstract class TensorSlot {
 
         @Override
         Shape shape() {
+            if (parameter.getShape() == null && parameter.isInitialized()) {
+                return parameter.getArray().getShape();
+            }
             if (parameter.getShape() == null) {
                 throw new IllegalStateException(
                         "shape of '" + name + "' is unknown until the block is initialised");

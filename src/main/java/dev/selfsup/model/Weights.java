@@ -284,7 +284,12 @@ public final class Weights {
     public static void writeTensors(Map<String, NDArray> tensors, Path file) throws IOException {
         List<TensorSlot> slots = new ArrayList<>();
         for (Map.Entry<String, NDArray> kv : tensors.entrySet()) {
-            Parameter p = Parameter.builder().setName(kv.getKey()).optArray(kv.getValue()).build();
+            Parameter p =
+                    Parameter.builder()
+                            .setName(kv.getKey())
+                            .setType(Parameter.Type.OTHER)
+                            .optArray(kv.getValue())
+                            .build();
             slots.add(new TensorSlot.Param(kv.getKey(), p));
         }
         write(slots, tensors, Map.of(), file);
