@@ -1,0 +1,121 @@
+package dev.selfsup.model;
+
+import static java.util.Map.entry;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import dev.selfsup.model.ResNet.BlockType;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * The named backbones. Each name builds a fresh, uninitialised {@link Backbone} mapping {@code [B,
+ * 3, H, W]} to pooled features {@code [B, F]} (no classifier):
+ *
+ * <table>
+ * <caption>backbones</caption>
+ * <tr><th>name</th><th>F</th><th>definition</th></tr>
+ * <tr><td>resnet18, resnet34</td><td>512</td><td>torchvision, basic blocks [2,2,2,2] / [3,4,6,3]</td></tr>
+ * <tr><td>resnet50, resnet101, resnet152</td><td>2048</td><td>torchvision v1.5 bottlenecks [3,4,6,3] / [3,4,23,3] / [3,8,36,3]</td></tr>
+ * <tr><td>resnet50w2, resnet50w4</td><td>4096, 8192</td><td>SwAV's ResNet-50 with every width ×2 / ×4</td></tr>
+ * <tr><td>resnet18_cifar</td><td>512</td><td>ResNet-18 with a 3×3 stride-1 stem and no max-pool</td></tr>
+ * <tr><td>vit_tiny_patch16, vit_small_patch16, vit_base_patch16</td><td>192, 384, 768</td><td>DINO ViT-Ti/S/B, 12 blocks, 3/6/12 heads, 224 px</td></tr>
+ * </table>
+ */
+public final class ModelZoo {
+    private static final Map<String, Supplier<Backbone>> BACKBONES =
+            Map.ofEntries(
+                    entry("resnet18", () -> resnet(BlockType.BASIC, 1, false, 2, 2, 2, 2)),
+                    entry("resnet34", () -> resnet(BlockType.BASIC, 1, false, 3, 4, 6, 3)),
+                    entry("resnet50", () -> resnet(BlockType.BOTTLENECK, 1, false, 3, 4, 6, 3)),
+                    entry("resnet101", () -> resnet(BlockType.BOTTLENECK, 1, false, 3, 4, 23, 3)),
+                    entry("resnet152", () -> resnet(BlockType.BOTTLENECK, 1, false, 3, 8, 36, 3)),
+                    entry("resnet50w2", () -> resnet(BlockType.BOTTLENECK, 2, false, 3, 4, 6, 3)),
+                    entry("resnet50w4", () -> resnet(BlockType.BOTTLENECK, 4, false, 3, 4, 6, 3)),
+                    entry("resnet18_cifar", () -> resnet(BlockType.BASIC, 1, true, 2, 2, 2, 2)),
+                    entry("vit_tiny_patch16", () -> vit(192, 3)),
+                    entry("vit_small_patch16", () -> vit(384, 6)),
+                    entry("vit_base_patch16", () -> vit(768, 12)));
+
+    private ModelZoo() {}
+
+    private static Backbone resnet(BlockType type, int widen, boolean cifar, int... blocks) {
+        return ResNet.builder()
+                .setBlockType(type)
+                .setStageBlocks(blocks)
+                .optWidthMultiplier(widen)
+                .optCifarStem(cifar)
+                .build();
+    }
+
+    private static Backbone vit(int dim, int heads) {
+        return VisionTransformer.builder()
+                .setEmbedDim(dim)
+                .setDepth(12)
+                .setNumHeads(heads)
+                .setPatchSize(16)
+                .build();
+    }
+
+    /**
+     * Builds a named backbone, uninitialised; call {@code initialize(manager, FLOAT32, new
+     * Shape(1, 3, H, W))} before use.
+     *
+     * @param name one of {@link #names()}
+     * @return a new backbone [B, 3, H, W] → [B, F]
+     * @throws IllegalArgumentException if the name is unknown, listing the valid names
+     */
+    public static Backbone backbone(String name) {
+        Supplier<Backbone> make = BACKBONES.get(name);
+        if (make == null) {
+            throw new IllegalArgumentException(
+                    "unknown backbone '" + name + "'; valid: " + names());
+        }
+        return make.get();
+    }
+
+    /**
+     * The valid backbone names, sorted.
+     *
+     * @return the names
+     */
+    public static List<String> names() {
+        return List.copyOf(new TreeSet<>(BACKBONES.keySet()));
+    }
+
+    /**
+     * The feature width F of a named backbone.
+     *
+     * @param name one of {@link #names()}
+     * @return F
+     * @throws IllegalArgumentException if the name is unknown
+     */
+    public static int featureDim(String name) {
+        return backbone(name).featureDim();
+    }
+
+    /**
+     * The number of trainable scalars of a block (PyTorch's {@code sum(p.numel() for p in
+     * model.parameters())}; BN running statistics excluded). Works before initialisation for
+     * blocks whose shapes are fixed at construction (all backbones).
+     *
+     * @param block a block
+     * @return the count
+     * @throws IllegalStateException if a parameter's shape is not known yet
+     */
+    public static long parameterCount(Block block) {
+        long n = 0;
+        for (Parameter p : block.getParameters().values()) {
+            if (p.getShape() == null) {
+                throw new IllegalStateException(
+                        "shape of " + p.getName() + " unknown until the block is initialised");
+            }
+            if (p.requiresGradient()) {
+                n += p.getShape().size();
+            }
+        }
+        return n;
+    }
+}

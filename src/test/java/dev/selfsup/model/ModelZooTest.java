@@ -1,0 +1,41 @@
+package dev.selfsup.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelZooTest {
+
+    @Test
+    void namesAreTheDesignedOnesSorted() {
+        assertEquals(
+                List.of("resnet101", "resnet152", "resnet18", "resnet18_cifar", "resnet34", "resnet50",
+                        "resnet50w2", "resnet50w4", "vit_base_patch16", "vit_small_patch16", "vit_tiny_patch16"),
+                ModelZoo.names());
+    }
+
+    @Test
+    void featureDimsOfEveryName() {
+        int[] dims = {2048, 2048, 512, 512, 512, 2048, 4096, 8192, 768, 384, 192};
+        List<String> names = ModelZoo.names();
+        for (int i = 0; i < dims.length; i++) {
+            assertEquals(dims[i], ModelZoo.featureDim(names.get(i)), names.get(i));
+            assertEquals(dims[i], ModelZoo.backbone(names.get(i)).featureDim(), names.get(i));
+        }
+    }
+
+    @Test
+    void unknownNameListsTheValidOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.backbone("resnet200"));
+        assertTrue(e.getMessage().contains("'resnet200'") && e.getMessage().contains("resnet18_cifar")
+                && e.getMessage().contains("vit_small_patch16"), e.getMessage());
+    }
+
+    @Test
+    void eachCallBuildsAFreshBackbone() {
+        assertTrue(ModelZoo.backbone("resnet18") != ModelZoo.backbone("resnet18"));
+    }
+}
