@@ -107,6 +107,15 @@ public final class IdxDataset {
         return in;
     }
 
+    /**
+     * This dataset as an {@link ImageDataset} (one-channel images), for the {@link Loader}.
+     *
+     * @return a view sharing this dataset's pixels
+     */
+    public ImageDataset asImageDataset() {
+        return new IdxImageDataset(this);
+    }
+
     /** The default class names of Fashion-MNIST, by label. */
     public static final java.util.List<String> FASHION_MNIST_CLASSES =
             java.util.List.of(

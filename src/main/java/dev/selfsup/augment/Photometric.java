@@ -1,0 +1,131 @@
+package dev.selfsup.augment;
+
+import static dev.selfsup.internal.Checks.checkArgument;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * The photometric half of a crop's augmentation, in SwAV's order (METHODS.md §7): colour jitter →
+ * grayscale → Gaussian blur → solarise → normalise.
+ *
+ * <p>Parameters are drawn per crop by {@link #sample} on the loader's CPU threads; {@link #apply}
+ * then runs the ops batched on the training device. Flip commutes with all of these, so MoCo v2's
+ * "flip last" order gives the same distribution.
+ *
+ * @param jitter colour jitter
+ * @param grayscale random grayscale
+ * @param blur Gaussian blur
+ * @param solarize solarisation
+ * @param normalize final standardisation
+ */
+public record Photometric(
+        ColorJitter jitter, RandomGrayscale grayscale, GaussianBlur blur, Solarize solarize, Normalize normalize) {
+    /** Samples per chunk on the device: bounds the memory of the intermediates (hue needs ~40). */
+    static final int CHUNK = 16;
+
+    /** Checks every part is present (use the {@code none()} forms to disable one). */
+    public Photometric {
+        Objects.requireNonNull(jitter, "jitter");
+        Objects.requireNonNull(grayscale, "grayscale");
+        Objects.requireNonNull(blur, "blur");
+        Objects.requireNonNull(solarize, "solarize");
+        Objects.requireNonNull(normalize, "normalize");
+    }
+
+    /**
+     * Only normalisation: the evaluation and linear-probe transforms.
+     *
+     * @param normalize the statistics
+     * @return the settings
+     */
+    public static Photometric normalizeOnly(Normalize normalize) {
+        return new Photometric(ColorJitter.none(), new RandomGrayscale(0), GaussianBlur.none(), Solarize.none(), normalize);
+    }
+
+    /**
+     * Draws one crop's parameters. The number of draws does not depend on the outcomes.
+     *
+     * @param rng the crop's generator
+     * @return the parameters
+     */
+    public PhotometricDraw sample(RandomGenerator rng) {
+        float[] j = jitter.sample(rng);
+        boolean gray = rng.nextDouble() < grayscale.probability();
+        boolean blurred = rng.nextDouble() < blur.probability();
+        double sigma = blur.sigmaMin() + (blur.sigmaMax() - blur.sigmaMin()) * rng.nextDouble();
+        boolean sol = rng.nextDouble() < solarize.probability();
+        return new PhotometricDraw(
+                j[0] != 0, j[1], j[2], j[3], j[4], (int) j[5], gray, blurred ? (float) sigma : 0f, sol);
+    }
+
+    /**
+     * Applies the drawn parameters to a batch of crops.
+     *
+     * @param x crops [N, 3, S, S] float32 in [0, 1]
+     * @param draws per-crop parameters, length N
+     * @return normalised crops [N, 3, S, S] float32 on x's manager
+     */
+    public NDArray apply(NDArray x, PhotometricDraw[] draws) {
+        int n = Ops.checkBatch(x, draws.length);
+        checkArgument(n > 0, "empty batch");
+        return Ops.scoped(
+                x,
+                m -> {
+                    NDList parts = new NDList();
+                    for (int from = 0; from < n; from += CHUNK) {
+                        int to = Math.min(n, from + CHUNK);
+                        NDArray chunk = n <= CHUNK ? x : x.get("{}:{}", from, to);
+                        PhotometricDraw[] d = Arrays.copyOfRange(draws, from, to);
+                        parts.add(Ops.scoped(chunk, cm -> applyChunk(chunk, d)));
+                    }
+                    return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+                });
+    }
+
+    private NDArray applyChunk(NDArray x, PhotometricDraw[] draws) {
+        int n = draws.length;
+        boolean[] gray = new boolean[n];
+        boolean[] sol = new boolean[n];
+        float[] sigma = new float[n];
+        boolean anyJitter = false;
+        boolean anyGray = false;
+        boolean anyBlur = false;
+        boolean anySol = false;
+        for (int i = 0; i < n; i++) {
+            PhotometricDraw d = draws[i];
+            anyJitter |= d.jitter();
+            gray[i] = d.grayscale();
+            anyGray |= gray[i];
+            sigma[i] = d.blurSigma();
+            anyBlur |= sigma[i] > 0;
+            sol[i] = d.solarize();
+            anySol |= sol[i];
+        }
+        NDArray cur = x;
+        if (anyJitter) {
+            cur = next(x, cur, ColorJitter.apply(cur, draws));
+        }
+        if (anyGray) {
+            cur = next(x, cur, RandomGrayscale.apply(cur, gray));
+        }
+        if (anyBlur) {
+            cur = next(x, cur, GaussianBlur.apply(cur, sigma, blur.kernelSize()));
+        }
+        if (anySol) {
+            cur = next(x, cur, Solarize.apply(cur, sol, (float) solarize.threshold()));
+        }
+        return next(x, cur, normalize.apply(cur));
+    }
+
+    private static NDArray next(NDArray input, NDArray old, NDArray result) {
+        if (old != input) {
+            old.close();
+        }
+        return result;
+    }
+}

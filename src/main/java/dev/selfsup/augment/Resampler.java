@@ -1,0 +1,194 @@
+package dev.selfsup.augment;
+
+import static dev.selfsup.internal.Checks.checkArgument;
+
+import dev.selfsup.data.DecodedImage;
+
+/**
+ * Antialiased bilinear resampling of a box of a {@link DecodedImage} into a square uint8 crop:
+ * Pillow's {@code Image.resize(size, BILINEAR, box)} algorithm, which torchvision's PIL path uses.
+ *
+ * <p>As in Pillow's {@code Resample.c}: a triangle filter whose support grows with the downscale
+ * factor (so downscaling averages all covered pixels instead of aliasing), normalised weights in
+ * 22-bit fixed point with rounding, a horizontal pass into an 8-bit intermediate over only the rows
+ * the vertical pass needs, then the vertical pass. Results should therefore match Pillow's to the
+ * byte. Grayscale sources are written to all three output channels (the channel is replicated so
+ * every backbone sees RGB). Upscaling (box smaller than the crop) is plain bilinear.
+ */
+public final class Resampler {
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+
+    private Resampler() {}
+
+    /**
+     * Resamples {@code box} of {@code src} to {@code size × size} and writes it planar (CHW, RGB).
+     *
+     * @param src the decoded image (1 or 3 channels)
+     * @param box the source region
+     * @param size output side S
+     * @param flip mirror the output horizontally
+     * @param dst destination array
+     * @param offset index of the first byte written; {@code 3·S·S} bytes are written
+     */
+    public static void crop(DecodedImage src, CropBox box, int size, boolean flip, byte[] dst, int offset) {
+        checkArgument(size > 0, "size must be > 0, got %s", size);
+        checkArgument(
+                offset >= 0 && offset + 3L * size * size <= dst.length,
+                "destination of %s bytes cannot hold a 3x%sx%s crop at %s",
+                dst.length,
+                size,
+                size,
+                offset);
+        int w = src.width();
+        int h = src.height();
+        int c = src.channels();
+        int bx0 = 0;
+        int by0 = 0;
+        int bx1 = w;
+        int by1 = h;
+        if (box.clampToBox()) {
+            bx0 = Math.max(0, (int) Math.floor(box.x()));
+            by0 = Math.max(0, (int) Math.floor(box.y()));
+            bx1 = Math.min(w, (int) Math.ceil(box.x() + box.width()));
+            by1 = Math.min(h, (int) Math.ceil(box.y() + box.height()));
+        }
+        checkArgument(
+                bx1 > bx0 && by1 > by0,
+                "crop box %s does not overlap the %sx%s image",
+                box,
+                w,
+                h);
+        Coefficients cx = Coefficients.of(box.x() - bx0, box.width(), bx1 - bx0, size);
+        Coefficients cy = Coefficients.of(box.y() - by0, box.height(), by1 - by0, size);
+        // Rows of the (clamped) source the vertical pass reads.
+        int rowFirst = cy.bounds[0];
+        int rowLast = rowFirst;
+        for (int y = 0; y < size; y++) {
+            rowFirst = Math.min(rowFirst, cy.bounds[2 * y]);
+            rowLast = Math.max(rowLast, cy.bounds[2 * y] + cy.bounds[2 * y + 1]);
+        }
+        int rows = rowLast - rowFirst;
+        byte[] pixels = src.pixels();
+        byte[] tmp = new byte[rows * size * c];
+        // Horizontal pass: rows [rowFirst, rowLast) of the clamped region → size columns.
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int r = 0; r < rows; r++) {
+            int srcRow = ((by0 + rowFirst + r) * w + bx0) * c;
+            int out = r * size * c;
+            for (int x = 0; x < size; x++) {
+                int first = cx.bounds[2 * x];
+                int n = cx.bounds[2 * x + 1];
+                int k0 = x * cx.ksize;
+                if (c == 3) {
+                    int s0 = half;
+                    int s1 = half;
+                    int s2 = half;
+                    int p = srcRow + first * 3;
+                    for (int k = 0; k < n; k++, p += 3) {
+                        int wk = cx.weights[k0 + k];
+                        s0 += (pixels[p] & 0xff) * wk;
+                        s1 += (pixels[p + 1] & 0xff) * wk;
+                        s2 += (pixels[p + 2] & 0xff) * wk;
+                    }
+                    tmp[out++] = clip8(s0);
+                    tmp[out++] = clip8(s1);
+                    tmp[out++] = clip8(s2);
+                } else {
+                    int s0 = half;
+                    int p = srcRow + first;
+                    for (int k = 0; k < n; k++, p++) {
+                        s0 += (pixels[p] & 0xff) * cx.weights[k0 + k];
+                    }
+                    tmp[out++] = clip8(s0);
+                }
+            }
+        }
+        // Vertical pass → planar output, replicating a single channel to RGB.
+        int plane = size * size;
+        int rowStride = size * c;
+        for (int y = 0; y < size; y++) {
+            int first = cy.bounds[2 * y] - rowFirst;
+            int n = cy.bounds[2 * y + 1];
+            int k0 = y * cy.ksize;
+            for (int x = 0; x < size; x++) {
+                int ox = offset + y * size + (flip ? size - 1 - x : x);
+                for (int ch = 0; ch < c; ch++) {
+                    int s = half;
+                    int p = first * rowStride + x * c + ch;
+                    for (int k = 0; k < n; k++, p += rowStride) {
+                        s += (tmp[p] & 0xff) * cy.weights[k0 + k];
+                    }
+                    byte v = clip8(s);
+                    if (c == 3) {
+                        dst[ox + ch * plane] = v;
+                    } else {
+                        dst[ox] = v;
+                        dst[ox + plane] = v;
+                        dst[ox + 2 * plane] = v;
+                    }
+                }
+            }
+        }
+    }
+
+    private static byte clip8(int s) {
+        int v = s >> PRECISION_BITS;
+        return (byte) (v < 0 ? 0 : Math.min(v, 255));
+    }
+
+    /** Pillow's {@code precompute_coeffs} + {@code normalize_coeffs_8bpc} for one axis. */
+    static final class Coefficients {
+        final int ksize;
+        /** Per output pixel: first source index and tap count. */
+        final int[] bounds;
+        /** Per output pixel: ksize fixed-point weights (only the first count are used). */
+        final int[] weights;
+
+        private Coefficients(int ksize, int[] bounds, int[] weights) {
+            this.ksize = ksize;
+            this.bounds = bounds;
+            this.weights = weights;
+        }
+
+        /**
+         * @param in0 box start relative to the readable region
+         * @param length box length
+         * @param inSize readable region length
+         * @param outSize output length
+         */
+        static Coefficients of(double in0, double length, int inSize, int outSize) {
+            double scale = length / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = filterScale; // bilinear support 1.0 × filter scale
+            int ksize = (int) Math.ceil(support) * 2 + 1;
+            int[] bounds = new int[2 * outSize];
+            int[] weights = new int[outSize * ksize];
+            double[] k = new double[ksize];
+            double ss = 1.0 / filterScale;
+            for (int xx = 0; xx < outSize; xx++) {
+                double center = in0 + (xx + 0.5) * scale;
+                int xmin = Math.max(0, (int) (center - support + 0.5));
+                int xmax = Math.min(inSize, (int) (center + support + 0.5)) - xmin;
+                double ww = 0;
+                for (int x = 0; x < xmax; x++) {
+                    double w = triangle((x + xmin - center + 0.5) * ss);
+                    k[x] = w;
+                    ww += w;
+                }
+                for (int x = 0; x < xmax; x++) {
+                    double w = ww != 0 ? k[x] / ww : k[x];
+                    weights[xx * ksize + x] =
+                            (int) (w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS));
+                }
+                bounds[2 * xx] = xmin;
+                bounds[2 * xx + 1] = Math.max(0, xmax);
+            }
+            return new Coefficients(ksize, bounds, weights);
+        }
+
+        private static double triangle(double x) {
+            x = Math.abs(x);
+            return x < 1.0 ? 1.0 - x : 0.0;
+        }
+    }
+}
