@@ -2,8 +2,6 @@ package dev.selfsup.eval;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
-import ai.djl.modality.cv.Image;
-import ai.djl.modality.cv.util.NDImageUtils;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -16,7 +14,7 @@ import java.util.Objects;
 
 /**
  * Feeds an {@link IdxDataset} (grayscale, [n, 1, H, W] in [0, 1]) to a backbone: optional
- * bilinear resize, then zero padding (black, before normalisation, as torchvision's {@code Pad}),
+ * bilinear resize (PIL-style, antialiased when shrinking), then zero padding (black, before normalisation, as torchvision's {@code Pad}),
  * then replication to C channels, then {@code (x − mean[c]) / std[c]}.
  *
  * <pre>{@code
@@ -145,9 +143,9 @@ public final class IdxFeatureSource implements FeatureSource {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = dataset.images(scope, from, to); // [n, 1, H, W] in [0, 1]
             if (resize > 0 && (resize != dataset.height() || resize != dataset.width())) {
-                NDArray hwc = x.transpose(0, 2, 3, 1);
-                x = NDImageUtils.resize(hwc, resize, resize, Image.Interpolation.BILINEAR)
-                        .transpose(0, 3, 1, 2);
+                NDArray rows = scope.create(triangleFilter(dataset.height(), resize)); // [h', H]
+                NDArray cols = scope.create(triangleFilter(dataset.width(), resize)); // [w', W]
+                x = rows.matMul(x).matMul(cols.transpose()); // [n, 1, h', w']
             }
             if (pad > 0) {
                 Shape s = x.getShape();
@@ -179,12 +177,37 @@ public final class IdxFeatureSource implements FeatureSource {
     @Override
     public String transformDescription() {
         return String.format(
-                "gray→%d channels, resize %s (bilinear), pad %d (black), mean %s, std %s",
+                "gray→%d channels, resize %s (bilinear, antialiased), pad %d (black), mean %s, std %s",
                 channels,
                 resize == 0 ? "none" : Integer.toString(resize),
                 pad,
                 Arrays.toString(mean),
                 Arrays.toString(std));
+    }
+
+    /**
+     * The [out, in] matrix of PIL's bilinear resampling (torchvision {@code Resize} with {@code
+     * antialias=True}): output i averages inputs with a triangle of half-width max(1, in/out)
+     * centred at {@code (i + 0.5)·in/out}, weights renormalised at the borders. Upsampling reduces
+     * to plain bilinear with {@code align_corners=False}.
+     */
+    static float[][] triangleFilter(int in, int out) {
+        double scale = (double) in / out;
+        double support = Math.max(1, scale);
+        float[][] m = new float[out][in];
+        for (int i = 0; i < out; i++) {
+            double centre = (i + 0.5) * scale;
+            double total = 0;
+            double[] w = new double[in];
+            for (int j = 0; j < in; j++) {
+                w[j] = Math.max(0, 1 - Math.abs((j + 0.5 - centre) / support));
+                total += w[j];
+            }
+            for (int j = 0; j < in; j++) {
+                m[i][j] = (float) (w[j] / total);
+            }
+        }
+        return m;
     }
 
     private static float[] expand(float[] values, int channels, String what) {
