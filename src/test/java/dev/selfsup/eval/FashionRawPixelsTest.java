@@ -30,7 +30,7 @@ class FashionRawPixelsTest {
                 Features te = FeatureExtractor.extract(new RawPixels(), test, 2000, m)) {
             assertEquals(784, tr.dim());
             ProbeProtocol protocol =
-                    ProbeProtocol.custom(0.01, 5, 0, LrSchedule.cosine(0), 256).withEvalEveryEpochs(5);
+                    ProbeProtocol.custom(0.04, 5, 0, LrSchedule.cosine(0), 1024).withEvalEveryEpochs(5);
             ProbeResult probe =
                     LinearProbe.train(tr.features(), tr.labels(), te.features(), te.labels(), 10, protocol, 42);
             List<Knn.Score> knn =

@@ -68,7 +68,7 @@ class KnnTest {
                     List.of(
                             Knn.Chunking.unchunked(),
                             new Knn.Chunking(7, 33), // uneven tails, chunk < k = 200
-                            new Knn.Chunking(1, 500),
+                            new Knn.Chunking(16, 500),
                             Knn.Chunking.defaults())) {
                 NDList votes = Knn.votes(tr, trl, te, ks, T, c, chunking, m);
                 List<Knn.Score> scores = Knn.evaluate(tr, trl, te, tel, ks, T, c, chunking);

@@ -21,25 +21,25 @@ class LinearProbeTest {
         SplittableRandom rng = new SplittableRandom(11);
         float[][] centres = KnnTest.gaussian(rng, c, f);
         try (NDManager m = NDManager.newBaseManager()) {
-            Blobs train = blobs(rng, centres, 2000, 1.5f);
+            Blobs train = blobs(rng, centres, 1000, 1.5f);
             Blobs test = blobs(rng, centres, 500, 1.5f);
-            ProbeProtocol protocol = ProbeProtocol.custom(0.1, 10, 0, LrSchedule.cosine(0), 64).withEvalEveryEpochs(2);
+            ProbeProtocol protocol = ProbeProtocol.custom(0.5, 6, 0, LrSchedule.cosine(0), 250).withEvalEveryEpochs(2);
             ProbeResult r =
                     LinearProbe.train(
                             m.create(train.x), m.create(train.y), m.create(test.x), m.create(test.y), c, protocol, 1);
             assertTrue(r.lastTop1() >= 99, "top-1 " + r.lastTop1());
             assertEquals(100, r.lastTop5(), 1e-9);
-            assertEquals(10, r.lastEpoch());
-            assertEquals(List.of(2, 4, 6, 8, 10), r.history().stream().map(ProbeResult.EpochScore::epoch).toList());
+            assertEquals(6, r.lastEpoch());
+            assertEquals(List.of(2, 4, 6), r.history().stream().map(ProbeResult.EpochScore::epoch).toList());
             assertTrue(r.bestTop1() >= r.lastTop1());
             assertEquals(
                     r.history().stream().mapToDouble(ProbeResult.EpochScore::top1).max().orElseThrow(), r.bestTop1());
-            assertTrue(r.history().get(4).trainLoss() < r.history().get(0).trainLoss(), r.history().toString());
+            assertTrue(r.history().get(2).trainLoss() < r.history().get(0).trainLoss(), r.history().toString());
             // same seed, same numbers; the BatchNorm variant also separates the blobs
             ProbeResult again =
                     LinearProbe.train(
                             m.create(train.x), m.create(train.y), m.create(test.x), m.create(test.y), c, protocol, 1);
-            assertEquals(r.history().get(4).trainLoss(), again.history().get(4).trainLoss());
+            assertEquals(r.history().get(2).trainLoss(), again.history().get(2).trainLoss());
             ProbeResult bn =
                     LinearProbe.train(
                             m.create(train.x), m.create(train.y), m.create(test.x), m.create(test.y), c,
