@@ -1,0 +1,290 @@
+package dev.selfsup.eval;
+
+import static dev.selfsup.internal.Checks.checkArgument;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import com.google.gson.ToNumberPolicy;
+import com.google.gson.reflect.TypeToken;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One evaluation number together with everything needed to know where it came from: the
+ * protocol and its hyper-parameters, the dataset, the weights and the date. Written as {@code
+ * results.json} (snake_case keys; schema in {@code docs/evaluation.md}).
+ *
+ * <p>Accuracies are in percent. Fields that do not apply to a protocol (epochs for kNN) are
+ * {@code null} here and absent from the JSON.
+ *
+ * @param metric what {@code value} is: {@code linear_top1}, {@code knn_top1}, …
+ * @param value the headline number, percent
+ * @param protocol the protocol's name and hyper-parameters
+ * @param dataset the data evaluated on
+ * @param weights the weights evaluated
+ * @param date when the evaluation finished, ISO-8601 with offset
+ * @param top1 top-1 accuracy, percent (linear: after the last epoch)
+ * @param top5 top-5 accuracy, percent (linear: after the last epoch)
+ * @param bestEpoch linear: the evaluated epoch with the highest top-1, else null
+ * @param bestTop1 linear: top-1 at {@code bestEpoch}, else null
+ * @param bestTop5 linear: top-5 at {@code bestEpoch}, else null
+ * @param lastEpoch linear: the number of epochs trained, else null
+ */
+public record Results(
+        String metric,
+        double value,
+        Protocol protocol,
+        Dataset dataset,
+        Weights weights,
+        String date,
+        Double top1,
+        Double top5,
+        Integer bestEpoch,
+        Double bestTop1,
+        Double bestTop5,
+        Integer lastEpoch) {
+
+    private static final Gson GSON =
+            new GsonBuilder()
+                    .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                    .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE)
+                    .setPrettyPrinting()
+                    .disableHtmlEscaping()
+                    .create();
+
+    /** Checks the required fields. */
+    public Results {
+        Objects.requireNonNull(metric, "metric");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(date, "date");
+    }
+
+    /**
+     * A protocol: name plus hyper-parameters.
+     *
+     * @param name {@code moco}, {@code swav}, {@code custom}, {@code knn}
+     * @param hyperParameters snake_case name → number, boolean, string or list
+     */
+    public record Protocol(String name, Map<String, Object> hyperParameters) {
+        /** Copies the map, keeping its order. */
+        public Protocol {
+            Objects.requireNonNull(name, "name");
+            hyperParameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hyperParameters));
+        }
+    }
+
+    /**
+     * The data: its name and sizes.
+     *
+     * @param name e.g. {@code fashion-mnist-subset}, {@code imagenet100}
+     * @param trainSize labelled training images (probe training set, kNN memory bank)
+     * @param testSize evaluated images
+     * @param numClasses classes
+     */
+    public record Dataset(String name, int trainSize, int testSize, int numClasses) {
+        /** Checks the sizes. */
+        public Dataset {
+            Objects.requireNonNull(name, "name");
+            checkArgument(trainSize >= 0 && testSize >= 0, "sizes must be >= 0, got %s, %s", trainSize, testSize);
+        }
+    }
+
+    /**
+     * The weights: where they came from and their SHA-256.
+     *
+     * @param path the weights file, or null for weights that only existed in memory (raw
+     *     pixels, random init)
+     * @param sha256 64 hex digits: of the file when {@code path} is set ({@link
+     *     Fingerprint#ofFile}), else of the parameters ({@link Fingerprint#ofParameters})
+     * @param sha256Of {@code file} or {@code parameters}
+     */
+    public record Weights(String path, String sha256, String sha256Of) {
+        /** Checks the hash's form. */
+        public Weights {
+            Objects.requireNonNull(sha256, "sha256");
+            checkArgument(sha256.matches("[0-9a-f]{64}"), "sha256 must be 64 hex digits, got '%s'", sha256);
+            checkArgument(
+                    "file".equals(sha256Of) || "parameters".equals(sha256Of),
+                    "sha256Of must be 'file' or 'parameters', got '%s'",
+                    sha256Of);
+        }
+
+        /**
+         * Weights read from a file, hashed now.
+         *
+         * @param file the weights file
+         * @return the record
+         * @throws IOException if the file cannot be read
+         */
+        public static Weights ofFile(Path file) throws IOException {
+            return new Weights(file.toString(), Fingerprint.ofFile(file), "file");
+        }
+
+        /**
+         * Weights known only by their parameter hash.
+         *
+         * @param parameterSha256 {@link Fingerprint#ofParameters} of the block
+         * @return the record
+         */
+        public static Weights ofParameters(String parameterSha256) {
+            return new Weights(null, parameterSha256, "parameters");
+        }
+    }
+
+    /**
+     * The record of a linear probe: value and top-1/top-5 after the last epoch, plus the best
+     * epoch.
+     *
+     * @param r the probe's result
+     * @param dataset the data
+     * @param weights the weights
+     * @return the record, dated now
+     */
+    public static Results linearProbe(ProbeResult r, Dataset dataset, Weights weights) {
+        Map<String, Object> hp = new LinkedHashMap<>(r.protocol().hyperParameters());
+        hp.put("seed", r.seed());
+        return new Results(
+                "linear_top1",
+                r.lastTop1(),
+                new Protocol("linear/" + r.protocol().name(), hp),
+                dataset,
+                weights,
+                now(),
+                r.lastTop1(),
+                r.lastTop5(),
+                r.bestEpoch(),
+                r.bestTop1(),
+                r.bestTop5(),
+                r.lastEpoch());
+    }
+
+    /**
+     * The record of one weighted-kNN score.
+     *
+     * @param s the score
+     * @param dataset the data
+     * @param weights the weights
+     * @return the record, dated now
+     */
+    public static Results knn(Knn.Score s, Dataset dataset, Weights weights) {
+        Map<String, Object> hp = new LinkedHashMap<>();
+        hp.put("k", s.k());
+        hp.put("temperature", s.temperature());
+        hp.put("features", "l2-normalised, cosine similarity");
+        hp.put("vote", "sum of exp(sim / temperature) per class over the k nearest");
+        return new Results(
+                "knn_top1",
+                s.top1(),
+                new Protocol("knn", hp),
+                dataset,
+                weights,
+                now(),
+                s.top1(),
+                s.top5(),
+                null,
+                null,
+                null,
+                null);
+    }
+
+    /**
+     * This record as pretty-printed JSON.
+     *
+     * @return the JSON text
+     */
+    public String toJson() {
+        return GSON.toJson(this);
+    }
+
+    /**
+     * Writes this record as one JSON object (temporary file, then rename).
+     *
+     * @param file e.g. {@code run/results.json}
+     * @throws IOException if the file cannot be written
+     */
+    public void write(Path file) throws IOException {
+        writeText(file, toJson());
+    }
+
+    /**
+     * Writes several records as a JSON array, e.g. kNN at k = 20 and 200 plus the linear probe.
+     *
+     * @param file the file
+     * @param results the records
+     * @throws IOException if the file cannot be written
+     */
+    public static void writeAll(Path file, List<Results> results) throws IOException {
+        writeText(file, GSON.toJson(results));
+    }
+
+    /**
+     * Reads a file written by {@link #write}.
+     *
+     * @param file the file
+     * @return the record; integer hyper-parameters come back as {@code Long}, others as {@code
+     *     Double}
+     * @throws IOException if the file cannot be read or holds an array of several records
+     */
+    public static Results read(Path file) throws IOException {
+        List<Results> all = readAll(file);
+        if (all.size() != 1) {
+            throw new IOException(file + " holds " + all.size() + " results; use readAll");
+        }
+        return all.get(0);
+    }
+
+    /**
+     * Reads a file written by {@link #write} or {@link #writeAll}.
+     *
+     * @param file the file
+     * @return the records, in file order
+     * @throws IOException if the file cannot be read or is not a results file
+     */
+    public static List<Results> readAll(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            JsonElement json = JsonParser.parseString(text);
+            List<Results> out =
+                    json.isJsonArray()
+                            ? GSON.fromJson(json, new TypeToken<List<Results>>() {}.getType())
+                            : List.of(GSON.fromJson(json, Results.class));
+            for (Results r : out) {
+                Objects.requireNonNull(r.metric(), "metric");
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw new IOException(file + " is not a results file: " + e.getMessage(), e);
+        }
+    }
+
+    private static String now() {
+        return OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    }
+
+    private static void writeText(Path file, String text) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
