@@ -16,8 +16,8 @@ import java.util.List;
  * @param blurProbability probability of Gaussian blur
  * @param solarizeProbability probability of solarisation
  * @param flipProbability probability of a horizontal flip
- * @param mean per-channel normalisation mean
- * @param std per-channel normalisation std
+ * @param mean per-channel normalisation mean; empty = the preset's (ImageNet; SwAV's own std for swav)
+ * @param std per-channel normalisation std; empty = the preset's
  */
 public record AugmentSettings(
         Preset preset,
@@ -72,8 +72,9 @@ public record AugmentSettings(
         probability(solarizeProbability, "augment.solarize_probability");
         probability(flipProbability, "augment.flip_probability");
         require(jitterStrength >= 0, "augment.jitter_strength", jitterStrength, ">= 0");
-        require(mean.size() == 3, "augment.mean", mean, "3 values");
-        require(std.size() == 3 && std.stream().allMatch(s -> s > 0), "augment.std", std, "3 values > 0");
+        require(mean.isEmpty() || mean.size() == 3, "augment.mean", mean, "3 values, or [] for the preset's");
+        require(std.isEmpty() || (std.size() == 3 && std.stream().allMatch(s -> s > 0)), "augment.std", std,
+                "3 values > 0, or [] for the preset's");
     }
 
     private static void probability(double p, String key) {
@@ -107,13 +108,12 @@ public record AugmentSettings(
     }
 
     /**
-     * SimCLR defaults with ImageNet normalisation (SwAV's std).
+     * SimCLR defaults: jitter s = 1 with p 0.8, grayscale 0.2, blur 0.5, flip 0.5.
      *
      * @return the defaults
      */
     public static AugmentSettings defaults() {
         return new AugmentSettings(
-                Preset.SIMCLR, List.of(), 1.0, 0.8, 0.2, 0.5, 0.0, 0.5,
-                List.of(0.485, 0.456, 0.406), List.of(0.228, 0.224, 0.225));
+                Preset.SIMCLR, List.of(), 1.0, 0.8, 0.2, 0.5, 0.0, 0.5, List.of(), List.of());
     }
 }

@@ -8,7 +8,7 @@ import dev.selfsup.model.ResNet.BlockType;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The named backbones. Each name builds a fresh, uninitialised {@link Backbone} mapping {@code [B,
@@ -25,38 +25,61 @@ import java.util.function.Supplier;
  * </table>
  */
 public final class ModelZoo {
-    private static final Map<String, Supplier<Backbone>> BACKBONES =
+    private static final Map<String, Function<Options, Backbone>> BACKBONES =
             Map.ofEntries(
-                    entry("resnet18", () -> resnet(BlockType.BASIC, 1, false, 2, 2, 2, 2)),
-                    entry("resnet34", () -> resnet(BlockType.BASIC, 1, false, 3, 4, 6, 3)),
-                    entry("resnet50", () -> resnet(BlockType.BOTTLENECK, 1, false, 3, 4, 6, 3)),
-                    entry("resnet101", () -> resnet(BlockType.BOTTLENECK, 1, false, 3, 4, 23, 3)),
-                    entry("resnet152", () -> resnet(BlockType.BOTTLENECK, 1, false, 3, 8, 36, 3)),
-                    entry("resnet50w2", () -> resnet(BlockType.BOTTLENECK, 2, false, 3, 4, 6, 3)),
-                    entry("resnet50w4", () -> resnet(BlockType.BOTTLENECK, 4, false, 3, 4, 6, 3)),
-                    entry("resnet18_cifar", () -> resnet(BlockType.BASIC, 1, true, 2, 2, 2, 2)),
-                    entry("vit_tiny_patch16", () -> vit(192, 3)),
-                    entry("vit_small_patch16", () -> vit(384, 6)),
-                    entry("vit_base_patch16", () -> vit(768, 12)));
+                    entry("resnet18", o -> resnet(o, BlockType.BASIC, 1, false, 2, 2, 2, 2)),
+                    entry("resnet34", o -> resnet(o, BlockType.BASIC, 1, false, 3, 4, 6, 3)),
+                    entry("resnet50", o -> resnet(o, BlockType.BOTTLENECK, 1, false, 3, 4, 6, 3)),
+                    entry("resnet101", o -> resnet(o, BlockType.BOTTLENECK, 1, false, 3, 4, 23, 3)),
+                    entry("resnet152", o -> resnet(o, BlockType.BOTTLENECK, 1, false, 3, 8, 36, 3)),
+                    entry("resnet50w2", o -> resnet(o, BlockType.BOTTLENECK, 2, false, 3, 4, 6, 3)),
+                    entry("resnet50w4", o -> resnet(o, BlockType.BOTTLENECK, 4, false, 3, 4, 6, 3)),
+                    entry("resnet18_cifar", o -> resnet(o, BlockType.BASIC, 1, true, 2, 2, 2, 2)),
+                    entry("resnet10_cifar", o -> resnet(o, BlockType.BASIC, 1, true, 1, 1, 1, 1)),
+                    entry("vit_tiny_patch16", o -> vit(o, 192, 3)),
+                    entry("vit_small_patch16", o -> vit(o, 384, 6)),
+                    entry("vit_base_patch16", o -> vit(o, 768, 12)));
+
+    /**
+     * Variations applied to a named backbone.
+     *
+     * @param baseWidth ResNet stem width instead of 64 (all stages scale with it); 0 keeps 64.
+     *     Small widths (16, 32) make CPU-sized models
+     * @param zeroInitResidual zero-init the last BN gamma of each residual block (ResNets)
+     * @param dropPathRate stochastic depth rate (ViTs)
+     * @param imageSize the ViT's native input side (position-embedding grid); 0 keeps 224
+     */
+    public record Options(int baseWidth, boolean zeroInitResidual, double dropPathRate, int imageSize) {
+        /** The named models as published. */
+        public static final Options DEFAULT = new Options(0, false, 0.0, 0);
+    }
 
     private ModelZoo() {}
 
-    private static Backbone resnet(BlockType type, int widen, boolean cifar, int... blocks) {
-        return ResNet.builder()
+    private static Backbone resnet(Options o, BlockType type, int widen, boolean cifar, int... blocks) {
+        ResNet.Builder b = ResNet.builder()
                 .setBlockType(type)
                 .setStageBlocks(blocks)
                 .optWidthMultiplier(widen)
                 .optCifarStem(cifar)
-                .build();
+                .optZeroInitResidual(o.zeroInitResidual());
+        if (o.baseWidth() > 0) {
+            b.optBaseWidth(o.baseWidth());
+        }
+        return b.build();
     }
 
-    private static Backbone vit(int dim, int heads) {
-        return VisionTransformer.builder()
+    private static Backbone vit(Options o, int dim, int heads) {
+        VisionTransformer.Builder b = VisionTransformer.builder()
                 .setEmbedDim(dim)
                 .setDepth(12)
                 .setNumHeads(heads)
                 .setPatchSize(16)
-                .build();
+                .optDropPathRate(o.dropPathRate());
+        if (o.imageSize() > 0) {
+            b.optImageSize(o.imageSize());
+        }
+        return b.build();
     }
 
     /**
@@ -68,12 +91,24 @@ public final class ModelZoo {
      * @throws IllegalArgumentException if the name is unknown, listing the valid names
      */
     public static Backbone backbone(String name) {
-        Supplier<Backbone> make = BACKBONES.get(name);
+        return backbone(name, Options.DEFAULT);
+    }
+
+    /**
+     * Builds a named backbone with variations (width, zero-init, drop path), uninitialised.
+     *
+     * @param name one of {@link #names()}
+     * @param options the variations
+     * @return a new backbone [B, 3, H, W] → [B, F]
+     * @throws IllegalArgumentException if the name is unknown, listing the valid names
+     */
+    public static Backbone backbone(String name, Options options) {
+        Function<Options, Backbone> make = BACKBONES.get(name);
         if (make == null) {
             throw new IllegalArgumentException(
                     "unknown backbone '" + name + "'; valid: " + names());
         }
-        return make.get();
+        return make.apply(options);
     }
 
     /**

@@ -1,0 +1,167 @@
+package dev.selfsup.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import dev.selfsup.config.SwavSettings;
+import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.loss.Sinkhorn;
+import dev.selfsup.loss.SwavLoss;
+import dev.selfsup.model.Backbone;
+import dev.selfsup.model.ProjectionHead;
+import dev.selfsup.model.Prototypes;
+import dev.selfsup.train.ParamGroup;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SwAV: swapped prediction between multi-crop views (Caron et al. 2020; METHODS.md §2).
+ *
+ * <p>Before every forward pass the prototype rows are L2-normalised in place; the prototypes take
+ * no update (and no weight decay) for the first {@code freezePrototypesIters} iterations; from
+ * {@code queueStartEpoch} each assigned crop keeps a queue of its recent embeddings, used in
+ * Sinkhorn once full, as in the official code.
+ */
+public final class Swav implements Method {
+    private final Backbone backbone;
+    private final ProjectionHead head;
+    private final Prototypes prototypes;
+    private final SwavSettings settings;
+    private final int[] assign;
+    private final NDManager run;
+    private final int batchSize;
+    private FeatureQueue[] queues = new FeatureQueue[0];
+    private NDArray[] pending;
+    private double lastEntropy = Double.NaN;
+    private boolean queueUsed;
+
+    /**
+     * Creates the method from initialised blocks.
+     *
+     * @param backbone the backbone, [N, 3, H, W] → [N, F]
+     * @param head the projection head, [N, F] → [N, D]
+     * @param prototypes the prototypes, D → K
+     * @param settings SwAV settings
+     * @param batchSize images per step; the queue length is rounded down to a multiple of it
+     * @param run the run manager (queues live there)
+     */
+    public Swav(Backbone backbone, ProjectionHead head, Prototypes prototypes, SwavSettings settings, int batchSize,
+            NDManager run) {
+        this.backbone = backbone;
+        this.head = head;
+        this.prototypes = prototypes;
+        this.settings = settings;
+        this.assign = settings.cropsForAssign().stream().mapToInt(Integer::intValue).toArray();
+        this.run = run;
+        this.batchSize = batchSize;
+    }
+
+    /** The queue length in effect: the official code rounds it down to a multiple of the batch. */
+    int queueLength() {
+        return settings.queueLength() - settings.queueLength() % batchSize;
+    }
+
+    @Override
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    @Override
+    public Map<String, Block> blocks() {
+        Map<String, Block> out = new LinkedHashMap<>();
+        out.put("backbone", backbone);
+        out.put("head", head);
+        out.put("prototypes", prototypes);
+        return out;
+    }
+
+    @Override
+    public List<ParamGroup> paramGroups() {
+        return List.of(ParamGroup.of("backbone", backbone), ParamGroup.of("head", head),
+                ParamGroup.of("prototypes", prototypes).frozenUntilIters(settings.freezePrototypesIters()));
+    }
+
+    @Override
+    public void beforeEpoch(int epoch) {
+        if (queueLength() > 0 && epoch >= settings.queueStartEpoch() && queues.length == 0) {
+            queues = new FeatureQueue[assign.length];
+            for (int i = 0; i < assign.length; i++) {
+                queues[i] = new FeatureQueue(run, queueLength(), head.outputDim(), FeatureQueue.Order.SHIFT);
+            }
+        }
+        queueUsed = false;
+    }
+
+    @Override
+    public NDArray loss(ParameterStore ps, MultiCropBatch batch, Step step) {
+        prototypes.normaliseRows();
+        List<NDArray> z = Views.embed(ps, backbone, head, batch, true);
+        NDArray all = NDArrays.concat(new NDList(z), 0);
+        NDArray[] scores = prototypes.scores(ps, all, true).split(z.size(), 0).toArray(new NDArray[0]);
+        NDArray[] queueScores = new NDArray[0];
+        if (queues.length > 0 && (queueUsed || queues[0].isFull())) {
+            queueUsed = true;
+            queueScores = new NDArray[assign.length];
+            for (int i = 0; i < assign.length; i++) {
+                queueScores[i] = prototypes.scores(ps, queues[i].rows(), false).stopGradient();
+            }
+        }
+        pending = new NDArray[queues.length];
+        for (int i = 0; i < queues.length; i++) {
+            pending[i] = z.get(assign[i]).stopGradient();
+        }
+        SwavLoss.Result r = SwavLoss.lossWithCodes(scores, queueScores, assign, settings.temperature(),
+                settings.epsilon(), settings.sinkhornIterations(), Sinkhorn.Reducer.LOCAL);
+        lastEntropy = Sinkhorn.entropy(r.codes().get(0)).getFloat();
+        return r.loss();
+    }
+
+    @Override
+    public void afterBackward(Step step) {
+        if (pending != null) {
+            for (int i = 0; i < pending.length; i++) {
+                queues[i].push(pending[i]);
+            }
+            pending = null;
+        }
+    }
+
+    @Override
+    public Map<String, NDArray> stateTensors() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < queues.length; i++) {
+            out.put("queue_" + i, queues[i].rows());
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> stateScalars() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("queues", (long) queues.length);
+        for (int i = 0; i < queues.length; i++) {
+            out.put("queue_" + i + "_filled", queues[i].filled());
+        }
+        return out;
+    }
+
+    @Override
+    public void restoreScalars(Map<String, Long> scalars) {
+        // queues exist once their epoch has begun; the trainer calls beforeEpoch before restoring tensors
+        for (int i = 0; i < queues.length; i++) {
+            queues[i].restore(0, scalars.getOrDefault("queue_" + i + "_filled", 0L));
+        }
+    }
+
+    @Override
+    public Map<String, Double> stepMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("code_entropy", lastEntropy);
+        out.put("queue_fill", queues.length == 0 ? 0.0 : (double) queues[0].filled() / queueLength());
+        return out;
+    }
+}

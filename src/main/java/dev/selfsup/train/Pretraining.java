@@ -1,0 +1,284 @@
+package dev.selfsup.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.selfsup.augment.ColorJitter;
+import dev.selfsup.augment.CropGroup;
+import dev.selfsup.augment.GaussianBlur;
+import dev.selfsup.augment.MultiCrop;
+import dev.selfsup.augment.Normalize;
+import dev.selfsup.augment.Photometric;
+import dev.selfsup.augment.RandomGrayscale;
+import dev.selfsup.augment.RandomResizedCrop;
+import dev.selfsup.augment.Solarize;
+import dev.selfsup.config.AugmentSettings;
+import dev.selfsup.config.DataSettings;
+import dev.selfsup.config.ModelSettings;
+import dev.selfsup.config.OptimizerSettings;
+import dev.selfsup.config.Recipe;
+import dev.selfsup.config.YamlWriter;
+import dev.selfsup.data.IdxDataset;
+import dev.selfsup.data.IdxImageDataset;
+import dev.selfsup.data.ImageDataset;
+import dev.selfsup.data.ImageFolder;
+import dev.selfsup.data.Loader;
+import dev.selfsup.data.SyntheticShapes;
+import dev.selfsup.engine.SelfsupEngine;
+import dev.selfsup.method.Method;
+import dev.selfsup.method.MocoV2;
+import dev.selfsup.method.SimClr;
+import dev.selfsup.method.Swav;
+import dev.selfsup.model.Backbone;
+import dev.selfsup.model.ModelZoo;
+import dev.selfsup.model.ProjectionHead;
+import dev.selfsup.model.Prototypes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds everything a recipe describes — dataset, multi-crop, loader, model, method, optimiser,
+ * trainer — and runs it in a run folder. This is what {@code selfsup pretrain} calls; research
+ * code can call the pieces directly instead.
+ */
+public final class Pretraining {
+    private Pretraining() {}
+
+    /**
+     * Trains a recipe in {@code runDir}, or continues it from its latest checkpoint.
+     *
+     * @param recipe the validated recipe
+     * @param runDir the run folder (created; {@code recipe.yaml} is written there)
+     * @param device the training device
+     * @param resume continue from {@code runDir/checkpoints/latest.ckpt}
+     * @param progress progress reporting, or null
+     * @return what the trainer did
+     * @throws IOException if data or run files cannot be read or written
+     */
+    public static Trainer.Result run(Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
+            throws IOException {
+        Files.createDirectories(runDir);
+        String yaml = YamlWriter.write(recipe);
+        if (!resume) {
+            Files.writeString(runDir.resolve("recipe.yaml"), yaml, StandardCharsets.UTF_8);
+        }
+        ImageDataset dataset = dataset(recipe.data(), recipe.seed(), true);
+        MultiCrop crops = multiCrop(recipe.augment());
+        try (NDManager run = NDManager.newBaseManager(device);
+                Loader loader = Loader.builder()
+                        .setDataset(dataset)
+                        .setTransform(crops)
+                        .setBatchSize(recipe.data().batchSize())
+                        .optThreads(recipe.data().workers())
+                        .optPrefetch(recipe.data().prefetchBatches())
+                        .optSeed(recipe.seed())
+                        .optDropLast(recipe.data().dropLast())
+                        .build()) {
+            SelfsupEngine.seed(recipe.seed());
+            int firstSize = crops.groups().get(0).size();
+            Method method = method(recipe, run, firstSize);
+            Trainer.Builder tb = Trainer.builder()
+                    .setMethod(method)
+                    .setLoader(loader)
+                    .setManager(run)
+                    .setRunDir(runDir)
+                    .optEpochs(recipe.train().epochs())
+                    .optStepsPerEpoch(recipe.train().stepsPerEpoch())
+                    .optCheckpointEveryEpochs(recipe.train().checkpointEveryEpochs())
+                    .optLogEverySteps(recipe.train().logEverySteps())
+                    .optSeed(recipe.seed())
+                    .optAccumulateSteps(recipe.optimizer().accumulateSteps())
+                    .optClipGradNorm(recipe.optimizer().clipGradNorm())
+                    .optRecipeYaml(yaml)
+                    .optProgress(progress);
+            int batchesPerEpoch = recipe.train().stepsPerEpoch() > 0
+                    ? Math.min(recipe.train().stepsPerEpoch(), loader.batchesPerEpoch())
+                    : loader.batchesPerEpoch();
+            long itersPerEpoch = batchesPerEpoch / recipe.optimizer().accumulateSteps();
+            Optimizer optimizer = optimizer(recipe, method, run, itersPerEpoch);
+            Trainer trainer = tb.setOptimizer(optimizer).build();
+            if (resume) {
+                trainer.resume(Trainer.latestCheckpoint(runDir));
+            }
+            return trainer.fit();
+        }
+    }
+
+    /**
+     * Opens the dataset a recipe names.
+     *
+     * @param data the data section
+     * @param seed the run seed (synthetic data)
+     * @param train the training split (IDX datasets)
+     * @return the dataset
+     * @throws IOException if files are missing or unreadable
+     */
+    public static ImageDataset dataset(DataSettings data, long seed, boolean train) throws IOException {
+        return switch (data.dataset()) {
+            case FASHION_MNIST_EMBEDDED -> new IdxImageDataset(IdxDataset.embeddedFashionMnist(train));
+            case FASHION_MNIST -> new IdxImageDataset(IdxDataset.readSplit(Path.of(data.path()), train));
+            case IMAGE_FOLDER -> {
+                ImageFolder.Builder b = ImageFolder.builder().setRoot(Path.of(data.path()));
+                if (!data.classList().isBlank()) {
+                    b.optClassList(Path.of(data.classList()));
+                }
+                if (!data.fileList().isBlank()) {
+                    b.optFileList(Path.of(data.fileList()));
+                }
+                yield b.build();
+            }
+            case SYNTHETIC -> new SyntheticShapes(data.syntheticImages(), data.syntheticClasses(),
+                    data.syntheticResolution(), data.syntheticResolution(), seed);
+        };
+    }
+
+    /**
+     * The multi-crop transform of an augment section.
+     *
+     * @param a the augment section
+     * @return the transform
+     */
+    public static MultiCrop multiCrop(AugmentSettings a) {
+        List<AugmentSettings.CropSettings> crops = a.effectiveCrops();
+        if (a.preset() == AugmentSettings.Preset.DINO && crops.size() == 2 && crops.get(0).count() == 2) {
+            // DINO treats its two global crops differently (blur 1.0 / 0.1, solarise one)
+            return MultiCrop.dino(crops.get(0).size(), crops.get(1).size(), crops.get(1).count());
+        }
+        Normalize normalize = normalize(a);
+        double s = a.jitterStrength();
+        ColorJitter jitter = new ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, a.jitterProbability());
+        MultiCrop.Builder b = MultiCrop.builder();
+        for (AugmentSettings.CropSettings c : crops) {
+            Photometric p = new Photometric(jitter, new RandomGrayscale(a.grayscaleProbability()),
+                    GaussianBlur.forCrop(a.blurProbability(), c.size()),
+                    a.solarizeProbability() > 0 ? new Solarize(a.solarizeProbability(), Solarize.DEFAULT_THRESHOLD)
+                            : Solarize.none(),
+                    normalize);
+            b.addGroup(new CropGroup(c.count(), new RandomResizedCrop(c.size(), c.scaleMin(), c.scaleMax()),
+                    a.flipProbability(), p));
+        }
+        return b.build();
+    }
+
+    private static Normalize normalize(AugmentSettings a) {
+        if (a.mean().isEmpty() && a.std().isEmpty()) {
+            return a.preset() == AugmentSettings.Preset.SWAV ? Normalize.SWAV : Normalize.IMAGENET;
+        }
+        Normalize base = a.preset() == AugmentSettings.Preset.SWAV ? Normalize.SWAV : Normalize.IMAGENET;
+        float[] mean = a.mean().isEmpty() ? base.mean() : floats(a.mean());
+        float[] std = a.std().isEmpty() ? base.std() : floats(a.std());
+        return new Normalize(mean, std);
+    }
+
+    private static float[] floats(List<Double> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i).floatValue();
+        }
+        return out;
+    }
+
+    /**
+     * The backbone a model section names, uninitialised.
+     *
+     * @param m the model section
+     * @return the backbone
+     */
+    public static Backbone backbone(ModelSettings m) {
+        return ModelZoo.backbone(m.backbone(), new ModelZoo.Options(m.baseWidth(), m.zeroInitResidual(), m.dropPathRate(), 0));
+    }
+
+    /**
+     * The projection head a model section describes, for features of width {@code inputDim}.
+     *
+     * @param m the model section
+     * @param inputDim F
+     * @return the head, uninitialised
+     */
+    public static ProjectionHead head(ModelSettings m, int inputDim) {
+        return ProjectionHead.builder()
+                .optInputDim(inputDim)
+                .setHiddenDims(m.headHiddenDims().stream().mapToInt(Integer::intValue).toArray())
+                .setOutputDim(m.headOutputDim())
+                .optBatchNorm(m.headBatchNorm())
+                .optLastBatchNorm(m.headLastBatchNorm())
+                .build();
+    }
+
+    /**
+     * Builds and initialises the recipe's method on the run manager (the engine must be seeded
+     * first: initial weights are drawn from it).
+     *
+     * @param recipe the recipe
+     * @param run the run manager (device and lifetime of parameters and state)
+     * @param inputSize side of the first crop group, used to initialise the backbone
+     * @return the method
+     */
+    public static Method method(Recipe recipe, NDManager run, int inputSize) {
+        ModelSettings m = recipe.model();
+        Backbone backbone = backbone(m);
+        backbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
+        ProjectionHead head = head(m, backbone.featureDim());
+        head.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
+        return switch (recipe.method()) {
+            case SIMCLR -> new SimClr(backbone, head, recipe.simclr().temperature(), recipe.mochi(),
+                    recipe.featureTransform());
+            case MOCOV2 -> {
+                Backbone keyBackbone = backbone(m);
+                keyBackbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
+                ProjectionHead keyHead = head(m, backbone.featureDim());
+                keyHead.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
+                yield new MocoV2(backbone, head, keyBackbone, keyHead, recipe.moco(), recipe.mochi(),
+                        recipe.featureTransform(), run);
+            }
+            case SWAV -> {
+                Prototypes prototypes = Prototypes.builder().setPrototypes(recipe.swav().prototypes())
+                        .optInputDim(m.headOutputDim()).build();
+                prototypes.initialize(run, DataType.FLOAT32, new Shape(1, m.headOutputDim()));
+                yield new Swav(backbone, head, prototypes, recipe.swav(), recipe.data().batchSize(), run);
+            }
+        };
+    }
+
+    /**
+     * The recipe's optimiser over the method's groups, with its per-iteration schedule.
+     *
+     * @param recipe the recipe
+     * @param method the method
+     * @param run the run manager (optimiser state)
+     * @param itersPerEpoch optimiser iterations per epoch
+     * @return the optimiser
+     */
+    public static Optimizer optimizer(Recipe recipe, Method method, NDManager run, long itersPerEpoch) {
+        OptimizerSettings o = recipe.optimizer();
+        int batch = recipe.data().batchSize() * o.accumulateSteps();
+        double base = switch (o.lrScaling()) {
+            case NONE -> LrScaling.NONE.scale(o.baseLr(), batch);
+            case LINEAR -> LrScaling.LINEAR.scale(o.baseLr(), batch);
+            case SQRT -> LrScaling.SQRT.scale(o.baseLr(), batch);
+        };
+        long total = Math.max(1, itersPerEpoch * recipe.train().epochs());
+        long warmup = Math.min(total - 1, itersPerEpoch * o.warmupEpochs());
+        Schedule schedule = o.schedule() == OptimizerSettings.ScheduleKind.CONSTANT
+                ? Schedule.constant(base)
+                : Schedule.warmupCosine(base, o.finalLr(), warmup, total, o.warmupStartLr());
+        List<ParamGroup> groups = new ArrayList<>();
+        for (ParamGroup g : method.paramGroups()) {
+            groups.add(g.excludeBnAndBiasFromDecay(o.excludeBnAndBias()).excludeFromLarsAdaptation(o.excludeBnAndBias()));
+        }
+        return switch (o.name()) {
+            case SGD -> Sgd.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
+                    .optWeightDecay(o.weightDecay()).optMomentum(o.momentum()).build();
+            case LARS -> Lars.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
+                    .optWeightDecay(o.weightDecay()).optMomentum(o.momentum()).optTrustCoefficient(o.larsEta())
+                    .optClip(o.larsClip()).build();
+            case ADAMW -> AdamW.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
+                    .optWeightDecay(o.weightDecay()).build();
+        };
+    }
+}

@@ -1,0 +1,71 @@
+package dev.selfsup.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.method.Method;
+import dev.selfsup.method.Step;
+
+/**
+ * One training step: forward and backward inside a gradient collector, the NaN guard, the
+ * method's queue updates, then (at the end of an accumulation round) clipping, the optimiser and
+ * the method's EMA updates. Shared by {@link Trainer} and the {@code bench train-step} command so
+ * the benchmark times exactly what training runs.
+ */
+public final class TrainStep {
+    private final Method method;
+    private final Optimizer optimizer;
+    private final ParameterStore ps;
+    private final int accumulateSteps;
+    private final double clipGradNorm;
+
+    /**
+     * Creates a step runner.
+     *
+     * @param method the method
+     * @param optimizer the optimiser over the method's groups
+     * @param ps the parameter store
+     * @param accumulateSteps micro-batches per optimiser step, {@code >= 1}
+     * @param clipGradNorm global gradient-norm clip, 0 = off
+     */
+    public TrainStep(Method method, Optimizer optimizer, ParameterStore ps, int accumulateSteps, double clipGradNorm) {
+        this.method = method;
+        this.optimizer = optimizer;
+        this.ps = ps;
+        this.accumulateSteps = accumulateSteps;
+        this.clipGradNorm = clipGradNorm;
+    }
+
+    /**
+     * Runs one micro-batch; all temporaries belong to the batch's (step) manager.
+     *
+     * @param batch the batch on the step's manager
+     * @param step where training is
+     * @param optimizerStep whether this micro-batch ends an accumulation round
+     * @param lastCheckpoint named in the error if the loss is not finite
+     * @return the loss value
+     * @throws NonFiniteLossException if the loss is NaN or infinite (before any update)
+     */
+    public float run(MultiCropBatch batch, Step step, boolean optimizerStep, String lastCheckpoint) {
+        NDArray loss;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            loss = method.loss(ps, batch, step);
+            gc.backward(accumulateSteps > 1 ? loss.div(accumulateSteps) : loss);
+        }
+        float value = loss.getFloat();
+        if (!Float.isFinite(value)) {
+            throw new NonFiniteLossException(step.iteration(), step.epoch(), value, lastCheckpoint);
+        }
+        method.afterBackward(step);
+        if (optimizerStep) {
+            if (clipGradNorm > 0) {
+                GradientClipping.clipByGlobalNorm(method.paramGroups(), clipGradNorm, step.iteration());
+            }
+            optimizer.step(step.iteration());
+            method.afterStep(step);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,458 @@
+package dev.selfsup.train;
+
+import static dev.selfsup.internal.Checks.checkArgument;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import com.google.gson.JsonObject;
+import dev.selfsup.data.HostBatch;
+import dev.selfsup.data.Loader;
+import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.engine.Seeds;
+import dev.selfsup.method.Method;
+import dev.selfsup.method.Step;
+import dev.selfsup.model.Weights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hand-written training loop: one sub-{@link NDManager} per step on the training device,
+ * forward and backward inside one gradient collector, then the optimiser and the method's state
+ * updates in place.
+ *
+ * <p>Checkpoints ({@code checkpoints/latest.ckpt}, plus {@code epoch_NNNN.ckpt} every N epochs)
+ * hold every block's parameters and buffers, the optimiser state, the method's queues and the
+ * position in the data; all randomness derives from (seed, purpose, position), so a resumed run
+ * repeats an uninterrupted one exactly on the CPU. A NaN/Inf loss stops the run before the update,
+ * keeping the last checkpoint; SIGTERM / Ctrl-C writes a checkpoint at the next step boundary.
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final Method method;
+    private final Loader loader;
+    private final Optimizer optimizer;
+    private final NDManager run;
+    private final Device device;
+    private final Path runDir;
+    private final int epochs;
+    private final int stepsPerEpoch;
+    private final int checkpointEveryEpochs;
+    private final int logEverySteps;
+    private final long seed;
+    private final int accumulateSteps;
+    private final double clipGradNorm;
+    private final String recipeYaml;
+    private final Progress progress;
+    private final boolean exportBackbone;
+    private volatile boolean stopRequested;
+
+    private long iteration;
+    private int startEpoch;
+    private int startBatch;
+
+    private Trainer(Builder b) {
+        this.method = b.method;
+        this.loader = b.loader;
+        this.optimizer = b.optimizer;
+        this.run = b.manager;
+        this.device = b.manager.getDevice();
+        this.runDir = b.runDir;
+        this.epochs = b.epochs;
+        int full = b.loader.batchesPerEpoch();
+        this.stepsPerEpoch = b.stepsPerEpoch > 0 ? Math.min(b.stepsPerEpoch, full) : full;
+        this.checkpointEveryEpochs = b.checkpointEveryEpochs;
+        this.logEverySteps = b.logEverySteps;
+        this.seed = b.seed;
+        this.accumulateSteps = b.accumulateSteps;
+        this.clipGradNorm = b.clipGradNorm;
+        this.recipeYaml = b.recipeYaml;
+        this.progress = b.progress;
+        this.exportBackbone = b.exportBackbone;
+        checkArgument(stepsPerEpoch >= accumulateSteps,
+                "an epoch has %s batches, fewer than optimizer.accumulate_steps %s; use a smaller batch or more data",
+                stepsPerEpoch, accumulateSteps);
+    }
+
+    /**
+     * A builder; method, loader, optimiser, manager and run folder are required.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Optimiser iterations in one epoch (batches / accumulation steps).
+     *
+     * @return iterations per epoch
+     */
+    public long itersPerEpoch() {
+        return stepsPerEpoch / accumulateSteps;
+    }
+
+    /**
+     * The latest checkpoint file of a run folder.
+     *
+     * @param runDir the run folder
+     * @return {@code runDir/checkpoints/latest.ckpt}
+     */
+    public static Path latestCheckpoint(Path runDir) {
+        return runDir.resolve("checkpoints").resolve("latest.ckpt");
+    }
+
+    /**
+     * Restores a checkpoint into the method, the optimiser and the loop position.
+     *
+     * @param file a checkpoint written by this trainer
+     * @throws IOException if it cannot be read or does not match the model
+     */
+    public void resume(Path file) throws IOException {
+        try (NDManager scope = run.newSubManager()) {
+            Checkpoint c = Checkpoint.read(file, scope);
+            Map<String, NDArray> t = c.tensors();
+            JsonObject meta = c.metadata();
+            // state created at an epoch's start (SwAV's queues) must exist before it is restored
+            method.beforeEpoch(meta.get("epoch").getAsInt());
+            StringBuilder missing = new StringBuilder();
+            for (Map.Entry<String, NDArray> e : modelTensors().entrySet()) {
+                NDArray saved = t.get(e.getKey());
+                if (saved == null || !saved.getShape().equals(e.getValue().getShape())) {
+                    missing.append(' ').append(e.getKey());
+                    continue;
+                }
+                copyInto(e.getValue(), saved);
+            }
+            if (missing.length() > 0) {
+                throw new IOException(file + ": checkpoint does not match this model; missing or reshaped:" + missing);
+            }
+            for (Map.Entry<String, NDArray> e : method.stateTensors().entrySet()) {
+                NDArray saved = t.get("method/" + e.getKey());
+                if (saved == null) {
+                    throw new IOException(file + ": checkpoint lacks method state " + e.getKey());
+                }
+                copyInto(e.getValue(), saved);
+            }
+            Map<String, NDArray> optim = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : t.entrySet()) {
+                if (e.getKey().startsWith("optim/")) {
+                    optim.put(e.getKey().substring(6), e.getValue());
+                }
+            }
+            optimizer.loadState(optim);
+            Map<String, Long> scalars = new LinkedHashMap<>();
+            meta.getAsJsonObject("method").entrySet().forEach(e -> scalars.put(e.getKey(), e.getValue().getAsLong()));
+            method.restoreScalars(scalars);
+            iteration = meta.get("iteration").getAsLong();
+            startEpoch = meta.get("epoch").getAsInt();
+            startBatch = meta.get("next_batch").getAsInt();
+            if (startBatch >= stepsPerEpoch) {
+                startEpoch++;
+                startBatch = 0;
+            }
+        }
+        LOG.info("resumed from {} at iteration {} (epoch {}, batch {})", file, iteration, startEpoch + 1, startBatch);
+    }
+
+    private static void copyInto(NDArray live, NDArray saved) {
+        NDManager home = live.getManager();
+        try (NDManager scope = home.newSubManager(live.getDevice())) {
+            scope.tempAttachAll(live);
+            live.set(new NDIndex(), saved.toDevice(live.getDevice(), false).toType(live.getDataType(), false));
+        }
+    }
+
+    /** What a finished (or interrupted) run reports. */
+    public record Result(long iterations, int epochsCompleted, boolean interrupted, double lastLoss, Path checkpoint) {}
+
+    /**
+     * Trains from the current position to the last epoch.
+     *
+     * @return what was done
+     * @throws IOException if a checkpoint, metrics or the exported backbone cannot be written
+     */
+    public Result fit() throws IOException {
+        Files.createDirectories(runDir);
+        long totalIters = itersPerEpoch() * epochs;
+        TrainStep stepper = new TrainStep(method, optimizer, new ParameterStore(run, false), accumulateSteps, clipGradNorm);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopRequested = true;
+            try {
+                finished.await(5, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "selfsup-checkpoint-on-exit");
+        Runtime.getRuntime().addShutdownHook(hook);
+        double lastLoss = Double.NaN;
+        int epoch = startEpoch;
+        Path latest = latestCheckpoint(runDir);
+        try (MetricsLog metrics = new MetricsLog(runDir.resolve("metrics.jsonl"), iteration - 1)) {
+            double smoothedRate = 0;
+            long started = System.nanoTime();
+            long doneImages = 0;
+            for (; epoch < epochs; epoch++) {
+                method.beforeEpoch(epoch);
+                double epochLoss = 0;
+                int epochSteps = 0;
+                long skippedBefore = loader.skippedImages();
+                try (Loader.Epoch batches = loader.epoch(epoch, startBatch)) {
+                    for (int b = startBatch; b < stepsPerEpoch; b++) {
+                        long t0 = System.nanoTime();
+                        HostBatch host = batches.next();
+                        long t1 = System.nanoTime();
+                        boolean stepNow = (b + 1) % accumulateSteps == 0;
+                        float value;
+                        Map<String, Double> extra;
+                        try (NDManager step = run.newSubManager(device)) {
+                            Engine.getInstance().setRandomSeed((int) Seeds.mix(seed, "engine", iteration, b % accumulateSteps));
+                            MultiCropBatch batch = host.toDevice(step);
+                            Step s = new Step(iteration, epoch, totalIters, seed);
+                            value = stepper.run(batch, s, stepNow, Files.exists(latest) ? latest.toString() : "none yet");
+                            extra = method.stepMetrics();
+                        }
+                        long t2 = System.nanoTime();
+                        lastLoss = value;
+                        epochLoss += value;
+                        epochSteps++;
+                        int images = host.batchSize();
+                        doneImages += images;
+                        double rate = images / ((t2 - t0) / 1e9);
+                        smoothedRate = smoothedRate == 0 ? rate : 0.9 * smoothedRate + 0.1 * rate;
+                        if (stepNow) {
+                            if (iteration % logEverySteps == 0) {
+                                Map<String, Object> line = new LinkedHashMap<>();
+                                line.put("step", iteration);
+                                line.put("epoch", epoch);
+                                line.put("loss", value);
+                                line.put("lr", optimizer.learningRate(iteration));
+                                line.put("images_per_second", rate);
+                                line.put("step_seconds", (t2 - t1) / 1e9);
+                                line.put("data_wait_seconds", (t1 - t0) / 1e9);
+                                line.putAll(extra);
+                                metrics.write("step", line);
+                            }
+                            iteration++;
+                        }
+                        double elapsed = (System.nanoTime() - started) / 1e9;
+                        long remainingImages = (long) (totalIters - iteration) * accumulateSteps * images;
+                        double eta = doneImages == 0 ? Double.NaN : remainingImages * elapsed / doneImages;
+                        if (progress != null) {
+                            progress.step(epoch, epochs, b, stepsPerEpoch, value, smoothedRate, eta);
+                        }
+                        if (stopRequested && stepNow) {
+                            writeCheckpoint(latest, epoch, b + 1);
+                            LOG.warn("stopped by signal at iteration {}; checkpoint {} written; resume with --resume", iteration, latest);
+                            return new Result(iteration, epoch, true, lastLoss, latest);
+                        }
+                    }
+                }
+                startBatch = 0;
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("epoch", epoch);
+                summary.put("step", iteration - 1);
+                summary.put("loss", epochSteps == 0 ? Double.NaN : epochLoss / epochSteps);
+                summary.put("skipped_images", loader.skippedImages() - skippedBefore);
+                metrics.write("epoch", summary);
+                writeCheckpoint(latest, epoch + 1, 0);
+                if ((epoch + 1) % checkpointEveryEpochs == 0 || epoch + 1 == epochs) {
+                    Files.copy(latest, latest.resolveSibling(String.format(Locale.ROOT, "epoch_%04d.ckpt", epoch + 1)),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+                Plots.write(metrics.file(), runDir);
+                if (progress != null) {
+                    progress.message(String.format(Locale.ROOT, "epoch %d/%d: mean loss %.4f, %d skipped images",
+                            epoch + 1, epochs, epochSteps == 0 ? Double.NaN : epochLoss / epochSteps,
+                            loader.skippedImages() - skippedBefore));
+                }
+            }
+            if (exportBackbone) {
+                Weights.save(method.backbone(), runDir.resolve("backbone.safetensors"));
+            }
+            return new Result(iteration, epochs, false, lastLoss, latest);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting; the hook is already running and has been released above
+            }
+        }
+    }
+
+    /** Every block's parameters and buffers, by stable name. */
+    private Map<String, NDArray> modelTensors() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Block> e : method.blocks().entrySet()) {
+            for (Pair<String, Parameter> p : e.getValue().getParameters()) {
+                out.put("model/" + e.getKey() + "/" + p.getKey(), p.getValue().getArray());
+            }
+        }
+        return out;
+    }
+
+    private void writeCheckpoint(Path file, int epoch, int nextBatch) throws IOException {
+        Map<String, NDArray> tensors = new LinkedHashMap<>(modelTensors());
+        for (Map.Entry<String, NDArray> e : optimizer.state().entrySet()) {
+            tensors.put("optim/" + e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, NDArray> e : method.stateTensors().entrySet()) {
+            tensors.put("method/" + e.getKey(), e.getValue());
+        }
+        JsonObject meta = new JsonObject();
+        meta.addProperty("iteration", iteration);
+        meta.addProperty("epoch", epoch);
+        meta.addProperty("next_batch", nextBatch);
+        meta.addProperty("seed", seed);
+        meta.addProperty("selfsup_version", dev.selfsup.Version.selfsup());
+        meta.addProperty("recipe", recipeYaml);
+        JsonObject scalars = new JsonObject();
+        method.stateScalars().forEach(scalars::addProperty);
+        meta.add("method", scalars);
+        new Checkpoint(meta, tensors).write(file);
+    }
+
+    /** Builder of a {@link Trainer}. */
+    public static final class Builder {
+        private Method method;
+        private Loader loader;
+        private Optimizer optimizer;
+        private NDManager manager;
+        private Path runDir;
+        private int epochs = 1;
+        private int stepsPerEpoch;
+        private int checkpointEveryEpochs = 1;
+        private int logEverySteps = 1;
+        private long seed;
+        private int accumulateSteps = 1;
+        private double clipGradNorm;
+        private String recipeYaml = "";
+        private Progress progress;
+        private boolean exportBackbone = true;
+
+        /** Sets the method (required). @param m the method @return this */
+        public Builder setMethod(Method m) {
+            method = m;
+            return this;
+        }
+
+        /** Sets the data loader (required). @param l the loader @return this */
+        public Builder setLoader(Loader l) {
+            loader = l;
+            return this;
+        }
+
+        /** Sets the optimiser over the method's groups (required). @param o the optimiser @return this */
+        public Builder setOptimizer(Optimizer o) {
+            optimizer = o;
+            return this;
+        }
+
+        /** Sets the run manager that owns parameters and state; fixes the device (required). @param m the manager @return this */
+        public Builder setManager(NDManager m) {
+            manager = m;
+            return this;
+        }
+
+        /** Sets the run folder (required). @param dir the folder @return this */
+        public Builder setRunDir(Path dir) {
+            runDir = dir;
+            return this;
+        }
+
+        /** Sets the number of epochs; default 1. @param n epochs @return this */
+        public Builder optEpochs(int n) {
+            epochs = n;
+            return this;
+        }
+
+        /** Caps batches per epoch; default 0 = the whole dataset. @param n batches @return this */
+        public Builder optStepsPerEpoch(int n) {
+            stepsPerEpoch = n;
+            return this;
+        }
+
+        /** Keeps a numbered checkpoint every N epochs; default 1. @param n epochs @return this */
+        public Builder optCheckpointEveryEpochs(int n) {
+            checkpointEveryEpochs = n;
+            return this;
+        }
+
+        /** Writes a metrics line every N iterations; default 1. @param n iterations @return this */
+        public Builder optLogEverySteps(int n) {
+            logEverySteps = n;
+            return this;
+        }
+
+        /** Sets the run seed; default 0. @param s the seed @return this */
+        public Builder optSeed(long s) {
+            seed = s;
+            return this;
+        }
+
+        /** Micro-batches per optimiser step; default 1. @param n micro-batches @return this */
+        public Builder optAccumulateSteps(int n) {
+            accumulateSteps = n;
+            return this;
+        }
+
+        /** Clips the global gradient norm; default 0 = off. @param max the norm @return this */
+        public Builder optClipGradNorm(double max) {
+            clipGradNorm = max;
+            return this;
+        }
+
+        /** The resolved recipe kept in every checkpoint. @param yaml the recipe @return this */
+        public Builder optRecipeYaml(String yaml) {
+            recipeYaml = yaml;
+            return this;
+        }
+
+        /** Progress reporting; default none. @param p the reporter @return this */
+        public Builder optProgress(Progress p) {
+            progress = p;
+            return this;
+        }
+
+        /** Whether to write {@code backbone.safetensors} at the end; default true. @param b flag @return this */
+        public Builder optExportBackbone(boolean b) {
+            exportBackbone = b;
+            return this;
+        }
+
+        /**
+         * Builds the trainer.
+         *
+         * @return the trainer
+         */
+        public Trainer build() {
+            checkArgument(method != null, "setMethod is required");
+            checkArgument(loader != null, "setLoader is required");
+            checkArgument(optimizer != null, "setOptimizer is required");
+            checkArgument(manager != null, "setManager is required");
+            checkArgument(runDir != null, "setRunDir is required");
+            checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
+            checkArgument(accumulateSteps >= 1, "accumulate steps must be >= 1, got %s", accumulateSteps);
+            checkArgument(checkpointEveryEpochs >= 1 && logEverySteps >= 1, "checkpoint/log intervals must be >= 1");
+            return new Trainer(this);
+        }
+    }
+}
