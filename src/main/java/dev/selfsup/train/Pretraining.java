@@ -62,6 +62,42 @@ public final class Pretraining {
      */
     public static Trainer.Result run(Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
             throws IOException {
+        try (Session session = open(recipe, runDir, device, resume, progress)) {
+            return session.trainer().fit();
+        }
+    }
+
+    /**
+     * Everything a run holds open: the run manager (parameters, state), the loader's threads, the
+     * method and the trainer. Close it when done.
+     *
+     * @param manager the run manager
+     * @param loader the data loader
+     * @param method the method
+     * @param trainer the trainer, positioned at the checkpoint when resuming
+     */
+    public record Session(NDManager manager, Loader loader, Method method, Trainer trainer) implements AutoCloseable {
+        @Override
+        public void close() {
+            loader.close();
+            manager.close();
+        }
+    }
+
+    /**
+     * Builds a run without starting it (for callers that want the trainer's handle, e.g. to stop
+     * it from another thread).
+     *
+     * @param recipe the validated recipe
+     * @param runDir the run folder (created; {@code recipe.yaml} is written there)
+     * @param device the training device
+     * @param resume continue from {@code runDir/checkpoints/latest.ckpt}
+     * @param progress progress reporting, or null
+     * @return the open session
+     * @throws IOException if data or run files cannot be read or written
+     */
+    public static Session open(Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
+            throws IOException {
         Files.createDirectories(runDir);
         String yaml = YamlWriter.write(recipe);
         if (!resume) {
@@ -69,24 +105,31 @@ public final class Pretraining {
         }
         ImageDataset dataset = dataset(recipe.data(), recipe.seed(), true);
         MultiCrop crops = multiCrop(recipe.augment());
-        try (NDManager run = NDManager.newBaseManager(device);
-                Loader loader = Loader.builder()
-                        .setDataset(dataset)
-                        .setTransform(crops)
-                        .setBatchSize(recipe.data().batchSize())
-                        .optThreads(recipe.data().workers())
-                        .optPrefetch(recipe.data().prefetchBatches())
-                        .optSeed(recipe.seed())
-                        .optDropLast(recipe.data().dropLast())
-                        .build()) {
+        NDManager run = NDManager.newBaseManager(device);
+        Loader loader = null;
+        try {
+            loader = Loader.builder()
+                    .setDataset(dataset)
+                    .setTransform(crops)
+                    .setBatchSize(recipe.data().batchSize())
+                    .optThreads(recipe.data().workers())
+                    .optPrefetch(recipe.data().prefetchBatches())
+                    .optSeed(recipe.seed())
+                    .optDropLast(recipe.data().dropLast())
+                    .build();
             SelfsupEngine.seed(recipe.seed());
             int firstSize = crops.groups().get(0).size();
             Method method = method(recipe, run, firstSize);
-            Trainer.Builder tb = Trainer.builder()
+            int batchesPerEpoch = recipe.train().stepsPerEpoch() > 0
+                    ? Math.min(recipe.train().stepsPerEpoch(), loader.batchesPerEpoch())
+                    : loader.batchesPerEpoch();
+            long itersPerEpoch = batchesPerEpoch / recipe.optimizer().accumulateSteps();
+            Trainer trainer = Trainer.builder()
                     .setMethod(method)
                     .setLoader(loader)
                     .setManager(run)
                     .setRunDir(runDir)
+                    .setOptimizer(optimizer(recipe, method, run, itersPerEpoch))
                     .optEpochs(recipe.train().epochs())
                     .optStepsPerEpoch(recipe.train().stepsPerEpoch())
                     .optCheckpointEveryEpochs(recipe.train().checkpointEveryEpochs())
@@ -95,17 +138,18 @@ public final class Pretraining {
                     .optAccumulateSteps(recipe.optimizer().accumulateSteps())
                     .optClipGradNorm(recipe.optimizer().clipGradNorm())
                     .optRecipeYaml(yaml)
-                    .optProgress(progress);
-            int batchesPerEpoch = recipe.train().stepsPerEpoch() > 0
-                    ? Math.min(recipe.train().stepsPerEpoch(), loader.batchesPerEpoch())
-                    : loader.batchesPerEpoch();
-            long itersPerEpoch = batchesPerEpoch / recipe.optimizer().accumulateSteps();
-            Optimizer optimizer = optimizer(recipe, method, run, itersPerEpoch);
-            Trainer trainer = tb.setOptimizer(optimizer).build();
+                    .optProgress(progress)
+                    .build();
             if (resume) {
                 trainer.resume(Trainer.latestCheckpoint(runDir));
             }
-            return trainer.fit();
+            return new Session(run, loader, method, trainer);
+        } catch (IOException | RuntimeException e) {
+            if (loader != null) {
+                loader.close();
+            }
+            run.close();
+            throw e;
         }
     }
 

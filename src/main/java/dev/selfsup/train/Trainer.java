@@ -100,6 +100,14 @@ public final class Trainer {
     }
 
     /**
+     * Asks the loop to stop at the next optimiser-step boundary, writing a checkpoint first (what
+     * SIGTERM and Ctrl-C do); safe to call from any thread.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
      * Optimiser iterations in one epoch (batches / accumulation steps).
      *
      * @return iterations per epoch
