@@ -78,6 +78,10 @@ public final class RecipeLoader {
         try {
             Node root = composeText(new StringReader(yaml), sourceName);
             root = resolveExtends(root, null, new HashSet<>());
+            MappingNode map = (MappingNode) root;
+            if (find(map, "name") == null) {
+                map.getValue().add(0, new NodeTuple(scalar("name", null), scalar(stem(sourceName), null)));
+            }
             return new RecordBinder().bind(Recipe.class, root, Recipe.defaults(), "");
         } catch (IOException e) {
             throw new ConfigException("extends", e.getMessage());

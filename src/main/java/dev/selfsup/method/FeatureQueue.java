@@ -63,7 +63,7 @@ public final class FeatureQueue implements AutoCloseable {
             scope.tempAttachAll(rows);
             NDArray r = scope.randomNormal(rows.getShape());
             r = r.div(r.norm(new int[] {1}, true).add(1e-12f));
-            rows.set(new NDIndex(), r);
+            rows.set(new NDIndex(":"), r);
         }
     }
 
@@ -148,7 +148,7 @@ public final class FeatureQueue implements AutoCloseable {
     public void clear() {
         try (NDManager scope = rows.getManager().newSubManager(rows.getDevice())) {
             scope.tempAttachAll(rows);
-            rows.set(new NDIndex(), 0f);
+            rows.set(new NDIndex(":"), 0f);
         }
         pointer = 0;
         filled = 0;

@@ -6,7 +6,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -62,6 +61,7 @@ public final class Trainer {
     private final Progress progress;
     private final boolean exportBackbone;
     private volatile boolean stopRequested;
+    private long stopAtIteration = Long.MAX_VALUE;
 
     private long iteration;
     private int startEpoch;
@@ -105,6 +105,16 @@ public final class Trainer {
      */
     public void requestStop() {
         stopRequested = true;
+    }
+
+    /**
+     * Stops (with a checkpoint) once {@code iterations} optimiser steps are done, as if
+     * {@link #requestStop()} were called then; for time-boxed jobs and tests.
+     *
+     * @param iterations the iteration count to stop at
+     */
+    public void requestStopAtIteration(long iterations) {
+        stopAtIteration = iterations;
     }
 
     /**
@@ -180,11 +190,8 @@ public final class Trainer {
     }
 
     private static void copyInto(NDArray live, NDArray saved) {
-        NDManager home = live.getManager();
-        try (NDManager scope = home.newSubManager(live.getDevice())) {
-            scope.tempAttachAll(live);
-            live.set(new NDIndex(), saved.toDevice(live.getDevice(), false).toType(live.getDataType(), false));
-        }
+        // through host memory: works for every rank and device, and restores are rare
+        live.set(saved.toType(live.getDataType(), false).toByteBuffer());
     }
 
     /** What a finished (or interrupted) run reports. */
@@ -266,7 +273,7 @@ public final class Trainer {
                         if (progress != null) {
                             progress.step(epoch, epochs, b, stepsPerEpoch, value, smoothedRate, eta);
                         }
-                        if (stopRequested && stepNow) {
+                        if ((stopRequested || iteration >= stopAtIteration) && stepNow) {
                             writeCheckpoint(latest, epoch, b + 1);
                             LOG.warn("stopped by signal at iteration {}; checkpoint {} written; resume with --resume", iteration, latest);
                             return new Result(iteration, epoch, true, lastLoss, latest);

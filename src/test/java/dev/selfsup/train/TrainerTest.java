@@ -1,0 +1,123 @@
+package dev.selfsup.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.google.gson.JsonObject;
+import dev.selfsup.config.Recipe;
+import dev.selfsup.config.RecipeLoader;
+import dev.selfsup.engine.SelfsupEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end runs of the loop on tiny procedural data: files, exact resume, NaN handling. */
+class TrainerTest {
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void boot() {
+        SelfsupEngine.boot(1);
+    }
+
+    static Recipe tiny(String method, String... extra) {
+        StringBuilder y = new StringBuilder();
+        y.append("method: ").append(method).append('\n');
+        y.append("seed: 3\n");
+        y.append("data: {dataset: synthetic, batch_size: 8, workers: 2, synthetic_images: 32, synthetic_classes: 4,"
+                + " synthetic_resolution: 20}\n");
+        if (method.equals("swav")) {
+            y.append("augment: {preset: swav, crops: [{count: 2, size: 16, scale_min: 0.4, scale_max: 1.0},"
+                    + " {count: 2, size: 8, scale_min: 0.1, scale_max: 0.4}]}\n");
+            y.append("swav: {prototypes: 10, queue_length: 16, queue_start_epoch: 1, freeze_prototypes_iters: 2}\n");
+        } else {
+            y.append("augment: {preset: simclr, crops: [{count: 2, size: 16, scale_min: 0.3, scale_max: 1.0}]}\n");
+        }
+        y.append("moco: {queue_length: 16, ema_momentum: 0.9}\n");
+        y.append("model: {backbone: resnet10_cifar, base_width: 4, head_hidden_dims: [16], head_output_dim: 8}\n");
+        y.append("optimizer: {name: sgd, base_lr: 0.05, lr_scaling: none, warmup_epochs: 1, weight_decay: 1.0e-4}\n");
+        y.append("train: {epochs: 3, log_every_steps: 1, checkpoint_every_epochs: 2}\n");
+        for (String e : extra) {
+            y.append(e).append('\n');
+        }
+        return RecipeLoader.parse(y.toString(), "tiny-" + method);
+    }
+
+    static List<Double> stepLosses(Path run) throws IOException {
+        List<Double> out = new ArrayList<>();
+        for (JsonObject o : MetricsLog.read(run.resolve("metrics.jsonl"))) {
+            if (o.get("kind").getAsString().equals("step")) {
+                assertEquals(out.size(), o.get("step").getAsLong(), "steps logged in order, once each");
+                out.add(o.get("loss").getAsDouble());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void writesEveryFileOfTheRunFolder() throws IOException {
+        Path run = dir.resolve("run");
+        Trainer.Result r = Pretraining.run(tiny("simclr"), run, Device.cpu(), false, null);
+        assertEquals(12, r.iterations());
+        for (String f : List.of("recipe.yaml", "metrics.jsonl", "backbone.safetensors", "loss.png", "lr.png",
+                "images_per_second.png", "checkpoints/latest.ckpt", "checkpoints/epoch_0002.ckpt",
+                "checkpoints/epoch_0003.ckpt")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), f);
+        }
+        assertEquals(tiny("simclr"), RecipeLoader.load(run.resolve("recipe.yaml").toString(), List.of()));
+        List<JsonObject> rows = MetricsLog.read(run.resolve("metrics.jsonl"));
+        JsonObject first = rows.get(0);
+        for (String k : List.of("loss", "lr", "images_per_second", "step_seconds", "data_wait_seconds")) {
+            assertTrue(first.has(k), k + " in " + first);
+        }
+        assertEquals(3, rows.stream().filter(o -> o.get("kind").getAsString().equals("epoch")).count());
+    }
+
+    @Test
+    void resumeAfterAnInterruptionRepeatsTheUninterruptedRunExactly() throws IOException {
+        for (String method : List.of("mocov2", "swav")) {
+            Recipe recipe = tiny(method);
+            Path whole = dir.resolve(method + "-whole");
+            Pretraining.run(recipe, whole, Device.cpu(), false, null);
+            Path parts = dir.resolve(method + "-parts");
+            // stop after the 6th step (mid-epoch 2, after the SwAV queue started), as SIGTERM would
+            try (Pretraining.Session s = Pretraining.open(recipe, parts, Device.cpu(), false, null)) {
+                s.trainer().requestStopAtIteration(6);
+                Trainer.Result r = s.trainer().fit();
+                assertTrue(r.interrupted());
+                assertEquals(6, r.iterations());
+            }
+            Trainer.Result r = Pretraining.run(recipe, parts, Device.cpu(), true, null);
+            assertEquals(12, r.iterations());
+            List<Double> a = stepLosses(whole);
+            List<Double> b = stepLosses(parts);
+            assertEquals(a, b, method + ": resumed losses must equal the uninterrupted run's bit for bit");
+        }
+    }
+
+    @Test
+    void nanLossStopsBeforeTheUpdateAndKeepsTheLastCheckpoint() throws IOException {
+        Path run = dir.resolve("nan");
+        Recipe recipe = tiny("simclr", "optimizer: {name: sgd, base_lr: 1.0e30, lr_scaling: none}");
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                () -> Pretraining.run(recipe, run, Device.cpu(), false, null));
+        assertTrue(e.getMessage().contains("iteration " + e.iteration()), e.getMessage());
+        assertTrue(e.getMessage().contains("--resume"), e.getMessage());
+        Path latest = Trainer.latestCheckpoint(run);
+        if (e.iteration() >= 4) {
+            assertTrue(e.getMessage().contains(latest.toString()), e.getMessage());
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+                assertTrue(Checkpoint.read(latest, m).metadata().get("iteration").getAsLong() <= e.iteration());
+            }
+        } else {
+            assertTrue(e.getMessage().contains("none yet"), e.getMessage());
+        }
+    }
+}
