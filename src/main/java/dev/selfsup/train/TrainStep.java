@@ -2,6 +2,7 @@ package dev.selfsup.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.data.MultiCropBatch;
@@ -20,6 +21,7 @@ public final class TrainStep {
     private final ParameterStore ps;
     private final int accumulateSteps;
     private final double clipGradNorm;
+    private final java.util.List<NDArray> longLived = new java.util.ArrayList<>();
 
     /**
      * Creates a step runner.
@@ -31,6 +33,11 @@ public final class TrainStep {
      * @param clipGradNorm global gradient-norm clip, 0 = off
      */
     public TrainStep(Method method, Optimizer optimizer, ParameterStore ps, int accumulateSteps, double clipGradNorm) {
+        for (ai.djl.nn.Block b : method.blocks().values()) {
+            for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : b.getParameters()) {
+                longLived.add(p.getValue().getArray());
+            }
+        }
         this.method = method;
         this.optimizer = optimizer;
         this.ps = ps;
@@ -39,8 +46,10 @@ public final class TrainStep {
     }
 
     /**
-     * Runs one micro-batch; all temporaries belong to the batch's (step) manager.
+     * Runs one micro-batch; all temporaries belong to the step's manager, and the parameters and
+     * method state are borrowed by it for the duration (they go home when it closes).
      *
+     * @param stepManager the step's manager, closed by the caller after this call
      * @param batch the batch on the step's manager
      * @param step where training is
      * @param optimizerStep whether this micro-batch ends an accumulation round
@@ -48,7 +57,11 @@ public final class TrainStep {
      * @return the loss value
      * @throws NonFiniteLossException if the loss is NaN or infinite (before any update)
      */
-    public float run(MultiCropBatch batch, Step step, boolean optimizerStep, String lastCheckpoint) {
+    public float run(NDManager stepManager, MultiCropBatch batch, Step step, boolean optimizerStep,
+            String lastCheckpoint) {
+        // borrowed: results of ops whose first input is a parameter or a queue land in the step
+        stepManager.tempAttachAll(longLived.toArray(new NDArray[0]));
+        stepManager.tempAttachAll(method.stateTensors().values().toArray(new NDArray[0]));
         NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             loss = method.loss(ps, batch, step);

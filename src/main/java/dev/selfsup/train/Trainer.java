@@ -241,7 +241,7 @@ public final class Trainer {
                             Engine.getInstance().setRandomSeed((int) Seeds.mix(seed, "engine", iteration, b % accumulateSteps));
                             MultiCropBatch batch = host.toDevice(step);
                             Step s = new Step(iteration, epoch, totalIters, seed);
-                            value = stepper.run(batch, s, stepNow, Files.exists(latest) ? latest.toString() : "none yet");
+                            value = stepper.run(step, batch, s, stepNow, Files.exists(latest) ? latest.toString() : "none yet");
                             extra = method.stepMetrics();
                         }
                         long t2 = System.nanoTime();

@@ -1,0 +1,276 @@
+package dev.selfsup.method;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.selfsup.config.Recipe;
+import dev.selfsup.config.RecipeLoader;
+import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.engine.SelfsupEngine;
+import dev.selfsup.train.Optimizer;
+import dev.selfsup.train.Pretraining;
+import dev.selfsup.train.TrainStep;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Each method on a fixed tiny batch: learning, state updates, freezing, devices, memory. */
+class MethodTest {
+    static final int B = 8;
+
+    @BeforeAll
+    static void boot() {
+        SelfsupEngine.boot(1);
+    }
+
+    static Recipe recipe(String method, String... extra) {
+        StringBuilder y = new StringBuilder("method: " + method + "\nseed: 5\n");
+        y.append("data: {dataset: synthetic, batch_size: 8}\n");
+        if (method.equals("swav")) {
+            y.append("augment: {preset: swav, crops: [{count: 2, size: 16, scale_min: 0.4, scale_max: 1.0},"
+                    + " {count: 2, size: 8, scale_min: 0.1, scale_max: 0.4}]}\n");
+        } else {
+            y.append("augment: {preset: simclr, crops: [{count: 2, size: 16, scale_min: 0.3, scale_max: 1.0}]}\n");
+        }
+        y.append("model: {backbone: resnet10_cifar, base_width: 4, head_hidden_dims: [16], head_output_dim: 8}\n");
+        y.append("optimizer: {name: sgd, base_lr: 0.1, lr_scaling: none, weight_decay: 0.01, schedule: constant}\n");
+        y.append("train: {epochs: 1}\n");
+        for (String e : extra) {
+            y.append(e).append('\n');
+        }
+        return RecipeLoader.parse(y.toString(), "method-test");
+    }
+
+    /** A fixed batch: the same random crops every step. */
+    static MultiCropBatch batch(NDManager m, Recipe r) {
+        List<MultiCropBatch.Group> groups = new ArrayList<>();
+        for (var c : r.augment().effectiveCrops()) {
+            groups.add(new MultiCropBatch.Group(c.size(), c.count(), m.randomNormal(new Shape((long) c.count() * B, 3, c.size(), c.size()))));
+        }
+        return new MultiCropBatch(groups, m.zeros(new Shape(B), ai.djl.ndarray.types.DataType.INT64), new int[B]);
+    }
+
+    static float[] train(Method method, Optimizer opt, NDManager run, Recipe r, int steps) {
+        return train(method, opt, run, r, steps, true);
+    }
+
+    static float[] train(Method method, Optimizer opt, NDManager run, Recipe r, int steps, boolean resetQueue) {
+        TrainStep stepper = new TrainStep(method, opt, new ParameterStore(run, false), 1, 0);
+        float[] losses = new float[steps];
+        try (NDManager data = run.newSubManager()) {
+            Engine.getInstance().setRandomSeed(11);
+            MultiCropBatch fixed = batch(data, r);
+            for (int i = 0; i < steps; i++) {
+                method.beforeEpoch(0);
+                if (method instanceof MocoV2 moco && resetQueue) {
+                    // a fixed batch would otherwise fill the queue with its own keys (false negatives)
+                    moco.queue().randomUnitInit(run);
+                }
+                try (NDManager step = run.newSubManager()) {
+                    step.tempAttachAll(fixed.arrays().toArray(new NDArray[0]));
+                    losses[i] = stepper.run(step, fixed, new Step(i, 0, steps, r.seed()), true, "none");
+                }
+            }
+        }
+        return losses;
+    }
+
+    @Test
+    void everyMethodLearnsAFixedBatch() {
+        for (String name : List.of("simclr", "mocov2", "swav")) {
+            Recipe r = recipe(name, "moco: {queue_length: 64, ema_momentum: 0.9}", "swav: {prototypes: 16}");
+            try (NDManager run = NDManager.newBaseManager()) {
+                SelfsupEngine.seed(r.seed());
+                Method m = Pretraining.method(r, run, 16);
+                Optimizer opt = Pretraining.optimizer(r, m, run, 40);
+                float[] losses = train(m, opt, run, r, 40);
+                float first = (losses[0] + losses[1]) / 2;
+                float last = (losses[38] + losses[39]) / 2;
+                assertTrue(last < 0.8 * first, name + ": loss " + first + " -> " + last);
+            }
+        }
+    }
+
+    @Test
+    void mochiAndFeatureTransformTrainToo() {
+        for (String extra : List.of("mochi: {enabled: true, hardest: 16, mixed: 8, mixed_with_query: 4}",
+                "feature_transform: {enabled: true}")) {
+            for (String name : List.of("simclr", "mocov2")) {
+                String ft = name.equals("simclr") && extra.startsWith("feature")
+                        ? "feature_transform: {enabled: true, negative_interpolation: false}" : extra;
+                Recipe r = recipe(name, "moco: {queue_length: 64, ema_momentum: 0.9}", ft);
+                try (NDManager run = NDManager.newBaseManager()) {
+                    SelfsupEngine.seed(r.seed());
+                    Method m = Pretraining.method(r, run, 16);
+                    float[] losses = train(m, Pretraining.optimizer(r, m, run, 30), run, r, 30);
+                    assertTrue(Float.isFinite(losses[29]) && losses[29] < losses[0], name + " " + ft + ": " + losses[0] + " -> " + losses[29]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void mocoQueueHoldsTheKeysOfEachStepInRingOrderAndEmaFollowsTheFormula() {
+        Recipe r = recipe("mocov2", "moco: {queue_length: 16, ema_momentum: 0.75, shuffle_bn: true}");
+        try (NDManager run = NDManager.newBaseManager()) {
+            SelfsupEngine.seed(r.seed());
+            MocoV2 m = (MocoV2) Pretraining.method(r, run, 16);
+            Map<String, Block> blocks = m.blocks();
+            float[] queueBefore = m.queue().rows().toFloatArray();
+            List<float[]> q0 = values(blocks.get("backbone"));
+            List<float[]> k0 = values(blocks.get("key_backbone"));
+            for (int i = 0; i < q0.size(); i++) {
+                assertArrayEquals(q0.get(i), k0.get(i), 0f, "key encoder starts as a copy");
+            }
+            // the keys the step will enqueue: key encoder on view 2 (BN statistics ignore order)
+            float[] expectedKeys;
+            try (NDManager tmp = run.newSubManager()) {
+                Engine.getInstance().setRandomSeed(11);
+                MultiCropBatch fixed = batch(tmp, r);
+                ParameterStore ps = new ParameterStore(run, false);
+                NDArray k = blocks.get("key_head").forward(ps, blocks.get("key_backbone").forward(ps,
+                        new NDList(fixed.groups().get(0).crop(1)), true), true).singletonOrThrow().normalize(2, 1);
+                expectedKeys = k.toFloatArray();
+            }
+            train(m, Pretraining.optimizer(r, m, run, 1), run, r, 1, false);
+            float[] queue = m.queue().rows().toFloatArray();
+            for (int i = 0; i < expectedKeys.length; i++) {
+                assertEquals(expectedKeys[i], queue[i], 2e-5f, "row-major key " + i);
+            }
+            for (int i = expectedKeys.length; i < queue.length; i++) {
+                assertEquals(queueBefore[i], queue[i], 0f, "rows past B untouched");
+            }
+            assertEquals(8, m.queue().pointer());
+            List<float[]> q1 = values(blocks.get("backbone"));
+            List<float[]> k1 = values(blocks.get("key_backbone"));
+            for (int i = 0; i < q1.size(); i++) {
+                for (int j = 0; j < q1.get(i).length; j++) {
+                    assertEquals(0.75f * k0.get(i)[j] + 0.25f * q1.get(i)[j], k1.get(i)[j], 1e-6f);
+                }
+            }
+            for (Pair<String, Parameter> p : blocks.get("key_backbone").getParameters()) {
+                assertFalse(p.getValue().requiresGradient(), "key encoder takes no gradient: " + p.getKey());
+            }
+        }
+    }
+
+    @Test
+    void swavPrototypesFrozenForExactlyNIterationsWithoutWeightDecay() {
+        Recipe r = recipe("swav", "swav: {prototypes: 16, freeze_prototypes_iters: 3}");
+        try (NDManager run = NDManager.newBaseManager()) {
+            SelfsupEngine.seed(r.seed());
+            Method m = Pretraining.method(r, run, 16);
+            Optimizer opt = Pretraining.optimizer(r, m, run, 10);
+            NDArray w = m.blocks().get("prototypes").getParameters().get(0).getValue().getArray();
+            ((dev.selfsup.model.Prototypes) m.blocks().get("prototypes")).normaliseRows();
+            float[] start = w.toFloatArray();
+            List<float[]> backbone0 = values(m.blocks().get("backbone"));
+            TrainStep stepper = new TrainStep(m, opt, new ParameterStore(run, false), 1, 0);
+            try (NDManager data = run.newSubManager()) {
+                MultiCropBatch fixed = batch(data, r);
+                for (int i = 0; i < 4; i++) {
+                    try (NDManager step = run.newSubManager()) {
+                        step.tempAttachAll(fixed.arrays().toArray(new NDArray[0]));
+                        stepper.run(step, fixed, new Step(i, 0, 4, r.seed()), true, "none");
+                    }
+                    float[] now = w.toFloatArray();
+                    if (i < 2) {
+                        // iterations 0, 1, 2 are frozen; the next forward re-normalises, which is a no-op on unit rows
+                        assertArrayEquals(start, now, 1e-6f, "frozen at iteration " + i);
+                    }
+                    if (i == 3) {
+                        assertFalse(java.util.Arrays.equals(start, now), "updated at iteration 3");
+                    }
+                }
+            }
+            assertFalse(java.util.Arrays.equals(backbone0.get(0), values(m.blocks().get("backbone")).get(0)),
+                    "the backbone trains meanwhile");
+        }
+    }
+
+    @Test
+    void everyParameterQueueAndOptimiserSlotLivesOnTheRunDevice() {
+        Recipe r = recipe("mocov2", "moco: {queue_length: 16}");
+        try (NDManager run = NDManager.newBaseManager(Device.cpu())) {
+            SelfsupEngine.seed(r.seed());
+            Method m = Pretraining.method(r, run, 16);
+            Optimizer opt = Pretraining.optimizer(r, m, run, 2);
+            train(m, opt, run, r, 2);
+            for (Block b : m.blocks().values()) {
+                for (Pair<String, Parameter> p : b.getParameters()) {
+                    assertEquals(run.getDevice(), p.getValue().getArray().getDevice(), p.getKey());
+                }
+            }
+            for (NDArray a : m.stateTensors().values()) {
+                assertEquals(run.getDevice(), a.getDevice());
+            }
+            assertFalse(opt.state().isEmpty());
+            for (NDArray a : opt.state().values()) {
+                assertEquals(run.getDevice(), a.getDevice());
+            }
+        }
+    }
+
+    @Test
+    void fiveHundredStepsLeakNeitherArraysNorNativeMemory() throws Exception {
+        Recipe r = recipe("swav", "swav: {prototypes: 16, queue_length: 16, queue_start_epoch: 0}");
+        try (NDManager run = NDManager.newBaseManager()) {
+            SelfsupEngine.seed(r.seed());
+            Method m = Pretraining.method(r, run, 16);
+            Optimizer opt = Pretraining.optimizer(r, m, run, 500);
+            TrainStep stepper = new TrainStep(m, opt, new ParameterStore(run, false), 1, 0);
+            m.beforeEpoch(0);
+            try (NDManager data = run.newSubManager()) {
+                MultiCropBatch fixed = batch(data, r);
+                int arrays = 0;
+                long rss = 0;
+                for (int i = 0; i < 500; i++) {
+                    try (NDManager step = run.newSubManager()) {
+                        stepper.run(step, fixed, new Step(i, 0, 500, r.seed()), true, "none");
+                    }
+                    if (i == 49) {
+                        arrays = run.getManagedArrays().size();
+                        rss = rssKb();
+                    }
+                }
+                assertEquals(arrays, run.getManagedArrays().size(), "managed arrays flat after warm-up");
+                long growth = rssKb() - rss;
+                // 450 steps leaking even one small activation each would add tens of MB
+                assertTrue(growth < 20_000, "resident memory grew " + growth + " kB over 450 steps");
+            }
+        }
+    }
+
+    static long rssKb() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
+    }
+
+    static List<float[]> values(Block b) {
+        List<float[]> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : b.getParameters()) {
+            if (p.getValue().requiresGradient() || b.getParameters().size() > 0) {
+                out.add(p.getValue().getArray().toFloatArray());
+            }
+        }
+        return out;
+    }
+}
