@@ -52,15 +52,4 @@ abstract class TorchBlock extends AbstractBlock {
             child.initialize(manager, dataType, inputShapes);
         }
     }
-
-    /** Number of trainable scalars (running statistics excluded); needs no initialisation. */
-    long trainableCount() {
-        long n = 0;
-        for (Parameter p : getParameters().values()) {
-            if (p.requiresGradient()) {
-                n += p.getShape().size();
-            }
-        }
-        return n;
-    }
 }
