@@ -96,6 +96,31 @@ class WeightsTest {
     }
 
     @Test
+    void djlParameterStreamsAlsoCarryTheBatchNormCounter() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(2, 3, 32, 32));
+            ResNet a = tinyResNet();
+            a.initialize(m, DataType.FLOAT32, x.getShape());
+            a.forward(new ParameterStore(m, false), new NDList(x), true);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            a.saveParameters(new java.io.DataOutputStream(bytes));
+            ResNet b = tinyResNet();
+            b.initialize(m, DataType.FLOAT32, x.getShape());
+            b.loadParameters(
+                    m,
+                    new java.io.DataInputStream(
+                            new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            assertArrayEquals(run(a, m, x).toFloatArray(), run(b, m, x).toFloatArray(), 0f);
+            for (TensorSlot slot : Weights.slots(b)) {
+                if (slot instanceof TensorSlot.Counter) {
+                    assertEquals(
+                            1, ((TensorSlot.Counter) slot).layer.numBatchesTracked(), slot.name);
+                }
+            }
+        }
+    }
+
+    @Test
     void fileLayoutIsSafetensors() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> t = new LinkedHashMap<>();
