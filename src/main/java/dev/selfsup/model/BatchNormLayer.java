@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -35,12 +36,23 @@ final class BatchNormLayer extends TorchBlock {
 
     BatchNormLayer(int channels, boolean zeroGamma) {
         this.channels = channels;
-        gamma = param("weight", vector("weight", Parameter.Type.GAMMA, zeroGamma ? Initializer.ZEROS : Initializer.ONES, true));
+        gamma =
+                param(
+                        "weight",
+                        vector(
+                                "weight",
+                                Parameter.Type.GAMMA,
+                                zeroGamma ? Initializer.ZEROS : Initializer.ONES,
+                                true));
         beta = param("bias", vector("bias", Parameter.Type.BETA, Initializer.ZEROS, true));
         runningMean =
                 param(
                         "running_mean",
-                        vector("running_mean", Parameter.Type.RUNNING_MEAN, Initializer.ZEROS, false));
+                        vector(
+                                "running_mean",
+                                Parameter.Type.RUNNING_MEAN,
+                                Initializer.ZEROS,
+                                false));
         runningVar =
                 param(
                         "running_var",

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.Initializer;
 
 /**
- * The PyTorch initialisers our models use. All draw from the engine's random generator
- * ({@code NDManager.randomNormal} / {@code randomUniform}), so they are reproducible after {@code
+ * The PyTorch initialisers our models use. All draw from the engine's random generator ({@code
+ * NDManager.randomNormal} / {@code randomUniform}), so they are reproducible after {@code
  * SelfsupEngine.seed(long)}.
  */
 final class Inits {
@@ -28,8 +28,8 @@ final class Inits {
     }
 
     /**
-     * {@code trunc_normal_(std=std, a=-2, b=2)} as timm / DINO call it: the bounds are absolute,
-     * so for std 0.02 they are 100 σ away; out-of-range draws are redrawn all the same.
+     * {@code trunc_normal_(std=std, a=-2, b=2)} as timm / DINO call it: the bounds are absolute, so
+     * for std 0.02 they are 100 σ away; out-of-range draws are redrawn all the same.
      */
     static Initializer truncNormal(double std) {
         return (m, s, t) -> {

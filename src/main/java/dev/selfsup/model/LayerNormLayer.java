@@ -9,7 +9,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
-/** {@code nn.LayerNorm(dim, eps)} over the last axis: input [..., D] → [..., D]; weight 1, bias 0. */
+/**
+ * {@code nn.LayerNorm(dim, eps)} over the last axis: input [..., D] → [..., D]; weight 1, bias 0.
+ */
 final class LayerNormLayer extends TorchBlock {
     private final int dim;
     private final float epsilon;

@@ -10,9 +10,9 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
- * The linear-probe classifier: features {@code [B, F]} → logits {@code [B, classes]}. Weight
- * N(0, 0.01²), bias 0, as in the MoCo / SwAV linear evaluation protocols. Tensor names {@code
- * weight}, {@code bias}.
+ * The linear-probe classifier: features {@code [B, F]} → logits {@code [B, classes]}. Weight N(0,
+ * 0.01²), bias 0, as in the MoCo / SwAV linear evaluation protocols. Tensor names {@code weight},
+ * {@code bias}.
  */
 public final class LinearClassifier extends TorchBlock {
     private final LinearLayer linear;
@@ -20,7 +20,8 @@ public final class LinearClassifier extends TorchBlock {
 
     LinearClassifier(Builder b) {
         classes = b.classes;
-        linear = new LinearLayer(b.inputDim, b.classes, true, Inits.normal(0.01), Initializer.ZEROS);
+        linear =
+                new LinearLayer(b.inputDim, b.classes, true, Inits.normal(0.01), Initializer.ZEROS);
         param("weight", linear.weight());
         param("bias", linear.getDirectParameters().get("bias"));
     }
@@ -43,7 +44,10 @@ public final class LinearClassifier extends TorchBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        checkArgument(x.getShape().dimension() == 2, "classifier input must be [B, F], got %s", x.getShape());
+        checkArgument(
+                x.getShape().dimension() == 2,
+                "classifier input must be [B, F], got %s",
+                x.getShape());
         return new NDList(linear.forward(ps, x, training));
     }
 

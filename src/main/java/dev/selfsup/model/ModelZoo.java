@@ -4,7 +4,9 @@ import static java.util.Map.entry;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+
 import dev.selfsup.model.ResNet.BlockType;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -83,8 +85,8 @@ public final class ModelZoo {
     }
 
     /**
-     * Builds a named backbone, uninitialised; call {@code initialize(manager, FLOAT32, new
-     * Shape(1, 3, H, W))} before use.
+     * Builds a named backbone, uninitialised; call {@code initialize(manager, FLOAT32, new Shape(1,
+     * 3, H, W))} before use.
      *
      * @param name one of {@link #names()}
      * @return a new backbone [B, 3, H, W] → [B, F]
@@ -133,8 +135,8 @@ public final class ModelZoo {
 
     /**
      * The number of trainable scalars of a block (PyTorch's {@code sum(p.numel() for p in
-     * model.parameters())}; BN running statistics excluded). Works before initialisation for
-     * blocks whose shapes are fixed at construction (all backbones).
+     * model.parameters())}; BN running statistics excluded). Works before initialisation for blocks
+     * whose shapes are fixed at construction (all backbones).
      *
      * @param block a block
      * @return the count

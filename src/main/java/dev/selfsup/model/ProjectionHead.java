@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,8 +22,8 @@ import java.util.List;
  * named {@code projection_head} matches SwAV's {@code projection_head.0.weight}. Linear layers use
  * PyTorch's default initialisation, BN γ = 1, β = 0.
  *
- * <p>Paper heads: SimCLR 2-layer {@code setHiddenDims(2048).setOutputDim(128)} (BN; 3-layer
- * {@code setHiddenDims(2048, 2048)}); MoCo v2 {@code setHiddenDims(2048).setOutputDim(128)
+ * <p>Paper heads: SimCLR 2-layer {@code setHiddenDims(2048).setOutputDim(128)} (BN; 3-layer {@code
+ * setHiddenDims(2048, 2048)}); MoCo v2 {@code setHiddenDims(2048).setOutputDim(128)
  * .optBatchNorm(false)}; SwAV {@code setHiddenDims(2048).setOutputDim(128)} (BN).
  */
 public final class ProjectionHead extends TorchBlock {
@@ -89,7 +90,8 @@ public final class ProjectionHead extends TorchBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        checkArgument(x.getShape().dimension() == 2, "head input must be [B, F], got %s", x.getShape());
+        checkArgument(
+                x.getShape().dimension() == 2, "head input must be [B, F], got %s", x.getShape());
         for (int i = 0; i < layers.size(); i++) {
             TorchBlock layer = layers.get(i);
             x =
@@ -206,10 +208,12 @@ public final class ProjectionHead extends TorchBlock {
          * @throws IllegalArgumentException if a width is out of range
          */
         public ProjectionHead build() {
-            checkArgument(outputDim > 0, "setOutputDim is required and must be > 0, got %s", outputDim);
+            checkArgument(
+                    outputDim > 0, "setOutputDim is required and must be > 0, got %s", outputDim);
             checkArgument(inputDim >= 0, "inputDim must be > 0, or 0 to infer, got %s", inputDim);
             for (int d : hiddenDims) {
-                checkArgument(d > 0, "hidden dims must be > 0, got %s", Arrays.toString(hiddenDims));
+                checkArgument(
+                        d > 0, "hidden dims must be > 0, got %s", Arrays.toString(hiddenDims));
             }
             return new ProjectionHead(this);
         }

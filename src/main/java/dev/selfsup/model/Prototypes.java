@@ -12,11 +12,11 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * SwAV's prototypes: a bias-free linear map D → K, {@code scores = z · Cᵀ} for z {@code [B, D]}
- * and prototype matrix C {@code [K, D]} (tensor name {@code weight}; {@code prototypes.weight}
- * inside a container child named {@code prototypes}, as in SwAV). PyTorch's default Linear
- * initialisation; call {@link #normaliseRows()} before every forward pass to keep each prototype at
- * unit norm, as SwAV does.
+ * SwAV's prototypes: a bias-free linear map D → K, {@code scores = z · Cᵀ} for z {@code [B, D]} and
+ * prototype matrix C {@code [K, D]} (tensor name {@code weight}; {@code prototypes.weight} inside a
+ * container child named {@code prototypes}, as in SwAV). PyTorch's default Linear initialisation;
+ * call {@link #normaliseRows()} before every forward pass to keep each prototype at unit norm, as
+ * SwAV does.
  */
 public final class Prototypes extends TorchBlock {
     private final LinearLayer linear;
@@ -68,7 +68,8 @@ public final class Prototypes extends TorchBlock {
         NDArray w = weight.getArray();
         try (NDManager scope = w.getManager().newSubManager()) {
             scope.tempAttachAll(w);
-            // a detached alias shares storage: writing it changes the weight with no autograd record
+            // a detached alias shares storage: writing it changes the weight with no autograd
+            // record
             NDArray alias = w.stopGradient();
             NDArray norms = alias.norm(new int[] {1}, true).maximum(1e-12f); // [K, 1]
             alias.divi(norms);
@@ -135,7 +136,10 @@ public final class Prototypes extends TorchBlock {
          * @throws IllegalArgumentException if K is missing or a width is out of range
          */
         public Prototypes build() {
-            checkArgument(prototypes > 0, "setPrototypes is required and must be > 0, got %s", prototypes);
+            checkArgument(
+                    prototypes > 0,
+                    "setPrototypes is required and must be > 0, got %s",
+                    prototypes);
             checkArgument(inputDim >= 0, "inputDim must be > 0, or 0 to infer, got %s", inputDim);
             return new Prototypes(this);
         }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import java.util.Arrays;
 
 /**
@@ -18,8 +19,8 @@ import java.util.Arrays;
  *
  * <p>Input {@code [B, C, H, W]} (C = input channels, default 3); output the global average of the
  * last stage, {@code [B, F]} with F = {@link #featureDim()} (512 for ResNet-18/34, 2048 for
- * ResNet-50/101/152, 2048·w for ResNet-50-w). No classifier. Child names are torchvision's
- * ({@code conv1}, {@code bn1}, {@code layer1.0.conv1}, {@code layer1.0.downsample.0}, …).
+ * ResNet-50/101/152, 2048·w for ResNet-50-w). No classifier. Child names are torchvision's ({@code
+ * conv1}, {@code bn1}, {@code layer1.0.conv1}, {@code layer1.0.downsample.0}, …).
  *
  * <p>Initialisation as torchvision: convs {@code kaiming_normal_(fan_out, relu)}, BN γ = 1, β = 0;
  * with {@link Builder#optZeroInitResidual} the last BN γ of every residual block is 0 (Goyal et al.
@@ -84,7 +85,8 @@ public final class ResNet extends TorchBlock implements Backbone {
     }
 
     static Conv2dLayer conv(int in, int out, int kernel, int stride, int padding) {
-        return new Conv2dLayer(in, out, kernel, stride, padding, false, Inits.kaimingNormalFanOut());
+        return new Conv2dLayer(
+                in, out, kernel, stride, padding, false, Inits.kaimingNormalFanOut());
     }
 
     /**
@@ -357,8 +359,8 @@ public final class ResNet extends TorchBlock implements Backbone {
     }
 
     /**
-     * torchvision {@code Bottleneck} (v1.5): conv1×1–BN–ReLU–conv3×3(stride)–BN–ReLU–conv1×1(4·planes)
-     * –BN, + shortcut, ReLU.
+     * torchvision {@code Bottleneck} (v1.5):
+     * conv1×1–BN–ReLU–conv3×3(stride)–BN–ReLU–conv1×1(4·planes) –BN, + shortcut, ReLU.
      */
     static final class Bottleneck extends TorchBlock {
         private final Conv2dLayer conv1;

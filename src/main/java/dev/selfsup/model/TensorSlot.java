@@ -5,8 +5,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 
 /**
- * One named tensor of a block as PyTorch would name it in a {@code state_dict}: either a DJL
- * {@link Parameter} (weights, BN running statistics) or a BatchNorm batch counter.
+ * One named tensor of a block as PyTorch would name it in a {@code state_dict}: either a DJL {@link
+ * Parameter} (weights, BN running statistics) or a BatchNorm batch counter.
  */
 abstract class TensorSlot {
     final String name;

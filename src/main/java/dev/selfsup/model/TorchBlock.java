@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,16 +51,5 @@ abstract class TorchBlock extends AbstractBlock {
         for (Block child : torchChildren.values()) {
             child.initialize(manager, dataType, inputShapes);
         }
-    }
-
-    /** Number of trainable scalars (running statistics excluded); needs no initialisation. */
-    long trainableCount() {
-        long n = 0;
-        for (Parameter p : getParameters().values()) {
-            if (p.requiresGradient()) {
-                n += p.getShape().size();
-            }
-        }
-        return n;
     }
 }

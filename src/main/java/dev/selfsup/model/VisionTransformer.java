@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -133,10 +134,16 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
         int gw = (int) tokens.getShape().get(3);
         tokens = tokens.reshape(batch, embedDim, (long) gh * gw).transpose(0, 2, 1); // [B, N, D]
         NDArray cls = ps.getValue(clsToken, x.getDevice(), training);
-        tokens = cls.broadcast(batch, 1, embedDim).concat(tokens, 1); // [B, 1 + N, D]
+        // derived arrays must land on the input's manager, never on the parameters' one: every
+        // op below has an input-side array first
+        NDArray clsTokens =
+                tokens.getManager()
+                        .zeros(new Shape(batch, 1, embedDim), cls.getDataType(), x.getDevice())
+                        .add(cls);
+        tokens = clsTokens.concat(tokens, 1); // [B, 1 + N, D]
         NDArray pos = ps.getValue(posEmbed, x.getDevice(), training);
         boolean same = gh * gw == gridSize * gridSize && s.get(2) == s.get(3); // DINO's test
-        tokens = tokens.add(same ? pos : interpolatePosEmbed(pos, gh, gw));
+        tokens = tokens.add(same ? pos : interpolatePosEmbed(pos, gh, gw, tokens.getManager()));
         for (EncoderBlock block : blocks) {
             tokens = block.forward(ps, tokens, training);
         }
@@ -150,36 +157,38 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
      * @param pos the position embedding [1, 1 + g², D]
      * @param gh the number of patch rows of the input
      * @param gw the number of patch columns of the input
+     * @param manager where the result and temporaries go (not the parameter's manager)
      * @return the resized embedding; differentiable in {@code pos}
      */
-    NDArray interpolatePosEmbed(NDArray pos, int gh, int gw) {
+    NDArray interpolatePosEmbed(NDArray pos, int gh, int gw, NDManager manager) {
         int n = gridSize * gridSize;
         float[] matrix =
                 resizeMatrices.computeIfAbsent(
                         ((long) gh << 32) | gw, k -> resizeMatrix(gridSize, gh, gw));
-        NDManager m = pos.getManager();
-        NDArray k = m.create(matrix, new Shape((long) gh * gw, n));
+        NDArray k = manager.create(matrix, new Shape(1L + gh * gw, 1L + n));
         if (pos.getDataType() != DataType.FLOAT32) {
             k = k.toType(pos.getDataType(), false);
         }
         k = k.toDevice(pos.getDevice(), false);
-        NDArray grid = pos.get(new NDIndex("0, 1:")); // [g², D]
-        NDArray clsPos = pos.get(new NDIndex("0, :1")); // [1, D]
-        return clsPos.concat(k.matMul(grid), 0).expandDims(0);
+        // [1 + gh·gw, 1 + g²] @ [1, 1 + g², D] broadcasts to [1, 1 + gh·gw, D]
+        return k.matMul(pos);
     }
 
     /**
-     * The [gh·gw, g²] matrix of PyTorch's {@code F.interpolate(mode="bicubic",
-     * align_corners=False, scale_factor=((gh + 0.1) / g, (gw + 0.1) / g))} on a g×g grid, as the
-     * Kronecker product of the two 1-D maps (the kernel is separable).
+     * The [1 + gh·gw, 1 + g²] matrix that keeps the cls position (row and column 0) and maps the
+     * g×g grid by PyTorch's {@code F.interpolate(mode="bicubic", align_corners=False,
+     * scale_factor=((gh + 0.1) / g, (gw + 0.1) / g))}, as the Kronecker product of the two 1-D maps
+     * (the kernel is separable).
      */
     static float[] resizeMatrix(int g, int gh, int gw) {
         float[][] rows = bicubicWeights(g, gh, (gh + 0.1) / g);
         float[][] cols = bicubicWeights(g, gw, (gw + 0.1) / g);
-        float[] k = new float[gh * gw * g * g];
+        int width = 1 + g * g;
+        float[] k = new float[(1 + gh * gw) * width];
+        k[0] = 1f;
         for (int i = 0; i < gh; i++) {
             for (int j = 0; j < gw; j++) {
-                int r = (i * gw + j) * g * g;
+                int r = (1 + i * gw + j) * width + 1;
                 for (int a = 0; a < g; a++) {
                     for (int b = 0; b < g; b++) {
                         k[r + a * g + b] = rows[i][a] * cols[j][b];
@@ -225,9 +234,7 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
         float a = -0.75f;
         float x1 = t;
         float x2 = 1f - t;
-        return new float[] {
-            cubic2(x1 + 1f, a), cubic1(x1, a), cubic1(x2, a), cubic2(x2 + 1f, a)
-        };
+        return new float[] {cubic2(x1 + 1f, a), cubic1(x1, a), cubic1(x2, a), cubic2(x2 + 1f, a)};
     }
 
     private static float cubic1(float x, float a) {
@@ -353,9 +360,11 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
          * @throws IllegalArgumentException if a required value is missing or out of range
          */
         public VisionTransformer build() {
-            checkArgument(embedDim > 0, "setEmbedDim is required and must be > 0, got %s", embedDim);
+            checkArgument(
+                    embedDim > 0, "setEmbedDim is required and must be > 0, got %s", embedDim);
             checkArgument(depth > 0, "setDepth is required and must be > 0, got %s", depth);
-            checkArgument(numHeads > 0, "setNumHeads is required and must be > 0, got %s", numHeads);
+            checkArgument(
+                    numHeads > 0, "setNumHeads is required and must be > 0, got %s", numHeads);
             checkArgument(
                     patchSize > 0, "setPatchSize is required and must be > 0, got %s", patchSize);
             checkArgument(
@@ -424,7 +433,11 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
 
         private static LinearLayer linear(int in, int out) {
             return new LinearLayer(
-                    in, out, true, Inits.truncNormal(0.02), ai.djl.training.initializer.Initializer.ZEROS);
+                    in,
+                    out,
+                    true,
+                    Inits.truncNormal(0.02),
+                    ai.djl.training.initializer.Initializer.ZEROS);
         }
 
         NDArray forward(ParameterStore ps, NDArray x, boolean training) {
@@ -448,7 +461,10 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
             return x.add(dropPath(h, dropPath, training));
         }
 
-        /** DINO's {@code drop_path}: zero whole samples with probability p, scale the rest by 1/(1-p). */
+        /**
+         * DINO's {@code drop_path}: zero whole samples with probability p, scale the rest by
+         * 1/(1-p).
+         */
         static NDArray dropPath(NDArray y, double rate, boolean training) {
             if (!training || rate == 0) {
                 return y;
@@ -456,7 +472,12 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
             float keep = (float) (1 - rate);
             NDArray mask =
                     y.getManager()
-                            .randomUniform(0f, 1f, new Shape(y.getShape().get(0), 1, 1), y.getDataType(), y.getDevice())
+                            .randomUniform(
+                                    0f,
+                                    1f,
+                                    new Shape(y.getShape().get(0), 1, 1),
+                                    y.getDataType(),
+                                    y.getDevice())
                             .add(keep)
                             .floor();
             return y.div(keep).mul(mask);

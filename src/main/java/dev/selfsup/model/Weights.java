@@ -10,11 +10,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,13 +39,13 @@ import java.util.function.Predicate;
  * between this library and PyTorch: torchvision names for {@link ResNet} ({@code conv1.weight},
  * {@code bn1.running_mean}, {@code layer1.0.downsample.0.weight}, …), timm / DINO names for {@link
  * VisionTransformer} ({@code cls_token}, {@code blocks.0.attn.qkv.weight}, …), nn.Sequential-style
- * indices for {@link ProjectionHead} ({@code 0.weight}, {@code 1.running_var}, …) and {@code weight}
- * for {@link Prototypes} and {@link LinearClassifier}. BatchNorm running statistics and the int64
- * {@code num_batches_tracked} travel with the weights.
+ * indices for {@link ProjectionHead} ({@code 0.weight}, {@code 1.running_var}, …) and {@code
+ * weight} for {@link Prototypes} and {@link LinearClassifier}. BatchNorm running statistics and the
+ * int64 {@code num_batches_tracked} travel with the weights.
  *
- * <p>Blocks of other kinds are named generically: a DJL {@link SequentialBlock}'s children by index,
- * other children by their DJL name without its two-digit prefix, parameters by their DJL name. So
- * a head saved inside a container child named {@code projection_head} gets {@code
+ * <p>Blocks of other kinds are named generically: a DJL {@link SequentialBlock}'s children by
+ * index, other children by their DJL name without its two-digit prefix, parameters by their DJL
+ * name. So a head saved inside a container child named {@code projection_head} gets {@code
  * projection_head.0.weight}.
  *
  * <p>The file layout is safetensors': an 8-byte little-endian header size, a JSON header mapping
@@ -126,11 +128,10 @@ public final class Weights {
     }
 
     /**
-     * Loads the tensors of {@code block} from a safetensors file, skipping file entries that
-     * {@code skipInFile} accepts — e.g. {@link #CLASSIFIER} to load a torchvision or timm
-     * classification checkpoint into a backbone. A missing {@code num_batches_tracked} is
-     * accepted (PyTorch accepts it too) and leaves the counter unchanged; everything else must
-     * match.
+     * Loads the tensors of {@code block} from a safetensors file, skipping file entries that {@code
+     * skipInFile} accepts — e.g. {@link #CLASSIFIER} to load a torchvision or timm classification
+     * checkpoint into a backbone. A missing {@code num_batches_tracked} is accepted (PyTorch
+     * accepts it too) and leaves the counter unchanged; everything else must match.
      *
      * @param block an initialised block; its arrays are overwritten in place
      * @param file a safetensors file
@@ -199,8 +200,8 @@ public final class Weights {
 
     /**
      * Copies every tensor (parameters, BN running statistics and counters) from one block to
-     * another of the same architecture, in place — e.g. to start MoCo's key encoder from the
-     * query encoder.
+     * another of the same architecture, in place — e.g. to start MoCo's key encoder from the query
+     * encoder.
      *
      * @param from an initialised source block
      * @param to an initialised target block with the same names, shapes and data types
@@ -240,8 +241,7 @@ public final class Weights {
     }
 
     /**
-     * Reads every tensor of a safetensors file (F32, F64, F16, BF16 — converted to F32 — I64,
-     * I32).
+     * Reads every tensor of a safetensors file (F32, F64, F16, BF16 — converted to F32 — I64, I32).
      *
      * @param file a safetensors file
      * @param manager the manager of the returned arrays
@@ -258,14 +258,19 @@ public final class Weights {
                 ByteBuffer data = read(ch, header.dataStart, e, file);
                 DataType type = fileType(e.dtype);
                 if (type == null) {
-                    throw new IOException(file + ": unsupported dtype " + e.dtype + " of " + kv.getKey());
+                    throw new IOException(
+                            file + ": unsupported dtype " + e.dtype + " of " + kv.getKey());
                 }
                 if (e.dtype.equals("F16") || e.dtype.equals("BF16")) {
                     out.put(
                             kv.getKey(),
-                            manager.create(convert(data, e.dtype, DataType.FLOAT32), e.shape, DataType.FLOAT32));
+                            manager.create(
+                                    convert(data, e.dtype, DataType.FLOAT32),
+                                    e.shape,
+                                    DataType.FLOAT32));
                 } else {
-                    ByteBuffer direct = manager.allocateDirect(data.remaining()).order(ByteOrder.nativeOrder());
+                    ByteBuffer direct =
+                            manager.allocateDirect(data.remaining()).order(ByteOrder.nativeOrder());
                     direct.put(data).rewind();
                     out.put(kv.getKey(), manager.create(direct, e.shape, type));
                 }
@@ -356,7 +361,9 @@ public final class Weights {
                 return "I32";
             default:
                 throw new IllegalArgumentException(
-                        "cannot write " + type + "; supported: FLOAT32, FLOAT64, FLOAT16, INT64, INT32");
+                        "cannot write "
+                                + type
+                                + "; supported: FLOAT32, FLOAT64, FLOAT16, INT64, INT32");
         }
     }
 
@@ -383,11 +390,17 @@ public final class Weights {
         if (slot instanceof TensorSlot.Counter) {
             return dtype.equals("I64") || dtype.equals("I32");
         }
-        return dtype.equals("F32") || dtype.equals("F64") || dtype.equals("F16") || dtype.equals("BF16");
+        return dtype.equals("F32")
+                || dtype.equals("F64")
+                || dtype.equals("F16")
+                || dtype.equals("BF16");
     }
 
     private static void write(
-            List<TensorSlot> slots, Map<String, NDArray> arrays, Map<String, Long> counters, Path file)
+            List<TensorSlot> slots,
+            Map<String, NDArray> arrays,
+            Map<String, Long> counters,
+            Path file)
             throws IOException {
         checkState(
                 ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN,
@@ -473,13 +486,21 @@ public final class Weights {
         long n = len.flip().getLong();
         if (n <= 0 || n > MAX_HEADER_BYTES || 8 + n > size) {
             throw new IOException(
-                    file + ": not a safetensors file (header size " + n + ", file size " + size + ")");
+                    file
+                            + ": not a safetensors file (header size "
+                            + n
+                            + ", file size "
+                            + size
+                            + ")");
         }
         ByteBuffer text = ByteBuffer.allocate((int) n);
         readFully(ch, text, 8, file);
         JsonObject json;
         try {
-            json = GSON.fromJson(new String(text.array(), StandardCharsets.UTF_8).trim(), JsonObject.class);
+            json =
+                    GSON.fromJson(
+                            new String(text.array(), StandardCharsets.UTF_8).trim(),
+                            JsonObject.class);
         } catch (JsonParseException | ClassCastException e) {
             throw new IOException(file + ": invalid safetensors header: " + e.getMessage(), e);
         }
@@ -530,7 +551,15 @@ public final class Weights {
         long expected = e.shape.size() * elementBytes(e.dtype);
         if (bytes != expected) {
             throw new IOException(
-                    file + ": " + bytes + " bytes for " + e.dtype + " " + e.shape + ", expected " + expected);
+                    file
+                            + ": "
+                            + bytes
+                            + " bytes for "
+                            + e.dtype
+                            + " "
+                            + e.shape
+                            + ", expected "
+                            + expected);
         }
         return buf;
     }
@@ -570,7 +599,8 @@ public final class Weights {
         }
         int n = data.remaining() / elementBytes(dtype);
         ByteBuffer out =
-                ByteBuffer.allocateDirect(n * target.getNumOfBytes()).order(ByteOrder.nativeOrder());
+                ByteBuffer.allocateDirect(n * target.getNumOfBytes())
+                        .order(ByteOrder.nativeOrder());
         for (int i = 0; i < n; i++) {
             double v;
             switch (dtype) {

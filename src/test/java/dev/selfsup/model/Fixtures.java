@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -65,7 +67,17 @@ final class Fixtures {
             }
         }
         if (at >= 0) {
-            assertTrue(false, "element " + at + ": expected " + e[at] + ", got " + a[at] + " (n=" + e.length + ")");
+            assertTrue(
+                    false,
+                    "element "
+                            + at
+                            + ": expected "
+                            + e[at]
+                            + ", got "
+                            + a[at]
+                            + " (n="
+                            + e.length
+                            + ")");
         }
     }
 }

@@ -14,10 +14,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+
+import org.junit.jupiter.api.Test;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 class HeadsTest {
 
@@ -34,24 +36,69 @@ class HeadsTest {
     @Test
     void paperHeadsHaveTheirLayers() {
         // SimCLR 3-layer: Linear BN ReLU Linear BN ReLU Linear
-        ProjectionHead simclr3 = ProjectionHead.builder().setHiddenDims(2048, 2048).setOutputDim(128).build();
+        ProjectionHead simclr3 =
+                ProjectionHead.builder().setHiddenDims(2048, 2048).setOutputDim(128).build();
         List<String> names = Weights.names(simclr3);
-        assertTrue(names.containsAll(List.of("0.weight", "1.running_var", "3.weight", "4.running_mean", "6.weight", "6.bias")), names.toString());
+        assertTrue(
+                names.containsAll(
+                        List.of(
+                                "0.weight",
+                                "1.running_var",
+                                "3.weight",
+                                "4.running_mean",
+                                "6.weight",
+                                "6.bias")),
+                names.toString());
         assertEquals(16, names.size());
         // MoCo v2: Linear ReLU Linear, no BN
-        ProjectionHead moco = ProjectionHead.builder().setHiddenDims(2048).setOutputDim(128).optBatchNorm(false).build();
+        ProjectionHead moco =
+                ProjectionHead.builder()
+                        .setHiddenDims(2048)
+                        .setOutputDim(128)
+                        .optBatchNorm(false)
+                        .build();
         assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), Weights.names(moco));
-        ProjectionHead noBias = ProjectionHead.builder().setHiddenDims(16).setOutputDim(8).optBias(false).optLastBatchNorm(true).build();
-        assertEquals(List.of("0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
-                "3.weight", "4.weight", "4.bias", "4.running_mean", "4.running_var", "4.num_batches_tracked"), Weights.names(noBias));
-        ProjectionHead swav = ProjectionHead.builder().optInputDim(2048).setHiddenDims(2048).setOutputDim(128).build();
-        assertEquals(2048L * 2048 + 2048 + 2 * 2048 + 2048L * 128 + 128, ModelZoo.parameterCount(swav));
+        ProjectionHead noBias =
+                ProjectionHead.builder()
+                        .setHiddenDims(16)
+                        .setOutputDim(8)
+                        .optBias(false)
+                        .optLastBatchNorm(true)
+                        .build();
+        assertEquals(
+                List.of(
+                        "0.weight",
+                        "1.weight",
+                        "1.bias",
+                        "1.running_mean",
+                        "1.running_var",
+                        "1.num_batches_tracked",
+                        "3.weight",
+                        "4.weight",
+                        "4.bias",
+                        "4.running_mean",
+                        "4.running_var",
+                        "4.num_batches_tracked"),
+                Weights.names(noBias));
+        ProjectionHead swav =
+                ProjectionHead.builder()
+                        .optInputDim(2048)
+                        .setHiddenDims(2048)
+                        .setOutputDim(128)
+                        .build();
+        assertEquals(
+                2048L * 2048 + 2048 + 2 * 2048 + 2048L * 128 + 128, ModelZoo.parameterCount(swav));
     }
 
     @Test
     void forwardEqualsLinearBatchNormReluLinearComputedByHand() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ProjectionHead head = ProjectionHead.builder().setHiddenDims(6).setOutputDim(3).optL2Normalize(true).build();
+            ProjectionHead head =
+                    ProjectionHead.builder()
+                            .setHiddenDims(6)
+                            .setOutputDim(3)
+                            .optL2Normalize(true)
+                            .build();
             NDArray x = m.randomNormal(new Shape(5, 4));
             head.initialize(m, DataType.FLOAT32, x.getShape()); // input width inferred: 4
             Map<String, NDArray> p = tensors(head);
@@ -73,8 +120,10 @@ class HeadsTest {
             NDArray expectedVar = var.mul(n / (n - 1)).mul(0.1f).add(0.9f);
             Fixtures.assertClose(expectedVar, p.get("1.running_var"), 1e-5, 1e-6);
             Fixtures.assertClose(mean.mul(0.1f), p.get("1.running_mean"), 1e-5, 1e-6);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> head.forward(ps, new NDList(m.ones(new Shape(2, 4, 1))), false));
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> head.forward(ps, new NDList(m.ones(new Shape(2, 4, 1))), false));
             assertTrue(e.getMessage().contains("(2, 4, 1)"), e.getMessage());
         }
     }
@@ -89,7 +138,8 @@ class HeadsTest {
             float[] before = w.toFloatArray();
             int managed = m.getManagedArrays().size();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                prototypes.normaliseRows(); // inside an open collector, as a method's loss() would call it
+                prototypes.normaliseRows(); // inside an open collector, as a method's loss() would
+                // call it
             }
             assertSame(w, prototypes.getParameters().get("weight").getArray());
             assertEquals(managed, m.getManagedArrays().size(), "temporaries leaked");
@@ -127,14 +177,21 @@ class HeadsTest {
             Map<String, NDArray> p = tensors(fc);
             assertEquals(List.of("weight", "bias"), Weights.names(fc));
             assertEquals(new Shape(100, 2048), p.get("weight").getShape());
-            assertEquals(0.01, Math.sqrt(p.get("weight").pow(2).mean().getFloat()), 0.0003); // 204800 draws
+            assertEquals(
+                    0.01,
+                    Math.sqrt(p.get("weight").pow(2).mean().getFloat()),
+                    0.0003); // 204800 draws
             assertEquals(0f, p.get("bias").abs().max().getFloat());
             NDArray x = m.randomNormal(new Shape(2, 2048));
-            NDArray y = fc.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            NDArray y =
+                    fc.forward(new ParameterStore(m, false), new NDList(x), false)
+                            .singletonOrThrow();
             Fixtures.assertClose(x.matMul(p.get("weight").transpose()), y, 1e-5, 1e-6);
             assertThrows(IllegalArgumentException.class, () -> LinearClassifier.builder().build());
             assertThrows(IllegalArgumentException.class, () -> Prototypes.builder().build());
-            assertThrows(IllegalArgumentException.class, () -> ProjectionHead.builder().setHiddenDims(0).setOutputDim(3).build());
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> ProjectionHead.builder().setHiddenDims(0).setOutputDim(3).build());
         }
     }
 }

@@ -4,16 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 class ModelZooTest {
 
     @Test
     void namesAreTheDesignedOnesSorted() {
         assertEquals(
-                List.of("resnet101", "resnet152", "resnet18", "resnet18_cifar", "resnet34", "resnet50",
-                        "resnet50w2", "resnet50w4", "vit_base_patch16", "vit_small_patch16", "vit_tiny_patch16"),
+                List.of(
+                        "resnet101",
+                        "resnet152",
+                        "resnet18",
+                        "resnet18_cifar",
+                        "resnet34",
+                        "resnet50",
+                        "resnet50w2",
+                        "resnet50w4",
+                        "vit_base_patch16",
+                        "vit_small_patch16",
+                        "vit_tiny_patch16"),
                 ModelZoo.names());
     }
 
@@ -29,9 +40,13 @@ class ModelZooTest {
 
     @Test
     void unknownNameListsTheValidOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.backbone("resnet200"));
-        assertTrue(e.getMessage().contains("'resnet200'") && e.getMessage().contains("resnet18_cifar")
-                && e.getMessage().contains("vit_small_patch16"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ModelZoo.backbone("resnet200"));
+        assertTrue(
+                e.getMessage().contains("'resnet200'")
+                        && e.getMessage().contains("resnet18_cifar")
+                        && e.getMessage().contains("vit_small_patch16"),
+                e.getMessage());
     }
 
     @Test

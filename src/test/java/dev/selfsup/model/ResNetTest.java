@@ -12,11 +12,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+
 import dev.selfsup.model.ResNet.BlockType;
+
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 class ResNetTest {
 
@@ -63,14 +66,17 @@ class ResNetTest {
             assertEquals(2048 * w, net.featureDim());
         }
         // the SwAV paper reports 94M and 375M parameters for the backbones
-        assertEquals(94, Math.round(ModelZoo.parameterCount(ModelZoo.backbone("resnet50w2")) / 1e6));
-        assertEquals(375, Math.round(ModelZoo.parameterCount(ModelZoo.backbone("resnet50w4")) / 1e6));
+        assertEquals(
+                94, Math.round(ModelZoo.parameterCount(ModelZoo.backbone("resnet50w2")) / 1e6));
+        assertEquals(
+                375, Math.round(ModelZoo.parameterCount(ModelZoo.backbone("resnet50w4")) / 1e6));
     }
 
     @Test
     void tensorNamesAndShapesEqualTorchvision() throws IOException {
         for (String name : new String[] {"resnet18", "resnet50"}) {
-            Map<String, Shape> expected = new LinkedHashMap<>(Fixtures.names("names_" + name + ".json"));
+            Map<String, Shape> expected =
+                    new LinkedHashMap<>(Fixtures.names("names_" + name + ".json"));
             expected.keySet().removeIf(k -> k.startsWith("fc."));
             assertEquals(expected, Weights.shapes(ModelZoo.backbone(name)), name);
             assertEquals(
@@ -88,43 +94,89 @@ class ResNetTest {
                 Backbone net = ModelZoo.backbone(name);
                 net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 96, 96));
                 for (int size : new int[] {224, 96}) {
-                    NDArray y = net.forward(ps, new NDList(m.randomNormal(new Shape(1, 3, size, size))), false).singletonOrThrow();
+                    NDArray y =
+                            net.forward(
+                                            ps,
+                                            new NDList(m.randomNormal(new Shape(1, 3, size, size))),
+                                            false)
+                                    .singletonOrThrow();
                     assertEquals(new Shape(1, net.featureDim()), y.getShape(), name + " @" + size);
                 }
             }
-            ResNet tiny = ResNet.builder().setBlockType(BlockType.BOTTLENECK).setStageBlocks(1, 1, 1).optBaseWidth(16).build();
+            ResNet tiny =
+                    ResNet.builder()
+                            .setBlockType(BlockType.BOTTLENECK)
+                            .setStageBlocks(1, 1, 1)
+                            .optBaseWidth(16)
+                            .build();
             tiny.initialize(m, DataType.FLOAT32, new Shape(2, 3, 96, 96));
             assertEquals(16 * 4 * 4, tiny.featureDim());
-            NDArray y = tiny.forward(ps, new NDList(m.randomNormal(new Shape(2, 3, 96, 96))), true).singletonOrThrow();
+            NDArray y =
+                    tiny.forward(ps, new NDList(m.randomNormal(new Shape(2, 3, 96, 96))), true)
+                            .singletonOrThrow();
             assertEquals(new Shape(2, 256), y.getShape());
-            ResNet gray = ResNet.builder().setBlockType(BlockType.BASIC).setStageBlocks(1, 1).optBaseWidth(8).optInputChannels(1).optCifarStem(true).build();
+            ResNet gray =
+                    ResNet.builder()
+                            .setBlockType(BlockType.BASIC)
+                            .setStageBlocks(1, 1)
+                            .optBaseWidth(8)
+                            .optInputChannels(1)
+                            .optCifarStem(true)
+                            .build();
             gray.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
-            assertEquals(new Shape(2, 16), gray.forward(ps, new NDList(m.ones(new Shape(2, 1, 28, 28))), false).singletonOrThrow().getShape());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> gray.forward(ps, new NDList(m.ones(new Shape(2, 3, 28, 28))), false));
+            assertEquals(
+                    new Shape(2, 16),
+                    gray.forward(ps, new NDList(m.ones(new Shape(2, 1, 28, 28))), false)
+                            .singletonOrThrow()
+                            .getShape());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    gray.forward(
+                                            ps,
+                                            new NDList(m.ones(new Shape(2, 3, 28, 28))),
+                                            false));
             assertTrue(e.getMessage().contains("(2, 3, 28, 28)"), e.getMessage());
         }
     }
 
     @Test
     void basicBlockMatchesTorchvisionInEvalAndTrainMode() throws IOException {
-        checkFixture(new ResNet.BasicBlock(8, 8, 1, false), "block_basic.safetensors", new Shape(2, 8, 10, 10));
+        checkFixture(
+                new ResNet.BasicBlock(8, 8, 1, false),
+                "block_basic.safetensors",
+                new Shape(2, 8, 10, 10));
     }
 
     @Test
     void strideTwoBottleneckWithDownsampleMatchesTorchvision() throws IOException {
-        checkFixture(new ResNet.Bottleneck(16, 8, 2, false), "block_bottleneck.safetensors", new Shape(2, 16, 9, 9));
+        checkFixture(
+                new ResNet.Bottleneck(16, 8, 2, false),
+                "block_bottleneck.safetensors",
+                new Shape(2, 16, 9, 9));
     }
 
     @Test
     void tinyCifarResNetMatchesTorchvisionBlocks() throws IOException {
-        ResNet net = ResNet.builder().setBlockType(BlockType.BASIC).setStageBlocks(1, 1, 1, 1).optBaseWidth(8).optCifarStem(true).build();
+        ResNet net =
+                ResNet.builder()
+                        .setBlockType(BlockType.BASIC)
+                        .setStageBlocks(1, 1, 1, 1)
+                        .optBaseWidth(8)
+                        .optCifarStem(true)
+                        .build();
         checkFixture(net, "tiny_resnet_basic.safetensors", new Shape(2, 3, 16, 16));
     }
 
     @Test
     void tinyBottleneckResNetWithMaxPoolStemMatchesTorchvision() throws IOException {
-        ResNet net = ResNet.builder().setBlockType(BlockType.BOTTLENECK).setStageBlocks(1, 2, 1, 1).optBaseWidth(8).build();
+        ResNet net =
+                ResNet.builder()
+                        .setBlockType(BlockType.BOTTLENECK)
+                        .setStageBlocks(1, 2, 1, 1)
+                        .optBaseWidth(8)
+                        .build();
         checkFixture(net, "tiny_resnet_bottleneck.safetensors", new Shape(2, 3, 40, 40));
     }
 
@@ -149,11 +201,15 @@ class ResNetTest {
             for (TensorSlot slot : Weights.slots(block)) {
                 NDArray expected = ref.get("__after_train." + slot.name);
                 if (slot instanceof TensorSlot.Counter) {
-                    assertEquals(expected.getLong(), ((TensorSlot.Counter) slot).layer.numBatchesTracked(), slot.name);
+                    assertEquals(
+                            expected.getLong(),
+                            ((TensorSlot.Counter) slot).layer.numBatchesTracked(),
+                            slot.name);
                     assertEquals(8, expected.getLong(), "7 loaded + 1 training pass");
                     checked++;
                 } else if (expected != null) {
-                    Fixtures.assertClose(expected, ((TensorSlot.Param) slot).parameter.getArray(), RTOL, ATOL);
+                    Fixtures.assertClose(
+                            expected, ((TensorSlot.Param) slot).parameter.getArray(), RTOL, ATOL);
                     checked++;
                 }
             }
@@ -166,7 +222,13 @@ class ResNetTest {
     void zeroInitResidualZeroesTheLastGammaOfEveryBlock() {
         try (NDManager m = NDManager.newBaseManager()) {
             for (BlockType type : BlockType.values()) {
-                ResNet net = ResNet.builder().setBlockType(type).setStageBlocks(2, 1).optBaseWidth(8).optZeroInitResidual(true).build();
+                ResNet net =
+                        ResNet.builder()
+                                .setBlockType(type)
+                                .setStageBlocks(2, 1)
+                                .optBaseWidth(8)
+                                .optZeroInitResidual(true)
+                                .build();
                 net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
                 String last = type == BlockType.BASIC ? "bn2" : "bn3";
                 int zeros = 0;
@@ -181,12 +243,14 @@ class ResNetTest {
                     }
                 }
                 assertEquals(3, zeros, type.toString());
-                // every block starts as the identity: with a zero residual the block is relu(shortcut)
+                // every block starts as the identity: with a zero residual the block is
+                // relu(shortcut)
                 ResNet.BasicBlock block = new ResNet.BasicBlock(8, 8, 1, true);
                 block.initialize(m, DataType.FLOAT32, new Shape(1, 8, 6, 6));
                 NDArray x = m.randomNormal(new Shape(1, 8, 6, 6));
                 NDArray y = block.forward(new ParameterStore(m, false), x, false);
-                assertArrayEquals(x.getNDArrayInternal().relu().toFloatArray(), y.toFloatArray(), 1e-6f);
+                assertArrayEquals(
+                        x.getNDArrayInternal().relu().toFloatArray(), y.toFloatArray(), 1e-6f);
             }
         }
     }
@@ -194,9 +258,20 @@ class ResNetTest {
     @Test
     void convolutionsUseKaimingNormalFanOut() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ResNet net = ResNet.builder().setBlockType(BlockType.BASIC).setStageBlocks(1, 1).optBaseWidth(64).build();
+            ResNet net =
+                    ResNet.builder()
+                            .setBlockType(BlockType.BASIC)
+                            .setStageBlocks(1, 1)
+                            .optBaseWidth(64)
+                            .build();
             net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
-            NDArray w = ((TensorSlot.Param) Weights.slots(net).stream().filter(s -> s.name.equals("layer2.0.conv2.weight")).findFirst().orElseThrow()).parameter.getArray();
+            NDArray w =
+                    ((TensorSlot.Param)
+                                    Weights.slots(net).stream()
+                                            .filter(s -> s.name.equals("layer2.0.conv2.weight"))
+                                            .findFirst()
+                                            .orElseThrow())
+                            .parameter.getArray();
             double std = Math.sqrt(w.pow(2).mean().getFloat());
             double expected = Math.sqrt(2.0 / (128 * 9)); // fan_out = 128 · 3 · 3
             assertEquals(expected, std, expected * 0.02); // 147k draws: ~0.2% sampling error
@@ -206,13 +281,29 @@ class ResNetTest {
 
     @Test
     void builderRejectsBadValuesNamingThem() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ResNet.builder().setBlockType(BlockType.BASIC).setStageBlocks(2, 0).build());
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                ResNet.builder()
+                                        .setBlockType(BlockType.BASIC)
+                                        .setStageBlocks(2, 0)
+                                        .build());
         assertTrue(e.getMessage().contains("[2, 0]"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ResNet.builder().setStageBlocks(2).build());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ResNet.builder().setStageBlocks(2).build());
         assertTrue(e.getMessage().contains("setBlockType"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> ResNet.builder().setBlockType(BlockType.BASIC).setStageBlocks(2).optBaseWidth(-4).build());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                ResNet.builder()
+                                        .setBlockType(BlockType.BASIC)
+                                        .setStageBlocks(2)
+                                        .optBaseWidth(-4)
+                                        .build());
         assertTrue(e.getMessage().contains("-4"), e.getMessage());
     }
 }

@@ -13,10 +13,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 class VisionTransformerTest {
 
@@ -55,13 +57,18 @@ class VisionTransformerTest {
             VisionTransformer vit = tinyVit();
             vit.initialize(m, DataType.FLOAT32, new Shape(2, 3, 112, 112));
             Weights.load(vit, Fixtures.path("tiny_vit.safetensors"), n -> n.startsWith("__"));
-            Map<String, NDArray> ref = Weights.readTensors(Fixtures.path("tiny_vit.safetensors"), m);
+            Map<String, NDArray> ref =
+                    Weights.readTensors(Fixtures.path("tiny_vit.safetensors"), m);
             ParameterStore ps = new ParameterStore(m, false);
             for (String size : new String[] {"112x112", "48x48", "64x48", "128x128"}) {
-                NDArray y = vit.forward(ps, new NDList(ref.get("__input_" + size)), false).singletonOrThrow();
+                NDArray y =
+                        vit.forward(ps, new NDList(ref.get("__input_" + size)), false)
+                                .singletonOrThrow();
                 Fixtures.assertClose(ref.get("__output_" + size), y, 1e-5, 1e-5);
                 // without drop path, training mode computes the same (no BN in a ViT)
-                NDArray yTrain = vit.forward(ps, new NDList(ref.get("__input_" + size)), true).singletonOrThrow();
+                NDArray yTrain =
+                        vit.forward(ps, new NDList(ref.get("__input_" + size)), true)
+                                .singletonOrThrow();
                 Fixtures.assertClose(ref.get("__output_" + size), yTrain, 1e-5, 1e-5);
             }
         }
@@ -73,18 +80,21 @@ class VisionTransformerTest {
             VisionTransformer vit = tinyVit();
             vit.initialize(m, DataType.FLOAT32, new Shape(1, 3, 112, 112));
             Weights.load(vit, Fixtures.path("tiny_vit.safetensors"), n -> n.startsWith("__"));
-            Map<String, NDArray> ref = Weights.readTensors(Fixtures.path("tiny_vit.safetensors"), m);
+            Map<String, NDArray> ref =
+                    Weights.readTensors(Fixtures.path("tiny_vit.safetensors"), m);
             NDArray pos = ref.get("pos_embed"); // [1, 197, 64]
             float[] grid = pos.get("0, 1:").toFloatArray();
             for (int[] hw : new int[][] {{48, 48}, {64, 48}, {128, 128}}) {
                 int gh = hw[0] / 8;
                 int gw = hw[1] / 8;
-                NDArray ours = vit.interpolatePosEmbed(pos, gh, gw);
+                NDArray ours = vit.interpolatePosEmbed(pos, gh, gw, m);
                 // float32 sums of 16 products of O(0.3) values: 1e-5 absolute
                 Fixtures.assertClose(ref.get("__pos_" + hw[0] + "x" + hw[1]), ours, 1e-5, 1e-5);
                 float[] naive = naiveBicubic(grid, 14, 64, gh, gw);
-                Fixtures.assertClose(m.create(naive, new Shape(gh * gw, 64)), ours.get("0, 1:"), 1e-5, 1e-5);
-                Fixtures.assertClose(pos.get("0, :1"), ours.get("0, :1"), 0, 0); // cls position kept
+                Fixtures.assertClose(
+                        m.create(naive, new Shape(gh * gw, 64)), ours.get("0, 1:"), 1e-5, 1e-5);
+                Fixtures.assertClose(
+                        pos.get("0, :1"), ours.get("0, :1"), 0, 0); // cls position kept
             }
             // DINO's scale factor (n + 0.1) / 14 is not the target-size scale 14 / n
             float[][] dino = VisionTransformer.bicubicWeights(14, 6, 6.1 / 14);
@@ -133,7 +143,8 @@ class VisionTransformerTest {
                         int a = Math.min(Math.max(ty, 0), g - 1);
                         int b = Math.min(Math.max(tx, 0), g - 1);
                         for (int d = 0; d < dim; d++) {
-                            out[(i * gw + j) * dim + d] += (float) (w * grid[(a * g + b) * dim + d]);
+                            out[(i * gw + j) * dim + d] +=
+                                    (float) (w * grid[(a * g + b) * dim + d]);
                         }
                     }
                 }
@@ -146,7 +157,12 @@ class VisionTransformerTest {
     void forwardShapesAt224And96AndGradientsReachInterpolatedPositions() {
         try (NDManager m = NDManager.newBaseManager()) {
             VisionTransformer vit =
-                    VisionTransformer.builder().setEmbedDim(48).setDepth(2).setNumHeads(3).setPatchSize(16).build();
+                    VisionTransformer.builder()
+                            .setEmbedDim(48)
+                            .setDepth(2)
+                            .setNumHeads(3)
+                            .setPatchSize(16)
+                            .build();
             vit.initialize(m, DataType.FLOAT32, new Shape(2, 3, 224, 224));
             ParameterStore ps = new ParameterStore(m, false);
             for (int size : new int[] {224, 96}) {
@@ -156,8 +172,11 @@ class VisionTransformerTest {
             }
             NDArray pos = vit.getParameters().get("pos_embed").getArray();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = vit.forward(ps, new NDList(m.randomNormal(new Shape(2, 3, 96, 96))), true).singletonOrThrow();
-                gc.backward(y.sum());
+                NDArray y =
+                        vit.forward(ps, new NDList(m.randomNormal(new Shape(2, 3, 96, 96))), true)
+                                .singletonOrThrow();
+                // not y.sum(): a LayerNorm output with γ = 1, β = 0 sums to 0 whatever its input
+                gc.backward(y.mul(m.randomNormal(y.getShape())).sum());
             }
             NDArray grad = pos.getGradient();
             assertEquals(new Shape(1, 197, 48), grad.getShape());
@@ -166,16 +185,64 @@ class VisionTransformerTest {
     }
 
     @Test
+    void aTrainingStepLeavesNothingOnTheParametersManager() {
+        try (NDManager run = NDManager.newBaseManager()) {
+            VisionTransformer vit =
+                    VisionTransformer.builder()
+                            .setEmbedDim(32)
+                            .setDepth(1)
+                            .setNumHeads(2)
+                            .setPatchSize(8)
+                            .optImageSize(32)
+                            .optDropPathRate(0.2)
+                            .build();
+            vit.initialize(run, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            ResNet resnet =
+                    ResNet.builder()
+                            .setBlockType(ResNet.BlockType.BOTTLENECK)
+                            .setStageBlocks(1, 1)
+                            .optBaseWidth(8)
+                            .build();
+            resnet.initialize(run, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            int before = run.getManagedArrays().size();
+            for (int size : new int[] {32, 24, 40}) { // native grid, smaller and larger
+                try (NDManager step = run.newSubManager()) {
+                    NDArray x = step.randomNormal(new Shape(2, 3, size, size));
+                    ParameterStore ps = new ParameterStore(step, false);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray a = vit.forward(ps, new NDList(x), true).singletonOrThrow();
+                        NDArray b = resnet.forward(ps, new NDList(x), true).singletonOrThrow();
+                        gc.backward(a.sum().add(b.sum()));
+                    }
+                }
+                // gradients are created once per parameter on the first backward
+                if (size == 32) {
+                    before = run.getManagedArrays().size();
+                }
+            }
+            assertEquals(before, run.getManagedArrays().size(), "arrays left on the run manager");
+        }
+    }
+
+    @Test
     void initialisationFollowsDino() {
         try (NDManager m = NDManager.newBaseManager()) {
             VisionTransformer vit =
-                    VisionTransformer.builder().setEmbedDim(192).setDepth(1).setNumHeads(3).setPatchSize(16).build();
+                    VisionTransformer.builder()
+                            .setEmbedDim(192)
+                            .setDepth(1)
+                            .setNumHeads(3)
+                            .setPatchSize(16)
+                            .build();
             vit.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
             Map<String, NDArray> p = new java.util.HashMap<>();
             for (TensorSlot s : Weights.slots(vit)) {
                 p.put(s.name, ((TensorSlot.Param) s).parameter.getArray());
             }
-            for (String name : new String[] {"pos_embed", "blocks.0.attn.qkv.weight", "blocks.0.mlp.fc1.weight"}) {
+            for (String name :
+                    new String[] {
+                        "pos_embed", "blocks.0.attn.qkv.weight", "blocks.0.mlp.fc1.weight"
+                    }) {
                 double std = Math.sqrt(p.get(name).pow(2).mean().getFloat());
                 assertEquals(0.02, std, 0.001, name); // >= 37k draws
             }
@@ -207,26 +274,60 @@ class VisionTransformerTest {
             // binomial(2000, 0.3): sd 20.5, so ±100 is ~5 sd
             assertEquals(600, dropped, 100);
             // the linear schedule: block i of n has rate i / (n - 1) · max, so block 0 never drops
-            VisionTransformer vit = VisionTransformer.builder().setEmbedDim(32).setDepth(1).setNumHeads(2)
-                    .setPatchSize(8).optImageSize(32).optDropPathRate(0.5).build();
+            VisionTransformer vit =
+                    VisionTransformer.builder()
+                            .setEmbedDim(32)
+                            .setDepth(1)
+                            .setNumHeads(2)
+                            .setPatchSize(8)
+                            .optImageSize(32)
+                            .optDropPathRate(0.5)
+                            .build();
             vit.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
             ParameterStore ps = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(8, 3, 32, 32));
-            Fixtures.assertClose(vit.forward(ps, new NDList(x), false).singletonOrThrow(),
-                    vit.forward(ps, new NDList(x), true).singletonOrThrow(), 1e-6, 1e-6);
+            Fixtures.assertClose(
+                    vit.forward(ps, new NDList(x), false).singletonOrThrow(),
+                    vit.forward(ps, new NDList(x), true).singletonOrThrow(),
+                    1e-6,
+                    1e-6);
         }
     }
 
     @Test
     void builderRejectsBadValuesNamingThem() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VisionTransformer.builder().setEmbedDim(100).setDepth(1).setNumHeads(3).setPatchSize(16).build());
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                VisionTransformer.builder()
+                                        .setEmbedDim(100)
+                                        .setDepth(1)
+                                        .setNumHeads(3)
+                                        .setPatchSize(16)
+                                        .build());
         assertTrue(e.getMessage().contains("100") && e.getMessage().contains("3"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> VisionTransformer.builder().setEmbedDim(96).setDepth(1).setNumHeads(3).build());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                VisionTransformer.builder()
+                                        .setEmbedDim(96)
+                                        .setDepth(1)
+                                        .setNumHeads(3)
+                                        .build());
         assertTrue(e.getMessage().contains("setPatchSize"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> VisionTransformer.builder().setEmbedDim(96).setDepth(1).setNumHeads(3).setPatchSize(16).optImageSize(200).build());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                VisionTransformer.builder()
+                                        .setEmbedDim(96)
+                                        .setDepth(1)
+                                        .setNumHeads(3)
+                                        .setPatchSize(16)
+                                        .optImageSize(200)
+                                        .build());
         assertTrue(e.getMessage().contains("200"), e.getMessage());
     }
 }

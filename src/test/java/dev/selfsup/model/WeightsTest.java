@@ -14,7 +14,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
+
 import dev.selfsup.model.ResNet.BlockType;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,14 +29,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class WeightsTest {
     @TempDir Path dir;
 
     private static ResNet tinyResNet() {
-        return ResNet.builder().setBlockType(BlockType.BOTTLENECK).setStageBlocks(1, 1).optBaseWidth(8).build();
+        return ResNet.builder()
+                .setBlockType(BlockType.BOTTLENECK)
+                .setStageBlocks(1, 1)
+                .optBaseWidth(8)
+                .build();
     }
 
     private static NDArray run(Block block, NDManager m, NDArray x) {
@@ -44,7 +51,10 @@ class WeightsTest {
             NDArray x = m.randomNormal(new Shape(2, 3, 32, 32));
             ResNet a = tinyResNet();
             a.initialize(m, DataType.FLOAT32, x.getShape());
-            a.forward(new ParameterStore(m, false), new NDList(x), true); // moves running stats, counter 1
+            a.forward(
+                    new ParameterStore(m, false),
+                    new NDList(x),
+                    true); // moves running stats, counter 1
             a.forward(new ParameterStore(m, false), new NDList(x.mul(2)), true); // counter 2
             Path file = dir.resolve("resnet.safetensors");
             Weights.save(a, file);
@@ -56,17 +66,57 @@ class WeightsTest {
             assertArrayEquals(run(a, m, x).toFloatArray(), run(b, m, x).toFloatArray(), 0f);
             for (TensorSlot slot : Weights.slots(b)) {
                 if (slot instanceof TensorSlot.Counter) {
-                    assertEquals(2, ((TensorSlot.Counter) slot).layer.numBatchesTracked(), slot.name);
+                    assertEquals(
+                            2, ((TensorSlot.Counter) slot).layer.numBatchesTracked(), slot.name);
                 }
             }
 
-            VisionTransformer v = VisionTransformer.builder().setEmbedDim(32).setDepth(2).setNumHeads(4).setPatchSize(8).optImageSize(32).build();
-            VisionTransformer w = VisionTransformer.builder().setEmbedDim(32).setDepth(2).setNumHeads(4).setPatchSize(8).optImageSize(32).build();
+            VisionTransformer v =
+                    VisionTransformer.builder()
+                            .setEmbedDim(32)
+                            .setDepth(2)
+                            .setNumHeads(4)
+                            .setPatchSize(8)
+                            .optImageSize(32)
+                            .build();
+            VisionTransformer w =
+                    VisionTransformer.builder()
+                            .setEmbedDim(32)
+                            .setDepth(2)
+                            .setNumHeads(4)
+                            .setPatchSize(8)
+                            .optImageSize(32)
+                            .build();
             v.initialize(m, DataType.FLOAT32, x.getShape());
             w.initialize(m, DataType.FLOAT32, x.getShape());
             Weights.save(v, dir.resolve("vit.safetensors"));
             Weights.load(w, dir.resolve("vit.safetensors"));
             assertArrayEquals(run(v, m, x).toFloatArray(), run(w, m, x).toFloatArray(), 0f);
+        }
+    }
+
+    @Test
+    void djlParameterStreamsAlsoCarryTheBatchNormCounter() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(2, 3, 32, 32));
+            ResNet a = tinyResNet();
+            a.initialize(m, DataType.FLOAT32, x.getShape());
+            a.forward(new ParameterStore(m, false), new NDList(x), true);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            a.saveParameters(new java.io.DataOutputStream(bytes));
+            ResNet b = tinyResNet();
+            b.initialize(m, DataType.FLOAT32, x.getShape());
+            b.loadParameters(
+                    m,
+                    new java.io.DataInputStream(
+                            new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            assertArrayEquals(run(a, m, x).toFloatArray(), run(b, m, x).toFloatArray(), 0f);
+            for (TensorSlot slot : Weights.slots(b)) {
+                if (slot instanceof TensorSlot.Counter) {
+                    assertEquals(
+                            1, ((TensorSlot.Counter) slot).layer.numBatchesTracked(), slot.name);
+                }
+            }
         }
     }
 
@@ -83,8 +133,14 @@ class WeightsTest {
             long n = buf.getLong();
             assertEquals(0, n % 8);
             String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
-            assertTrue(header.contains("\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}"), header);
-            assertTrue(header.contains("\"b.c\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[8,16]}"), header);
+            assertTrue(
+                    header.contains(
+                            "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}"),
+                    header);
+            assertTrue(
+                    header.contains(
+                            "\"b.c\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[8,16]}"),
+                    header);
             assertEquals(8 + n + 16, bytes.length);
             assertEquals(1.5f, buf.getFloat((int) (8 + n)));
             assertEquals(-2f, buf.getFloat((int) (8 + n + 4)));
@@ -113,14 +169,27 @@ class WeightsTest {
             Weights.writeTensors(t, bad);
             ResNet b = tinyResNet();
             b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Weights.load(b, bad));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> Weights.load(b, bad));
             String msg = e.getMessage();
-            for (String s : new String[] {"2 missing", "layer1.0.conv2.weight", "bn1.running_var", "2 unexpected",
-                    "fc.weight", "extra", "1 mismatched", "layer2.0.bn1.weight (file (17), model (16))"}) {
+            for (String s :
+                    new String[] {
+                        "2 missing",
+                        "layer1.0.conv2.weight",
+                        "bn1.running_var",
+                        "2 unexpected",
+                        "fc.weight",
+                        "extra",
+                        "1 mismatched",
+                        "layer2.0.bn1.weight (file (17), model (16))"
+                    }) {
                 assertTrue(msg.contains(s), s + " not in: " + msg);
             }
             // skipping the classifier leaves the other problems
-            e = assertThrows(IllegalArgumentException.class, () -> Weights.load(b, bad, Weights.CLASSIFIER));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Weights.load(b, bad, Weights.CLASSIFIER));
             assertTrue(e.getMessage().contains("1 unexpected [extra]"), e.getMessage());
         }
     }
@@ -158,9 +227,15 @@ class WeightsTest {
             a.forward(new ParameterStore(m, false), new NDList(x), true);
             Weights.copy(a, b);
             assertArrayEquals(run(a, m, x).toFloatArray(), run(b, m, x).toFloatArray(), 0f);
-            ResNet other = ResNet.builder().setBlockType(BlockType.BASIC).setStageBlocks(1, 1).optBaseWidth(8).build();
+            ResNet other =
+                    ResNet.builder()
+                            .setBlockType(BlockType.BASIC)
+                            .setStageBlocks(1, 1)
+                            .optBaseWidth(8)
+                            .build();
             other.initialize(m, DataType.FLOAT32, x.getShape());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Weights.copy(a, other));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> Weights.copy(a, other));
             assertTrue(e.getMessage().contains("layer1.0.conv1.weight"), e.getMessage());
         }
     }
@@ -168,10 +243,25 @@ class WeightsTest {
     @Test
     void headsAndPrototypesGetSwavNamesInsideAContainer() throws IOException {
         SequentialBlock swav = new SequentialBlock();
-        ProjectionHead head = ProjectionHead.builder().optInputDim(2048).setHiddenDims(2048).setOutputDim(128).build();
+        ProjectionHead head =
+                ProjectionHead.builder()
+                        .optInputDim(2048)
+                        .setHiddenDims(2048)
+                        .setOutputDim(128)
+                        .build();
         Prototypes prototypes = Prototypes.builder().optInputDim(128).setPrototypes(3000).build();
-        assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
-                "1.num_batches_tracked", "3.weight", "3.bias"), Weights.names(head));
+        assertEquals(
+                List.of(
+                        "0.weight",
+                        "0.bias",
+                        "1.weight",
+                        "1.bias",
+                        "1.running_mean",
+                        "1.running_var",
+                        "1.num_batches_tracked",
+                        "3.weight",
+                        "3.bias"),
+                Weights.names(head));
         assertEquals(List.of("weight"), Weights.names(prototypes));
         Container c = new Container(head, prototypes);
         List<String> names = Weights.names(c);
@@ -197,14 +287,19 @@ class WeightsTest {
         }
 
         @Override
-        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        protected void initializeChildBlocks(
+                NDManager manager, DataType dataType, Shape... inputShapes) {
             List<ai.djl.nn.Block> kids = getChildren().values();
             kids.get(0).initialize(manager, dataType, inputShapes);
             kids.get(1).initialize(manager, dataType, new Shape(2, 128));
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, ai.djl.util.PairList<String, Object> p) {
+        protected NDList forwardInternal(
+                ParameterStore ps,
+                NDList in,
+                boolean training,
+                ai.djl.util.PairList<String, Object> p) {
             throw new UnsupportedOperationException();
         }
 
@@ -222,7 +317,10 @@ class WeightsTest {
         assertThrows(IOException.class, () -> Weights.load(a, junk));
         Files.write(junk, new byte[] {(byte) 200, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
         assertThrows(IOException.class, () -> Weights.load(a, junk));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Weights.save(a, dir.resolve("x.safetensors")));
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> Weights.save(a, dir.resolve("x.safetensors")));
         assertTrue(e.getMessage().contains("initialize"), e.getMessage());
     }
 }
