@@ -1,5 +1,6 @@
 package dev.selfsup.loss;
 
+import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -129,8 +130,8 @@ public final class FeatureTransform {
         int[] perm = neg ? Sampling.permutation(rng, kq) : identity(kq);
         try (NDManager scope = Tensors.scope(q, k, queue)) {
             DataType type = q.getDataType();
-            NDArray lambdaP = scope.create(lp, pos ? posShape : new Shape()).toType(type, false);
-            NDArray lambdaN = scope.create(ln, neg ? negShape : new Shape()).toType(type, false);
+            NDArray lambdaP = Scalars.owned(scope.create(lp, pos ? posShape : new Shape()).toType(type, false));
+            NDArray lambdaN = Scalars.owned(scope.create(ln, neg ? negShape : new Shape()).toType(type, false));
             Transformed t = apply(q, k, queue, lambdaP, lambdaN, perm);
             return new Transformed(scope.ret(t.qHat()), scope.ret(t.kHat()), scope.ret(t.negatives()));
         }

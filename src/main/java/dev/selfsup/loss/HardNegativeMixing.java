@@ -1,5 +1,6 @@
 package dev.selfsup.loss;
 
+import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -259,7 +260,8 @@ public final class HardNegativeMixing {
             NDArray pos = q.mul(k.stopGradient()).sum(new int[] {1}, true); // [B, 1]
             NDArray neg = q.matMul(n.transpose()); // [B, K]
             NDArray h = synthesize(q.stopGradient(), neg.stopGradient(), n, 0, draws);
-            NDArray logits = pos.concat(neg, 1).concat(Tensors.rowDots(q, h), 1).div(temperature);
+            NDArray logits = pos.concat(neg, 1).concat(Tensors.rowDots(q, h), 1);
+            logits = Scalars.div(logits, temperature);
             return scope.ret(Tensors.crossEntropyFirst(logits));
         }
     }

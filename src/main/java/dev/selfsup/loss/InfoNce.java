@@ -1,5 +1,6 @@
 package dev.selfsup.loss;
 
+import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -146,6 +147,6 @@ public final class InfoNce {
         if (extra != null) {
             logits = logits.concat(Tensors.rowDots(q, extra.stopGradient()), 1); // [B, M]
         }
-        return logits.div(temperature);
+        return Scalars.div(logits, temperature);
     }
 }

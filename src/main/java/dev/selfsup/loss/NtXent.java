@@ -1,5 +1,6 @@
 package dev.selfsup.loss;
 
+import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -125,7 +126,7 @@ public final class NtXent {
         int b = (int) Tensors.dim(z1, 0);
         int n = 2 * b;
         NDArray z = anchors(z1, z2);
-        NDArray logits = z.matMul(z.transpose()).div(temperature); // [2B, 2B]
+        NDArray logits = Scalars.div(z.matMul(z.transpose()), temperature); // [2B, 2B]
         long extraCols = extra == null ? 0 : Tensors.dim(extra, 1);
         long cols = n + extraCols;
         // additive mask for self-similarity, and a one-hot mask picking the positive (column i ± B)
@@ -136,11 +137,11 @@ public final class NtXent {
             positive[(int) (i * cols + (i < b ? i + b : i - b))] = 1;
         }
         if (extra != null) {
-            logits = logits.concat(Tensors.rowDots(z, extra.stopGradient()).div(temperature), 1);
+            logits = logits.concat(Scalars.div(Tensors.rowDots(z, extra.stopGradient()), temperature), 1);
         }
         Shape shape = new Shape(n, cols);
         logits = logits.add(m.create(self, shape).toType(type, false));
-        NDArray positives = m.create(positive, shape).toType(type, false);
+        NDArray positives = Scalars.owned(m.create(positive, shape).toType(type, false));
         return logits.logSoftmax(1).mul(positives).sum(new int[] {1}).neg().mean();
     }
 }

@@ -1,5 +1,6 @@
 package dev.selfsup.loss;
 
+import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -168,7 +169,7 @@ public final class SwavLoss {
             NDArray[] logP = new NDArray[crops];
             NDArray total = null;
             for (int v = 0; v < crops; v++) {
-                logP[v] = scores[v].div(temperature).logSoftmax(1);
+                logP[v] = Scalars.div(scores[v], temperature).logSoftmax(1);
                 total = total == null ? logP[v] : total.add(logP[v]);
             }
             List<NDArray> codes = new ArrayList<>();
@@ -185,11 +186,11 @@ public final class SwavLoss {
                 }
                 codes.add(q);
                 NDArray others = total.sub(logP[a]); // Σ_{v ≠ a} log_softmax(scores_v / T)
-                NDArray sub = q.mul(others).sum().div(Tensors.scalar(q, -(double) b)); // Σ_v −mean_b Σ_k q log p
-                NDArray term = sub.div(Tensors.scalar(q, crops - 1));
+                NDArray sub = Scalars.div(q.mul(others).sum(), -(double) b); // Σ_v −mean_b Σ_k q log p
+                NDArray term = Scalars.div(sub, crops - 1);
                 loss = loss == null ? term : loss.add(term);
             }
-            loss = loss.div(Tensors.scalar(loss, cropsForAssign.length));
+            loss = Scalars.div(loss, cropsForAssign.length);
             NDArray result = scope.ret(loss);
             List<NDArray> kept = new ArrayList<>();
             for (NDArray q : codes) {

@@ -100,12 +100,4 @@ final class Tensors {
                 .batchMatMul(n.transpose(0, 2, 1))
                 .reshape(b, dim(n, 1));
     }
-
-    /**
-     * {@code v} as a Number of {@code a}'s precision. DJL wraps a Double as a FLOAT64 scalar, and
-     * PyTorch promotes a 0-dim FLOAT32 array combined with it to FLOAT64; a Float keeps FLOAT32.
-     */
-    static Number scalar(NDArray a, double v) {
-        return a.getDataType() == DataType.FLOAT32 ? (Number) (float) v : (Number) v;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.selfsup.method;
 
+import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -79,8 +80,8 @@ public final class SimClr implements Method {
         NDArray z2 = z.get(1);
         if (transform.enabled() && step.epoch() >= transform.startEpoch() && transform.positiveExtrapolation()) {
             float lambda = (float) (1 + Sampling.beta(step.random("ft"), transform.positiveAlpha(), transform.positiveAlpha()));
-            NDArray a = z1.mul(lambda).add(z2.mul(1 - lambda));
-            NDArray b = z2.mul(lambda).add(z1.mul(1 - lambda));
+            NDArray a = Scalars.mul(z1, lambda).add(Scalars.mul(z2, 1 - lambda));
+            NDArray b = Scalars.mul(z2, lambda).add(Scalars.mul(z1, 1 - lambda));
             z1 = a;
             z2 = b;
         }

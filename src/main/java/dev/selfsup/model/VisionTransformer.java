@@ -1,5 +1,6 @@
 package dev.selfsup.model;
 
+import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 import static dev.selfsup.internal.Checks.checkState;
 
@@ -165,7 +166,7 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
         float[] matrix =
                 resizeMatrices.computeIfAbsent(
                         ((long) gh << 32) | gw, k -> resizeMatrix(gridSize, gh, gw));
-        NDArray k = manager.create(matrix, new Shape(1L + gh * gw, 1L + n));
+        NDArray k = Scalars.owned(manager.create(matrix, new Shape(1L + gh * gw, 1L + n)));
         if (pos.getDataType() != DataType.FLOAT32) {
             k = k.toType(pos.getDataType(), false);
         }
@@ -452,7 +453,7 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
             NDArray q = qkvOut.get(0);
             NDArray k = qkvOut.get(1);
             NDArray v = qkvOut.get(2);
-            NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1); // [B, H, N, N]
+            NDArray attn = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).softmax(-1); // [B, H, N, N]
             NDArray y = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, d);
             y = proj.forward(ps, y, training);
             x = x.add(dropPath(y, dropPath, training));
@@ -480,7 +481,7 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
                                     y.getDevice())
                             .add(keep)
                             .floor();
-            return y.div(keep).mul(mask);
+            return Scalars.div(y, keep).mul(mask);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.selfsup.train;
 
+import dev.selfsup.internal.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -65,7 +66,7 @@ public final class TrainStep {
         NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             loss = method.loss(ps, batch, step);
-            gc.backward(accumulateSteps > 1 ? loss.div(accumulateSteps) : loss);
+            gc.backward(accumulateSteps > 1 ? Scalars.div(loss, accumulateSteps) : loss);
         }
         float value = loss.getFloat();
         if (!Float.isFinite(value)) {
