@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import java.util.random.RandomGenerator;
 
 /**
@@ -271,8 +270,10 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                     NDArray r = x.get(":, 0:1");
                     NDArray g = x.get(":, 1:2");
                     NDArray b = x.get(":, 2:3");
-                    NDArray maxc = x.max(new int[] {1}, true);
-                    NDArray minc = x.min(new int[] {1}, true);
+                    // Element-wise max/min of the three planes: same values as torch.max(dim=1),
+                    // several times cheaper than a reduction that also returns indices.
+                    NDArray maxc = r.maximum(g).maximum(b);
+                    NDArray minc = r.minimum(g).minimum(b);
                     NDArray eqc = maxc.eq(minc);
                     NDArray cr = maxc.sub(minc);
                     NDArray ones = maxc.onesLike();
@@ -281,30 +282,27 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                     NDArray rc = maxc.sub(r).div(crDivisor);
                     NDArray gc = maxc.sub(g).div(crDivisor);
                     NDArray bc = maxc.sub(b).div(crDivisor);
-                    NDArray isR = maxc.eq(r);
-                    NDArray isG = maxc.eq(g);
-                    NDArray hr = isR.toType(DataType.FLOAT32, false).mul(bc.sub(gc));
-                    NDArray hg = isG.logicalAnd(isR.logicalNot()).toType(DataType.FLOAT32, false)
-                            .mul(rc.add(2f).sub(bc));
-                    NDArray hb = isG.logicalNot().logicalAnd(isR.logicalNot()).toType(DataType.FLOAT32, false)
-                            .mul(gc.add(4f).sub(rc));
-                    NDArray h = hr.add(hg).add(hb).div(6f).add(1f);
-                    h = h.sub(h.floor()); // fmod(h/6 + 1, 1) for positive values
-                    h = h.add(Ops.column(m, factors));
-                    h = h.sub(h.floor()); // Python's % 1.0 (torch.remainder)
+                    // torchvision sums three masked terms of which exactly one is selected (the
+                    // others are 0·finite = 0); selecting with where gives the same values.
+                    NDArray h = NDArrays.where(maxc.eq(r), bc.sub(gc),
+                            NDArrays.where(maxc.eq(g), rc.add(2f).sub(bc), gc.add(4f).sub(rc)));
+                    h = h.divi(6f).addi(1f);
+                    h = h.subi(h.floor()); // fmod(h/6 + 1, 1) for positive values
+                    h = h.addi(Ops.column(m, factors));
+                    h = h.subi(h.floor()); // Python's % 1.0 (torch.remainder)
                     NDArray v = maxc;
-                    NDArray h6 = h.mul(6f);
+                    NDArray h6 = h.muli(6f);
                     NDArray iF = h6.floor();
-                    NDArray f = h6.sub(iF);
-                    NDArray p = v.mul(s.neg().add(1f)).clip(0f, 1f);
-                    NDArray q = v.mul(s.mul(f).neg().add(1f)).clip(0f, 1f);
-                    NDArray t = v.mul(s.mul(f.neg().add(1f)).neg().add(1f)).clip(0f, 1f);
-                    NDArray i6 = iF.sub(iF.div(6f).floor().mul(6f)); // i % 6
+                    NDArray f = h6.subi(iF);
+                    NDArray p = v.mul(s.neg().addi(1f)).clip(0f, 1f);
+                    NDArray q = v.mul(s.mul(f).negi().addi(1f)).clip(0f, 1f);
+                    NDArray t = v.mul(s.mul(f.neg().addi(1f)).negi().addi(1f)).clip(0f, 1f);
+                    // i = floor(6h) is in 0..6 (6 only if h rounded up to 1.0, which i % 6 maps to 0).
                     NDArray[] k = new NDArray[6];
                     for (int j = 0; j < 6; j++) {
-                        k[j] = i6.eq((float) j).toType(DataType.FLOAT32, false);
+                        k[j] = j == 0 ? iF.eq(0f).logicalOr(iF.eq(6f)) : iF.eq((float) j);
                     }
-                    // torchvision's einsum picks one of six (r, g, b) triples by i; exactly one mask is 1.
+                    // torchvision's einsum picks one of six (r, g, b) triples by i.
                     NDArray outR = pick(k, v, q, p, p, t, v);
                     NDArray outG = pick(k, t, v, v, q, p, p);
                     NDArray outB = pick(k, p, p, t, v, v, q);
@@ -312,11 +310,12 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                 });
     }
 
+    /** values[i] where mask i is set; the six masks are disjoint and cover every pixel. */
     private static NDArray pick(NDArray[] masks, NDArray... values) {
-        NDArray sum = masks[0].mul(values[0]);
-        for (int j = 1; j < 6; j++) {
-            sum = sum.add(masks[j].mul(values[j]));
+        NDArray out = values[5];
+        for (int j = 4; j >= 0; j--) {
+            out = NDArrays.where(masks[j], values[j], out);
         }
-        return sum;
+        return out;
     }
 }
