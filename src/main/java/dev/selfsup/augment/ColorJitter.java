@@ -149,11 +149,12 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                                 NDArray mix = in.mul(Ops.column(sm, a));
                                 if (mean || luma) {
                                     NDArray l = RandomGrayscale.luma(in);
-                                    NDArray ref = l.mul(Ops.column(sm, lumaW));
+                                    NDArray means = mean ? Ops.sampleMean(l).muli(Ops.column(sm, meanW)) : null;
+                                    NDArray ref = l.muli(Ops.column(sm, lumaW)); // in place: fresh luma
                                     if (mean) {
-                                        ref = ref.add(Ops.sampleMean(l).mul(Ops.column(sm, meanW)));
+                                        ref.addi(means);
                                     }
-                                    mix = mix.add(ref);
+                                    mix.addi(ref);
                                 }
                                 return mix.clip(0f, 1f);
                             });
