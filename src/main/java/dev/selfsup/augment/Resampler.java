@@ -11,8 +11,9 @@ import dev.selfsup.data.DecodedImage;
  * <p>As in Pillow's {@code Resample.c}: a triangle filter whose support grows with the downscale
  * factor (so downscaling averages all covered pixels instead of aliasing), normalised weights in
  * 22-bit fixed point with rounding, a horizontal pass into an 8-bit intermediate over only the rows
- * the vertical pass needs, then the vertical pass. Results should therefore match Pillow's to the
- * byte. Grayscale sources are written to all three output channels (the channel is replicated so
+ * the vertical pass needs, then the vertical pass. It is written to match Pillow to the byte but
+ * was not compared with Pillow itself (not installed on the build machine); tests check it against
+ * a naive double-precision version of the filter (within one grey level). Grayscale sources are written to all three output channels (the channel is replicated so
  * every backbone sees RGB). Upscaling (box smaller than the crop) is plain bilinear.
  */
 public final class Resampler {
