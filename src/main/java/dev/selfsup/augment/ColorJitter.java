@@ -292,9 +292,10 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                     NDArray[] out = new NDArray[3];
                     float[] offsets = {5f, 3f, 1f};
                     for (int c = 0; c < 3; c++) {
-                        NDArray k = h6.add(offsets[c]);
-                        k.subi(k.div(6f).floor().muli(6f));
-                        NDArray w = k.neg().addi(4f).minimum(k).clip(0f, 1f);
+                        // min(k, 4 − k) = 2 − |k − 2|, and k − 2 wrapped into [−3, 3) is
+                        // ((6H + n + 1) mod 6) − 3: mostly in-place passes, all arguments positive.
+                        NDArray d = h6.add(offsets[c] + 1f).modi(6f).subi(3f).abs();
+                        NDArray w = d.negi().addi(2f).clip(0f, 1f);
                         out[c] = v.sub(w.muli(chroma));
                     }
                     return NDArrays.concat(new ai.djl.ndarray.NDList(out), 1);
