@@ -3,7 +3,6 @@ package dev.selfsup.augment;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 
 /**
  * Converts a sample to grayscale (replicated to 3 channels) with probability p: torchvision's
