@@ -51,7 +51,7 @@ public record Normalize(float[] mean, float[] std) {
     public NDArray apply(NDArray x) {
         return Ops.scoped(
                 x,
-                m -> x.sub(m.create(mean, new Shape(1, 3, 1, 1))).div(m.create(std, new Shape(1, 3, 1, 1))));
+                m -> x.sub(m.create(mean, new Shape(1, 3, 1, 1))).divi(m.create(std, new Shape(1, 3, 1, 1))));
     }
 
     @Override

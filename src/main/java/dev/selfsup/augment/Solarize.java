@@ -3,7 +3,6 @@ package dev.selfsup.augment;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 
 /**
  * Inverts pixels at or above a threshold with probability p: torchvision's {@code

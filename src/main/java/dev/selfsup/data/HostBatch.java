@@ -123,7 +123,7 @@ public final class HostBatch {
             for (Group g : groups) {
                 int s = g.size;
                 NDArray raw = tmp.create(ByteBuffer.wrap(g.pixels), new Shape((long) g.count * b, 3, s, s), DataType.UINT8);
-                NDArray x = raw.toType(DataType.FLOAT32, false).div(255f);
+                NDArray x = raw.toType(DataType.FLOAT32, false).divi(255f);
                 raw.close();
                 NDList parts = new NDList();
                 for (Segment seg : g.segments) {

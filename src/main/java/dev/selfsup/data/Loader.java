@@ -62,7 +62,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Loader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
-    private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final ImageDataset dataset;
     private final MultiCrop transform;
@@ -109,7 +108,7 @@ public final class Loader implements AutoCloseable {
                 cropInGroup[k++] = og[1]++;
             }
         }
-        int id = POOLS.incrementAndGet();
+        String id = Integer.toHexString(System.identityHashCode(this));
         AtomicInteger n = new AtomicInteger();
         ThreadFactory factory = r -> {
             Thread t = new Thread(r, "selfsup-loader-" + id + "-" + n.incrementAndGet());

@@ -308,4 +308,47 @@ class PhotometricOpsTest {
             assertThrows(IllegalArgumentException.class, () -> ColorJitter.brightness(tiny(m), new float[] {1f}));
         }
     }
+
+    @Test
+    void drawsFollowTheConfiguredProbabilitiesAndRanges() {
+        Photometric p = new Photometric(new ColorJitter(0.4, 0.3, 0.2, 0.1, 0.8), new RandomGrayscale(0.2),
+                new GaussianBlur(0.5, 0.1, 2.0, 9), new Solarize(0.3, 0.5), Normalize.IMAGENET);
+        SplittableRandom rng = new SplittableRandom(5);
+        int n = 20_000;
+        int jitter = 0;
+        int gray = 0;
+        int blur = 0;
+        int sol = 0;
+        java.util.Set<Integer> orders = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            PhotometricDraw d = p.sample(rng);
+            if (d.jitter()) {
+                jitter++;
+                assertTrue(d.brightness() >= 0.6f && d.brightness() <= 1.4f, "brightness " + d.brightness());
+                assertTrue(d.contrast() >= 0.7f && d.contrast() <= 1.3f, "contrast " + d.contrast());
+                assertTrue(d.saturation() >= 0.8f && d.saturation() <= 1.2f, "saturation " + d.saturation());
+                assertTrue(Math.abs(d.hue()) <= 0.1f, "hue " + d.hue());
+                int seen = 0;
+                for (int k = 0; k < 4; k++) {
+                    seen |= 1 << d.opAt(k);
+                }
+                assertEquals(0b1111, seen); // a permutation of the four ops
+                orders.add(d.order());
+            } else {
+                assertEquals(PhotometricDraw.NONE.brightness(), d.brightness());
+            }
+            gray += d.grayscale() ? 1 : 0;
+            if (d.blurSigma() > 0) {
+                blur++;
+                assertTrue(d.blurSigma() >= 0.1f && d.blurSigma() <= 2.0f, "sigma " + d.blurSigma());
+            }
+            sol += d.solarize() ? 1 : 0;
+        }
+        // Binomial standard deviations are <= 0.0036 at n = 20,000; allow ~5 of them.
+        assertEquals(0.8, jitter / (double) n, 0.02);
+        assertEquals(0.2, gray / (double) n, 0.02);
+        assertEquals(0.5, blur / (double) n, 0.02);
+        assertEquals(0.3, sol / (double) n, 0.02);
+        assertEquals(24, orders.size()); // every order occurs
+    }
 }

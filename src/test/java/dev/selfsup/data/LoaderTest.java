@@ -237,4 +237,43 @@ class LoaderTest {
             assertThrows(IllegalArgumentException.class, () -> l.epoch(0, 6));
         }
     }
+
+    @Test
+    void equalSizeGroupsMergeAndKeepTheirOwnPhotometricSettings() {
+        // DINO: two 16-px global groups (second one solarises) become one device group of 2 crops.
+        MultiCrop dino = MultiCrop.dino(16, 8, 2);
+        try (Loader l = loader(SHAPES, dino, 4, 2);
+                NDManager m = NDManager.newBaseManager()) {
+            HostBatch h = all(l, 0, 0).get(0);
+            assertEquals(2, h.groupCount());
+            PhotometricDrawCheck.assertNoSolarize(h.draws(0), 0, 4);
+            MultiCropBatch b = h.toDevice(m);
+            assertEquals(2, b.groups().size());
+            assertEquals(16, b.groups().get(0).size());
+            assertEquals(2, b.groups().get(0).count());
+            assertEquals(new Shape(8, 3, 16, 16), b.groups().get(0).images().getShape());
+            assertEquals(new Shape(8, 3, 8, 8), b.groups().get(1).images().getShape());
+            assertEquals(new Shape(4, 3, 16, 16), b.groups().get(0).crop(1).getShape());
+        }
+    }
+
+    @Test
+    void evaluationTransformIsTheSameEveryEpoch() {
+        try (Loader l = Loader.builder().setDataset(SHAPES).setTransform(MultiCrop.evaluation(16)).setBatchSize(8)
+                .optShuffle(false).optDropLast(false).build()) {
+            HostBatch a = all(l, 0, 0).get(2);
+            HostBatch b = all(l, 7, 0).get(2);
+            assertSame(a, b);
+        }
+    }
+
+    /** Checks on drawn parameters. */
+    static final class PhotometricDrawCheck {
+        static void assertNoSolarize(dev.selfsup.augment.PhotometricDraw[] draws, int from, int to) {
+            for (int i = from; i < to; i++) {
+                assertFalse(draws[i].solarize(), "first DINO global crop must never be solarised");
+                assertTrue(draws[i].blurSigma() > 0, "first DINO global crop is always blurred");
+            }
+        }
+    }
 }

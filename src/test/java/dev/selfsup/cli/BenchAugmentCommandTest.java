@@ -1,0 +1,48 @@
+package dev.selfsup.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The augment benchmark runs standalone, generates its images and ends with one JSON line. */
+class BenchAugmentCommandTest {
+    @Test
+    void generatesJpegsAndPrintsJsonLastLine(@TempDir Path dir) throws Exception {
+        Path images = dir.resolve("imgs");
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new BenchAugmentCommand()).execute(
+                    "--images", images.toString(), "--generate", "6", "--batch", "2", "--batches", "2", "--warmup", "1",
+                    "--global-size", "32", "--local-size", "16", "--local-crops", "2", "--threads", "1");
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, code, buf.toString(StandardCharsets.UTF_8));
+        try (Stream<Path> files = Files.list(images)) {
+            assertEquals(6, files.filter(p -> p.toString().endsWith(".jpg")).count());
+        }
+        String[] lines = buf.toString(StandardCharsets.UTF_8).strip().split("\n");
+        JsonObject json = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+        assertEquals("augment-multicrop", json.get("name").getAsString());
+        assertTrue(json.get("images_per_second").getAsDouble() > 0);
+        assertEquals("2x32+2x16", json.get("crops").getAsString());
+        assertEquals(2, json.get("batch").getAsInt());
+        assertEquals(4, json.get("timed_images").getAsInt());
+        assertEquals(6, json.get("image_count").getAsInt());
+        assertEquals(0, json.get("skipped_images").getAsInt());
+    }
+}
