@@ -1,0 +1,148 @@
+package dev.selfsup.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.google.gson.Gson;
+import dev.selfsup.config.Recipe;
+import dev.selfsup.config.RecipeLoader;
+import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.method.Method;
+import dev.selfsup.method.Step;
+import dev.selfsup.train.Optimizer;
+import dev.selfsup.train.Pretraining;
+import dev.selfsup.train.TrainStep;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code selfsup bench train-step}: the time of one training step (forward, backward, optimiser,
+ * method state) on pre-made inputs, median over timed steps after warm-up. Runs exactly the code
+ * the trainer runs ({@link TrainStep}).
+ */
+@Command(
+        name = "train-step",
+        mixinStandardHelpOptions = true,
+        description = "Median training-step time on pre-made inputs (augmentation excluded).")
+final class BenchTrainStepCommand implements Callable<Integer> {
+    @Mixin EngineOptions engine;
+
+    @Option(names = "--method", defaultValue = "simclr", description = "simclr | mocov2 | swav (default: ${DEFAULT-VALUE})")
+    String method;
+
+    @Option(names = "--backbone", defaultValue = "resnet18_cifar", description = "zoo name (default: ${DEFAULT-VALUE})")
+    String backbone;
+
+    @Option(names = "--base-width", defaultValue = "0", description = "ResNet width override, 0 = the model's")
+    int baseWidth;
+
+    @Option(names = "--batch", defaultValue = "128", description = "images per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--size", defaultValue = "32", description = "side of the large crops (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--crops", defaultValue = "2",
+            description = "crop groups COUNTxSIZE, comma-separated, e.g. 2x224,6x96; a bare count uses --size (default: ${DEFAULT-VALUE})")
+    String crops;
+
+    @Option(names = "--head", defaultValue = "2048", description = "hidden widths of the head, comma-separated (default: ${DEFAULT-VALUE})")
+    String head;
+
+    @Option(names = "--dim", defaultValue = "128", description = "embedding size D (default: ${DEFAULT-VALUE})")
+    int dim;
+
+    @Option(names = "--prototypes", defaultValue = "3000", description = "SwAV prototypes (default: ${DEFAULT-VALUE})")
+    int prototypes;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "untimed steps (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--steps", defaultValue = "5", description = "timed steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Override
+    public Integer call() {
+        StringBuilder groups = new StringBuilder();
+        for (String g : crops.split(",")) {
+            String[] p = g.trim().split("x");
+            int count = Integer.parseInt(p[0]);
+            int side = p.length > 1 ? Integer.parseInt(p[1]) : size;
+            double min = groups.length() == 0 ? 0.14 : 0.05;
+            double max = groups.length() == 0 ? 1.0 : 0.14;
+            groups.append(groups.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                    "{count: %d, size: %d, scale_min: %s, scale_max: %s}", count, side, min, max));
+        }
+        String yaml = "method: " + method + "\n"
+                + "data: {dataset: synthetic, batch_size: " + batch + "}\n"
+                + "augment: {preset: " + (method.equals("swav") ? "swav" : "simclr") + ", crops: [" + groups + "]}\n"
+                + "model: {backbone: " + backbone + ", base_width: " + baseWidth + ", head_hidden_dims: [" + head
+                + "], head_output_dim: " + dim + "}\n"
+                + "moco: {queue_length: " + Math.max(batch, 65536 / batch * batch) + "}\n"
+                + "swav: {prototypes: " + prototypes + "}\n"
+                + "optimizer: {name: sgd, base_lr: 0.3, lr_scaling: none, schedule: constant}\n";
+        Recipe recipe = RecipeLoader.parse(yaml, "bench-train-step");
+        Device device = engine.boot(recipe.seed());
+        List<Double> times = new ArrayList<>();
+        try (NDManager run = NDManager.newBaseManager(device)) {
+            int first = recipe.augment().effectiveCrops().get(0).size();
+            Method m = Pretraining.method(recipe, run, first);
+            Optimizer opt = Pretraining.optimizer(recipe, m, run, warmup + steps);
+            TrainStep stepper = new TrainStep(m, opt, new ParameterStore(run, false), 1, 0);
+            m.beforeEpoch(0);
+            try (NDManager data = run.newSubManager()) {
+                List<MultiCropBatch.Group> gs = new ArrayList<>();
+                for (var c : recipe.augment().effectiveCrops()) {
+                    gs.add(new MultiCropBatch.Group(c.size(), c.count(),
+                            data.randomNormal(new Shape((long) c.count() * batch, 3, c.size(), c.size()))));
+                }
+                MultiCropBatch inputs = new MultiCropBatch(gs, data.zeros(new Shape(batch), DataType.INT64), new int[batch]);
+                NDArray[] arrays = inputs.arrays().toArray(new NDArray[0]);
+                for (int i = 0; i < warmup + steps; i++) {
+                    long t0 = System.nanoTime();
+                    try (NDManager step = run.newSubManager(device)) {
+                        step.tempAttachAll(arrays);
+                        stepper.run(step, inputs, new Step(i, 0, warmup + steps, recipe.seed()), true, "none");
+                    }
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (i >= warmup) {
+                        times.add(s);
+                    }
+                    System.out.printf(Locale.ROOT, "step %d: %.3f s%s%n", i, s, i < warmup ? " (warm-up)" : "");
+                }
+            }
+        }
+        double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double median = sorted[sorted.length / 2];
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", "train-step");
+        json.put("images_per_second", batch / median);
+        json.put("median_step_seconds", median);
+        json.put("step_seconds", Arrays.stream(sorted).boxed().toList());
+        json.put("method", method);
+        json.put("backbone", backbone);
+        json.put("base_width", baseWidth);
+        json.put("batch", batch);
+        json.put("crops", crops);
+        json.put("size", size);
+        json.put("head", head);
+        json.put("dim", dim);
+        json.put("device", device.toString());
+        json.put("threads", engine.threads() == 0 ? Runtime.getRuntime().availableProcessors() : engine.threads());
+        json.put("warmup", warmup);
+        json.put("steps", steps);
+        System.out.println(new Gson().toJson(json));
+        return 0;
+    }
+}
