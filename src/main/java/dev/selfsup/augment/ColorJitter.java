@@ -26,7 +26,15 @@ import java.util.random.RandomGenerator;
  * @param probability p in [0, 1] (0.8)
  */
 public record ColorJitter(double brightness, double contrast, double saturation, double hue, double probability) {
-    /** Validates the ranges. */
+    /**
+     * Validates the ranges.
+     *
+     * @param brightness b {@code >= 0} (SwAV / SimCLR s = 1: 0.8; MoCo v2: 0.4)
+     * @param contrast c {@code >= 0}
+     * @param saturation s {@code >= 0}
+     * @param hue h in [0, 0.5] (SwAV 0.2, MoCo v2 0.1)
+     * @param probability p in [0, 1] (0.8)
+     */
     public ColorJitter {
         checkArgument(brightness >= 0, "brightness must be >= 0, got %s", brightness);
         checkArgument(contrast >= 0, "contrast must be >= 0, got %s", contrast);

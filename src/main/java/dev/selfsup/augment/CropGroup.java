@@ -13,7 +13,14 @@ import java.util.Objects;
  * @param photometric colour ops and normalisation
  */
 public record CropGroup(int count, Geometry geometry, double flipProbability, Photometric photometric) {
-    /** Validates the group. */
+    /**
+     * Validates the group.
+     *
+     * @param count crops per image, {@code >= 1}
+     * @param geometry how each crop is cut and resized
+     * @param flipProbability horizontal flip probability, in [0, 1] (0.5 for training, 0 for eval)
+     * @param photometric colour ops and normalisation
+     */
     public CropGroup {
         checkArgument(count >= 1, "crop count must be >= 1, got %s", count);
         Objects.requireNonNull(geometry, "geometry");

@@ -25,7 +25,14 @@ import ai.djl.nn.convolutional.Conv2d;
  * @param kernelSize odd, {@code >= 1}
  */
 public record GaussianBlur(double probability, double sigmaMin, double sigmaMax, int kernelSize) {
-    /** Validates the arguments. */
+    /**
+     * Validates the arguments.
+     *
+     * @param probability p, in [0, 1] (SwAV, MoCo v2, SimCLR: 0.5)
+     * @param sigmaMin smallest σ, {@code > 0} (0.1)
+     * @param sigmaMax largest σ, {@code >= sigmaMin} (2.0)
+     * @param kernelSize odd, {@code >= 1}
+     */
     public GaussianBlur {
         checkArgument(probability >= 0 && probability <= 1, "blur probability must be in [0, 1], got %s", probability);
         checkArgument(sigmaMin > 0 && sigmaMin <= sigmaMax, "blur sigma range must satisfy 0 < min <= max, got (%s, %s)",

@@ -21,7 +21,12 @@ public record Normalize(float[] mean, float[] std) {
     public static final Normalize SWAV =
             new Normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.228f, 0.224f, 0.225f});
 
-    /** Validates and copies the statistics. */
+    /**
+     * Validates and copies the statistics.
+     *
+     * @param mean per-channel mean, 3 values
+     * @param std per-channel standard deviation, 3 values {@code > 0}
+     */
     public Normalize {
         checkArgument(mean.length == 3 && std.length == 3, "mean and std need 3 values, got %s and %s",
                 Arrays.toString(mean), Arrays.toString(std));
@@ -32,11 +37,21 @@ public record Normalize(float[] mean, float[] std) {
         std = std.clone();
     }
 
+    /**
+     * The per-channel mean.
+     *
+     * @return a copy of the 3 values
+     */
     @Override
     public float[] mean() {
         return mean.clone();
     }
 
+    /**
+     * The per-channel standard deviation.
+     *
+     * @return a copy of the 3 values
+     */
     @Override
     public float[] std() {
         return std.clone();

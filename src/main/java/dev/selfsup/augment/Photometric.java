@@ -28,7 +28,15 @@ public record Photometric(
     /** Samples per chunk on the device: bounds the memory of the intermediates (hue needs ~40). */
     static final int CHUNK = 16;
 
-    /** Checks every part is present (use the {@code none()} forms to disable one). */
+    /**
+     * Checks every part is present (use the {@code none()} forms to disable one).
+     *
+     * @param jitter colour jitter
+     * @param grayscale random grayscale
+     * @param blur Gaussian blur
+     * @param solarize solarisation
+     * @param normalize final standardisation
+     */
     public Photometric {
         Objects.requireNonNull(jitter, "jitter");
         Objects.requireNonNull(grayscale, "grayscale");

@@ -25,7 +25,11 @@ public record RandomGrayscale(double probability) {
     /** Blue weight of the luma. */
     public static final float BLUE = 0.114f;
 
-    /** Validates p. */
+    /**
+     * Validates p.
+     *
+     * @param probability p, in [0, 1] (SwAV, MoCo v2, SimCLR: 0.2)
+     */
     public RandomGrayscale {
         checkArgument(probability >= 0 && probability <= 1, "grayscale probability must be in [0, 1], got %s", probability);
     }

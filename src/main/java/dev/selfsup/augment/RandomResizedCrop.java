@@ -20,7 +20,15 @@ import java.util.random.RandomGenerator;
  */
 public record RandomResizedCrop(int size, double scaleMin, double scaleMax, double ratioMin, double ratioMax)
         implements Geometry {
-    /** Validates the ranges. */
+    /**
+     * Validates the ranges.
+     *
+     * @param size output side, {@code > 0}
+     * @param scaleMin smallest area fraction, in (0, scaleMax]
+     * @param scaleMax largest area fraction, in [scaleMin, 1]
+     * @param ratioMin smallest aspect ratio w/h, in (0, ratioMax] (torchvision: 3/4)
+     * @param ratioMax largest aspect ratio w/h (torchvision: 4/3)
+     */
     public RandomResizedCrop {
         checkArgument(size > 0, "size must be > 0, got %s", size);
         checkArgument(

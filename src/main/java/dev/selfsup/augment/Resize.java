@@ -11,7 +11,11 @@ import java.util.random.RandomGenerator;
  * @param size output side, {@code > 0}
  */
 public record Resize(int size) implements Geometry {
-    /** Validates the size. */
+    /**
+     * Validates the size.
+     *
+     * @param size output side, {@code > 0}
+     */
     public Resize {
         checkArgument(size > 0, "size must be > 0, got %s", size);
     }

@@ -17,7 +17,12 @@ import java.util.random.RandomGenerator;
  * @param cropFraction crop side / resized shorter side, in (0, 1] (ImageNet: 0.875)
  */
 public record ResizeCenterCrop(int size, double cropFraction) implements Geometry {
-    /** Validates the arguments. */
+    /**
+     * Validates the arguments.
+     *
+     * @param size output side, {@code > 0}
+     * @param cropFraction crop side / resized shorter side, in (0, 1] (ImageNet: 0.875)
+     */
     public ResizeCenterCrop {
         checkArgument(size > 0, "size must be > 0, got %s", size);
         checkArgument(cropFraction > 0 && cropFraction <= 1, "cropFraction must be in (0, 1], got %s", cropFraction);

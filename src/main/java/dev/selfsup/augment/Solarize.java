@@ -18,7 +18,12 @@ public record Solarize(double probability, double threshold) {
     /** Pillow's 128 on the [0, 1] scale. */
     public static final double DEFAULT_THRESHOLD = 128.0 / 255.0;
 
-    /** Validates the arguments. */
+    /**
+     * Validates the arguments.
+     *
+     * @param probability p, in [0, 1] (DINO second global crop, BYOL: 0.2)
+     * @param threshold in [0, 1] on the [0, 1] scale
+     */
     public Solarize {
         checkArgument(probability >= 0 && probability <= 1, "solarize probability must be in [0, 1], got %s", probability);
         checkArgument(threshold >= 0 && threshold <= 1, "solarize threshold must be in [0, 1], got %s", threshold);

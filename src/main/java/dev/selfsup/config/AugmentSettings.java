@@ -52,7 +52,14 @@ public record AugmentSettings(
      * @param scaleMax largest area fraction
      */
     public record CropSettings(int count, int size, double scaleMin, double scaleMax) {
-        /** Validates ranges. */
+        /**
+         * Validates ranges.
+         *
+         * @param count crops in the group
+         * @param size side in pixels
+         * @param scaleMin smallest area fraction
+         * @param scaleMax largest area fraction
+         */
         public CropSettings {
             require(count >= 1, "augment.crops.count", count, ">= 1");
             require(size >= 8, "augment.crops.size", size, ">= 8 pixels");
@@ -61,7 +68,21 @@ public record AugmentSettings(
         }
     }
 
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param preset the pipeline family: simclr, mocov2, swav or dino
+     * @param crops the crop groups; an empty list takes the preset's
+     * @param jitterStrength colour-jitter strength s (brightness, contrast, saturation 0.8 s, hue
+     *     0.2 s); MoCo v2 uses (0.4, 0.4, 0.4, 0.1), i.e. s = 0.5
+     * @param jitterProbability probability of colour jitter
+     * @param grayscaleProbability probability of grayscale
+     * @param blurProbability probability of Gaussian blur
+     * @param solarizeProbability probability of solarisation
+     * @param flipProbability probability of a horizontal flip
+     * @param mean per-channel normalisation mean; empty = the preset's (ImageNet; SwAV's own std for swav)
+     * @param std per-channel normalisation std; empty = the preset's
+     */
     public AugmentSettings {
         crops = List.copyOf(crops);
         mean = List.copyOf(mean);

@@ -5,8 +5,11 @@ package dev.selfsup.config;
  * line.
  */
 public final class ConfigException extends IllegalArgumentException {
+    /** The dotted key. */
     private final String key;
+    /** What is wrong and what is valid (the message without key and location). */
     private final String detail;
+    /** File and line, or null while unknown. */
     private final String location;
 
     /**

@@ -42,7 +42,21 @@ public record DataSettings(
         SYNTHETIC
     }
 
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param dataset the kind of dataset
+     * @param path folder of an image_folder dataset or of IDX files (fashion_mnist); empty otherwise
+     * @param classList optional file of class folder names to keep (e.g. ImageNet-100); empty = all
+     * @param fileList optional file of image file names to keep (SimCLR 1 % / 10 %); empty = all
+     * @param batchSize images per step, {@code > 0}
+     * @param workers decoding threads, {@code >= 1}
+     * @param prefetchBatches bounded prefetch queue length, {@code >= 1}
+     * @param dropLast drop the last incomplete batch of each epoch
+     * @param syntheticImages size of the synthetic dataset
+     * @param syntheticClasses classes of the synthetic dataset
+     * @param syntheticResolution side of the synthetic images in pixels
+     */
     public DataSettings {
         require(batchSize > 0, "data.batch_size", batchSize, "> 0");
         require(workers >= 1, "data.workers", workers, ">= 1");

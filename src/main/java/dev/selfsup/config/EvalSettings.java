@@ -17,7 +17,16 @@ import java.util.List;
 public record EvalSettings(
         List<Integer> knnK, double knnTemperature, int probeEpochs, double probeLr, double probeWeightDecay,
         int probeBatchSize) {
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param knnK neighbour counts of the weighted kNN (20, 200)
+     * @param knnTemperature kNN temperature (0.07)
+     * @param probeEpochs linear-probe epochs on cached features
+     * @param probeLr linear-probe learning rate
+     * @param probeWeightDecay linear-probe weight decay
+     * @param probeBatchSize linear-probe batch size
+     */
     public EvalSettings {
         knnK = List.copyOf(knnK);
         require(!knnK.isEmpty() && knnK.stream().allMatch(k -> k > 0), "eval.knn_k", knnK, "a non-empty list of k > 0");

@@ -19,7 +19,16 @@ public record FeatureTransformSettings(
         boolean negativeInterpolation,
         double negativeAlpha,
         int startEpoch) {
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param enabled transform features
+     * @param positiveExtrapolation λp = 1 + Beta(α_p, α_p) on the positive pair
+     * @param positiveAlpha α_p (2.0)
+     * @param negativeInterpolation λn ~ Beta(α_n, α_n) mixing of negatives with a permutation
+     * @param negativeAlpha α_n (1.6)
+     * @param startEpoch the epoch the transformation starts
+     */
     public FeatureTransformSettings {
         require(positiveAlpha > 0, "feature_transform.positive_alpha", positiveAlpha, "> 0");
         require(negativeAlpha > 0, "feature_transform.negative_alpha", negativeAlpha, "> 0");

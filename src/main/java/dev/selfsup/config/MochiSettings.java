@@ -12,7 +12,15 @@ import static dev.selfsup.config.ConfigException.require;
  * @param startEpoch the epoch mixing starts (warm-up without it before)
  */
 public record MochiSettings(boolean enabled, int hardest, int mixed, int mixedWithQuery, int startEpoch) {
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param enabled mix hard negatives
+     * @param hardest N, the hardest negatives considered per query (1024)
+     * @param mixed s, synthetic negatives from pairs of hard negatives (1024)
+     * @param mixedWithQuery s′, harder ones mixed with the query (128)
+     * @param startEpoch the epoch mixing starts (warm-up without it before)
+     */
     public MochiSettings {
         require(hardest >= 1, "mochi.hardest", hardest, ">= 1");
         require(mixed >= 0, "mochi.mixed", mixed, ">= 0");

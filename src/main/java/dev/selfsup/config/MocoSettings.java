@@ -22,7 +22,15 @@ public record MocoSettings(
         COSINE
     }
 
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param queueLength K, a multiple of the batch size (65,536)
+     * @param emaMomentum m of the key encoder (0.999; 0.99 on ImageNet-100 in the FT recipe)
+     * @param emaSchedule constant m, or cosine from m to 1 over training
+     * @param temperature InfoNCE temperature (v2: 0.2)
+     * @param shuffleBn evaluate the key encoder on a permuted batch (single-device shuffle-BN)
+     */
     public MocoSettings {
         require(queueLength > 0, "moco.queue_length", queueLength, "> 0");
         require(emaMomentum >= 0 && emaMomentum <= 1, "moco.ema_momentum", emaMomentum, "in [0, 1]");

@@ -27,7 +27,19 @@ public record ModelSettings(
         boolean headBatchNorm,
         boolean headLastBatchNorm) {
 
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param backbone a {@code ModelZoo} name, e.g. resnet50, resnet18_cifar, vit_small_patch16
+     * @param baseWidth ResNet stem width override (torchvision: 64); 0 keeps the named model's; small
+     *     values (16, 32) make CPU-sized models
+     * @param zeroInitResidual zero-init the last BN gamma of each residual block
+     * @param dropPathRate ViT stochastic depth rate
+     * @param headHiddenDims widths of the head's hidden layers; empty = a linear head
+     * @param headOutputDim the embedding size D
+     * @param headBatchNorm BatchNorm after each hidden layer (SimCLR, SwAV: true; MoCo v2: false)
+     * @param headLastBatchNorm BatchNorm on the output layer (SimCLR v2 style)
+     */
     public ModelSettings {
         headHiddenDims = List.copyOf(headHiddenDims);
         require(!backbone.isBlank(), "model.backbone", "''", "a backbone name");

@@ -64,7 +64,24 @@ public record OptimizerSettings(
         CONSTANT
     }
 
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param name sgd, lars or adamw
+     * @param baseLr learning rate before scaling
+     * @param lrScaling none, linear (× batch/256) or sqrt (× sqrt(batch))
+     * @param finalLr learning rate at the end of the cosine (after scaling, as SwAV's final_lr)
+     * @param schedule cosine (after warm-up) or constant
+     * @param warmupEpochs linear warm-up length
+     * @param warmupStartLr learning rate at iteration 0
+     * @param momentum SGD / LARS momentum (0.9)
+     * @param weightDecay weight decay
+     * @param excludeBnAndBias no weight decay and no LARS adaptation for BN and bias parameters
+     * @param larsEta LARS trust coefficient η (0.001)
+     * @param larsClip LARC clip mode
+     * @param clipGradNorm clip the global gradient norm to this value; 0 = off
+     * @param accumulateSteps micro-batches per optimiser step (gradient accumulation)
+     */
     public OptimizerSettings {
         require(baseLr > 0, "optimizer.base_lr", baseLr, "> 0");
         require(finalLr >= 0, "optimizer.final_lr", finalLr, ">= 0");

@@ -49,7 +49,24 @@ public record Recipe(
         SWAV
     }
 
-    /** Cross-section checks. */
+    /**
+     * Cross-section checks.
+     *
+     * @param name the recipe's name (file stem by default)
+     * @param method which method trains
+     * @param seed the run seed: crops, shuffles, queue initialisation and engine RNG derive from it
+     * @param data dataset and loader
+     * @param augment augmentation pipeline
+     * @param model backbone and projection head
+     * @param simclr SimCLR settings (used when method is simclr)
+     * @param moco MoCo v2 settings (used when method is mocov2)
+     * @param swav SwAV settings (used when method is swav)
+     * @param mochi hard negative mixing (methods with negatives)
+     * @param featureTransform feature transformation (methods with negatives)
+     * @param optimizer optimiser and learning-rate schedule
+     * @param train loop length, checkpoints, logging
+     * @param eval evaluation after pretraining (quickstart)
+     */
     public Recipe {
         require(method != null, "method", method, "one of " + RecordBinder.enumNames(MethodName.class));
         if (method == MethodName.MOCOV2) {

@@ -8,7 +8,11 @@ import static dev.selfsup.config.ConfigException.require;
  * @param temperature NT-Xent temperature (0.5 at small batch, 0.1 at 4096)
  */
 public record SimClrSettings(double temperature) {
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param temperature NT-Xent temperature (0.5 at small batch, 0.1 at 4096)
+     */
     public SimClrSettings {
         require(temperature > 0, "simclr.temperature", temperature, "> 0");
     }

@@ -26,7 +26,18 @@ public record SwavSettings(
         int queueStartEpoch,
         int freezePrototypesIters) {
 
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param prototypes K prototypes (3000)
+     * @param temperature softmax temperature T (0.1)
+     * @param epsilon Sinkhorn entropy weight ε (0.05)
+     * @param sinkhornIterations Sinkhorn rounds (3)
+     * @param cropsForAssign crops whose codes are predicted ([0, 1])
+     * @param queueLength queue length per assigned crop; 0 = no queue (batch-256 recipe: 3840)
+     * @param queueStartEpoch epoch from which the queue fills (15)
+     * @param freezePrototypesIters iterations during which prototypes get no update (5005 at bs 256)
+     */
     public SwavSettings {
         cropsForAssign = List.copyOf(cropsForAssign);
         require(prototypes > 0, "swav.prototypes", prototypes, "> 0");

@@ -12,7 +12,15 @@ import static dev.selfsup.config.ConfigException.require;
  * @param threads PyTorch intra-op threads; 0 = one per core
  */
 public record TrainSettings(int epochs, int stepsPerEpoch, int checkpointEveryEpochs, int logEverySteps, int threads) {
-    /** Validates ranges. */
+    /**
+     * Validates ranges.
+     *
+     * @param epochs epochs to train
+     * @param stepsPerEpoch cap on steps per epoch; 0 = the whole dataset
+     * @param checkpointEveryEpochs keep a numbered checkpoint every N epochs (latest is always kept)
+     * @param logEverySteps write a metrics line every N steps
+     * @param threads PyTorch intra-op threads; 0 = one per core
+     */
     public TrainSettings {
         require(epochs >= 1, "train.epochs", epochs, ">= 1");
         require(stepsPerEpoch >= 0, "train.steps_per_epoch", stepsPerEpoch, ">= 0 (0 = whole dataset)");

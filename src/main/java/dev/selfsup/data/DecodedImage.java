@@ -16,7 +16,14 @@ import java.util.Objects;
  * @param pixels {@code H·W·channels} bytes, HWC, read as unsigned
  */
 public record DecodedImage(int width, int height, int channels, byte[] pixels) {
-    /** Checks the dimensions against the pixel count. */
+    /**
+     * Checks the dimensions against the pixel count.
+     *
+     * @param width W in pixels, {@code > 0}
+     * @param height H in pixels, {@code > 0}
+     * @param channels 1 (grayscale) or 3 (RGB)
+     * @param pixels {@code H·W·channels} bytes, HWC, read as unsigned
+     */
     public DecodedImage {
         Objects.requireNonNull(pixels, "pixels");
         checkArgument(width > 0 && height > 0, "image size must be positive, got %sx%s", width, height);

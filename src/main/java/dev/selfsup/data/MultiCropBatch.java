@@ -14,7 +14,13 @@ import java.util.List;
  * @param indices dataset index of each of the B images
  */
 public record MultiCropBatch(List<Group> groups, NDArray labels, int[] indices) {
-    /** Copies the group list. */
+    /**
+     * Copies the group list.
+     *
+     * @param groups crop groups in crop order, one per run of equal-size crops
+     * @param labels [B] int64, −1 for unlabelled data
+     * @param indices dataset index of each of the B images
+     */
     public MultiCropBatch {
         groups = List.copyOf(groups);
     }

@@ -62,7 +62,12 @@ public final class Knn {
      * @param trainRows training rows per chunk, {@code >= 1}
      */
     public record Chunking(int queries, int trainRows) {
-        /** Validates both sizes. */
+        /**
+         * Validates both sizes.
+         *
+         * @param queries query rows per chunk, {@code >= 1}
+         * @param trainRows training rows per chunk, {@code >= 1}
+         */
         public Chunking {
             checkArgument(queries >= 1, "queries per chunk must be >= 1, got %s", queries);
             checkArgument(trainRows >= 1, "training rows per chunk must be >= 1, got %s", trainRows);
@@ -94,7 +99,7 @@ public final class Knn {
      * @param temperature vote temperature T
      * @param top1 top-1 accuracy in percent
      * @param top5 top-5 accuracy in percent: the true class is among the five highest votes and
-     *     got at least one neighbour's vote (so with k < 5 only the voted classes can count)
+     *     got at least one neighbour's vote (so with k {@literal <} 5 only the voted classes can count)
      * @param queries number of test features scored
      */
     public record Score(int k, double temperature, double top1, double top5, int queries) {}

@@ -85,7 +85,12 @@ public sealed interface LrSchedule {
      * @param gamma the factor per milestone, in (0, 1]
      */
     record Step(List<Integer> milestoneEpochs, double gamma) implements LrSchedule {
-        /** Validates and copies the milestones. */
+        /**
+         * Validates and copies the milestones.
+         *
+         * @param milestoneEpochs ascending 0-based epochs, each {@code >= 1}
+         * @param gamma the factor per milestone, in (0, 1]
+         */
         public Step {
             checkArgument(!milestoneEpochs.isEmpty(), "step schedule needs milestones, got none");
             for (int i = 0; i < milestoneEpochs.size(); i++) {
@@ -123,7 +128,11 @@ public sealed interface LrSchedule {
      * @param finalLearningRate the rate after the last epoch, {@code >= 0}
      */
     record Cosine(double finalLearningRate) implements LrSchedule {
-        /** Validates the final rate. */
+        /**
+         * Validates the final rate.
+         *
+         * @param finalLearningRate the rate after the last epoch, {@code >= 0}
+         */
         public Cosine {
             checkArgument(
                     finalLearningRate >= 0, "finalLearningRate must be >= 0, got %s", finalLearningRate);

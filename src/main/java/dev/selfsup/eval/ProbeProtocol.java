@@ -56,7 +56,21 @@ public record ProbeProtocol(
         }
     }
 
-    /** Validates every field. */
+    /**
+     * Validates every field.
+     *
+     * @param name the protocol's name, e.g. {@code moco}, {@code swav}, {@code custom}
+     * @param learningRate the initial learning rate, {@code > 0}
+     * @param epochs passes over the training features, {@code >= 1}
+     * @param schedule how the rate changes per epoch
+     * @param momentum SGD momentum (PyTorch form, no dampening), in [0, 1)
+     * @param weightDecay L2 penalty added to the gradient of weight and bias, {@code >= 0}
+     * @param batchSize training batch size, {@code >= 1}
+     * @param batchNorm put a BatchNorm without affine parameters (eps 1e-6) before the linear layer,
+     *     as MAE's linear probe does
+     * @param evalEveryEpochs evaluate on the test features every this many epochs (and always after
+     *     the last), {@code >= 1}
+     */
     public ProbeProtocol {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(schedule, "schedule");

@@ -32,7 +32,20 @@ public record ProbeResult(
         List<EpochScore> history,
         double seconds) {
 
-    /** Copies the history. */
+    /**
+     * Copies the history.
+     *
+     * @param protocol the hyper-parameters used
+     * @param seed the seed of initialisation and shuffling
+     * @param bestEpoch the evaluated epoch with the highest top-1 (the earliest on ties)
+     * @param bestTop1 top-1 at {@code bestEpoch}, percent
+     * @param bestTop5 top-5 at {@code bestEpoch}, percent
+     * @param lastEpoch the last epoch, {@code protocol.epochs()}
+     * @param lastTop1 top-1 after the last epoch, percent
+     * @param lastTop5 top-5 after the last epoch, percent
+     * @param history one entry per evaluated epoch
+     * @param seconds wall-clock training and evaluation time
+     */
     public ProbeResult {
         history = List.copyOf(history);
     }

@@ -65,7 +65,22 @@ public record Results(
                     .disableHtmlEscaping()
                     .create();
 
-    /** Checks the required fields. */
+    /**
+     * Checks the required fields.
+     *
+     * @param metric what {@code value} is: {@code linear_top1}, {@code knn_top1}, …
+     * @param value the headline number, percent
+     * @param protocol the protocol's name and hyper-parameters
+     * @param dataset the data evaluated on
+     * @param weights the weights evaluated
+     * @param date when the evaluation finished, ISO-8601 with offset
+     * @param top1 top-1 accuracy, percent (linear: after the last epoch)
+     * @param top5 top-5 accuracy, percent (linear: after the last epoch)
+     * @param bestEpoch linear: the evaluated epoch with the highest top-1, else null
+     * @param bestTop1 linear: top-1 at {@code bestEpoch}, else null
+     * @param bestTop5 linear: top-5 at {@code bestEpoch}, else null
+     * @param lastEpoch linear: the number of epochs trained, else null
+     */
     public Results {
         Objects.requireNonNull(metric, "metric");
         Objects.requireNonNull(protocol, "protocol");
@@ -81,7 +96,12 @@ public record Results(
      * @param hyperParameters snake_case name → number, boolean, string or list
      */
     public record Protocol(String name, Map<String, Object> hyperParameters) {
-        /** Copies the map, keeping its order. */
+        /**
+         * Copies the map, keeping its order.
+         *
+         * @param name {@code moco}, {@code swav}, {@code custom}, {@code knn}
+         * @param hyperParameters snake_case name → number, boolean, string or list
+         */
         public Protocol {
             Objects.requireNonNull(name, "name");
             hyperParameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hyperParameters));
@@ -97,7 +117,14 @@ public record Results(
      * @param numClasses classes
      */
     public record Dataset(String name, int trainSize, int testSize, int numClasses) {
-        /** Checks the sizes. */
+        /**
+         * Checks the sizes.
+         *
+         * @param name e.g. {@code fashion-mnist-subset}, {@code imagenet100}
+         * @param trainSize labelled training images (probe training set, kNN memory bank)
+         * @param testSize evaluated images
+         * @param numClasses classes
+         */
         public Dataset {
             Objects.requireNonNull(name, "name");
             checkArgument(trainSize >= 0 && testSize >= 0, "sizes must be >= 0, got %s, %s", trainSize, testSize);
@@ -114,7 +141,15 @@ public record Results(
      * @param sha256Of {@code file} or {@code parameters}
      */
     public record Weights(String path, String sha256, String sha256Of) {
-        /** Checks the hash's form. */
+        /**
+         * Checks the hash's form.
+         *
+         * @param path the weights file, or null for weights that only existed in memory (raw
+         *     pixels, random init)
+         * @param sha256 64 hex digits: of the file when {@code path} is set ({@link
+         *     Fingerprint#ofFile}), else of the parameters ({@link Fingerprint#ofParameters})
+         * @param sha256Of {@code file} or {@code parameters}
+         */
         public Weights {
             Objects.requireNonNull(sha256, "sha256");
             checkArgument(sha256.matches("[0-9a-f]{64}"), "sha256 must be 64 hex digits, got '%s'", sha256);

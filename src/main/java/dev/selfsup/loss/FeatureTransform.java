@@ -67,7 +67,15 @@ public final class FeatureTransform {
             double negativeAlpha,
             Granularity positiveGranularity,
             Granularity negativeGranularity) {
-        /** Validates the values, naming the bad one. */
+        /**
+         * Validates the values, naming the bad one.
+         *
+         * @param target what to mix (default BOTH)
+         * @param positiveAlpha α_p of Beta(α_p, α_p), {@code > 0} (default 2.0)
+         * @param negativeAlpha α_n of Beta(α_n, α_n), {@code > 0} (default 1.6)
+         * @param positiveGranularity coefficients for λp (default PER_BATCH)
+         * @param negativeGranularity coefficients for λn (default PER_BATCH)
+         */
         public Settings {
             checkArgument(target != null, "target must not be null");
             checkArgument(

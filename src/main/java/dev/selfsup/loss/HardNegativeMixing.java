@@ -48,7 +48,18 @@ public final class HardNegativeMixing {
             double[] alpha,
             int[] partner,
             double[] beta) {
-        /** Validates lengths and ranges. */
+        /**
+         * Validates lengths and ranges.
+         *
+         * @param hardest N, the number of hardest negatives mixed from
+         * @param mixed s, synthetic negatives per query from two negatives
+         * @param queryMixed s′, synthetic negatives per query from q and one negative
+         * @param first rank of n_i for each h, [B · s], in [0, N)
+         * @param second rank of n_j for each h, [B · s], in [0, N)
+         * @param alpha α for each h, [B · s], in [0, 1)
+         * @param partner rank of n_j for each h′, [B · s′], in [0, N)
+         * @param beta β for each h′, [B · s′], in [0, 0.5)
+         */
         public Draws {
             checkArgument(hardest >= 1, "hardest (N) must be >= 1, got %s", hardest);
             checkArgument(mixed >= 0, "mixed (s) must be >= 0, got %s", mixed);

@@ -34,7 +34,12 @@ public final class SwavLoss {
      * @param codes {@code codes.get(i)} is q for crop {@code cropsForAssign[i]}, [B, K], no gradient
      */
     public record Result(NDArray loss, List<NDArray> codes) {
-        /** Copies the list so the record is immutable. */
+        /**
+         * Copies the list so the record is immutable.
+         *
+         * @param loss the scalar loss
+         * @param codes {@code codes.get(i)} is q for crop {@code cropsForAssign[i]}, [B, K], no gradient
+         */
         public Result {
             codes = List.copyOf(codes);
         }

@@ -41,7 +41,11 @@ public final class ResNet extends TorchBlock implements Backbone {
             this.expansion = expansion;
         }
 
-        /** The ratio of a block's output channels to its planes: 1 or 4. */
+        /**
+         * The ratio of a block's output channels to its planes.
+         *
+         * @return 1 (basic) or 4 (bottleneck)
+         */
         public int expansion() {
             return expansion;
         }

@@ -12,6 +12,7 @@ public record Constant(double value) implements Schedule {
      * Validates the value.
      *
      * @throws IllegalArgumentException if the value is not finite
+     * @param value the value, finite
      */
     public Constant {
         checkArgument(

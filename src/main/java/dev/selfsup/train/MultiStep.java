@@ -22,6 +22,9 @@ public record MultiStep(double baseLr, List<Long> milestonesIters, double gamma)
      * Validates the arguments and copies the milestones.
      *
      * @throws IllegalArgumentException naming the first bad value
+     * @param baseLr the value before the first milestone, finite
+     * @param milestonesIters strictly increasing iterations, each {@code >= 1}
+     * @param gamma the factor per milestone, finite and {@code > 0}
      */
     public MultiStep {
         checkArgument(Double.isFinite(baseLr), "baseLr must be finite, got %s", baseLr);

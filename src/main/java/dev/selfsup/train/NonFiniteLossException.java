@@ -2,6 +2,7 @@ package dev.selfsup.train;
 
 /** A NaN or infinite loss: the run stops before the optimiser step, keeping the last checkpoint. */
 public final class NonFiniteLossException extends IllegalStateException {
+    /** The optimiser iteration whose loss was not finite. */
     private final long iteration;
 
     /**

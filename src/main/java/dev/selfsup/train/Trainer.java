@@ -363,91 +363,166 @@ public final class Trainer {
         private Progress progress;
         private boolean exportBackbone = true;
 
-        /** Sets the method (required). @param m the method @return this */
+        /**
+         * Sets the method (required).
+         *
+         * @param m the method
+         * @return this
+         */
         public Builder setMethod(Method m) {
             method = m;
             return this;
         }
 
-        /** Sets the data loader (required). @param l the loader @return this */
+        /**
+         * Sets the data loader (required).
+         *
+         * @param l the loader
+         * @return this
+         */
         public Builder setLoader(Loader l) {
             loader = l;
             return this;
         }
 
-        /** Sets the optimiser over the method's groups (required). @param o the optimiser @return this */
+        /**
+         * Sets the optimiser over the method's groups (required).
+         *
+         * @param o the optimiser
+         * @return this
+         */
         public Builder setOptimizer(Optimizer o) {
             optimizer = o;
             return this;
         }
 
-        /** Sets the run manager that owns parameters and state; fixes the device (required). @param m the manager @return this */
+        /**
+         * Sets the run manager that owns parameters and state; fixes the device (required).
+         *
+         * @param m the manager
+         * @return this
+         */
         public Builder setManager(NDManager m) {
             manager = m;
             return this;
         }
 
-        /** Sets the run folder (required). @param dir the folder @return this */
+        /**
+         * Sets the run folder (required).
+         *
+         * @param dir the folder
+         * @return this
+         */
         public Builder setRunDir(Path dir) {
             runDir = dir;
             return this;
         }
 
-        /** Sets the number of epochs; default 1. @param n epochs @return this */
+        /**
+         * Sets the number of epochs; default 1.
+         *
+         * @param n epochs
+         * @return this
+         */
         public Builder optEpochs(int n) {
             epochs = n;
             return this;
         }
 
-        /** Caps batches per epoch; default 0 = the whole dataset. @param n batches @return this */
+        /**
+         * Caps batches per epoch; default 0 = the whole dataset.
+         *
+         * @param n batches
+         * @return this
+         */
         public Builder optStepsPerEpoch(int n) {
             stepsPerEpoch = n;
             return this;
         }
 
-        /** Keeps a numbered checkpoint every N epochs; default 1. @param n epochs @return this */
+        /**
+         * Keeps a numbered checkpoint every N epochs; default 1.
+         *
+         * @param n epochs
+         * @return this
+         */
         public Builder optCheckpointEveryEpochs(int n) {
             checkpointEveryEpochs = n;
             return this;
         }
 
-        /** Writes a metrics line every N iterations; default 1. @param n iterations @return this */
+        /**
+         * Writes a metrics line every N iterations; default 1.
+         *
+         * @param n iterations
+         * @return this
+         */
         public Builder optLogEverySteps(int n) {
             logEverySteps = n;
             return this;
         }
 
-        /** Sets the run seed; default 0. @param s the seed @return this */
+        /**
+         * Sets the run seed; default 0.
+         *
+         * @param s the seed
+         * @return this
+         */
         public Builder optSeed(long s) {
             seed = s;
             return this;
         }
 
-        /** Micro-batches per optimiser step; default 1. @param n micro-batches @return this */
+        /**
+         * Micro-batches per optimiser step; default 1.
+         *
+         * @param n micro-batches
+         * @return this
+         */
         public Builder optAccumulateSteps(int n) {
             accumulateSteps = n;
             return this;
         }
 
-        /** Clips the global gradient norm; default 0 = off. @param max the norm @return this */
+        /**
+         * Clips the global gradient norm; default 0 = off.
+         *
+         * @param max the norm
+         * @return this
+         */
         public Builder optClipGradNorm(double max) {
             clipGradNorm = max;
             return this;
         }
 
-        /** The resolved recipe kept in every checkpoint. @param yaml the recipe @return this */
+        /**
+         * The resolved recipe kept in every checkpoint.
+         *
+         * @param yaml the recipe
+         * @return this
+         */
         public Builder optRecipeYaml(String yaml) {
             recipeYaml = yaml;
             return this;
         }
 
-        /** Progress reporting; default none. @param p the reporter @return this */
+        /**
+         * Progress reporting; default none.
+         *
+         * @param p the reporter
+         * @return this
+         */
         public Builder optProgress(Progress p) {
             progress = p;
             return this;
         }
 
-        /** Whether to write {@code backbone.safetensors} at the end; default true. @param b flag @return this */
+        /**
+         * Whether to write {@code backbone.safetensors} at the end; default true.
+         *
+         * @param b flag
+         * @return this
+         */
         public Builder optExportBackbone(boolean b) {
             exportBackbone = b;
             return this;

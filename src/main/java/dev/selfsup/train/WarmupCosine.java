@@ -30,6 +30,11 @@ public record WarmupCosine(
     /**
      * Validates the arguments.
      *
+     * @param baseLr the peak value, finite
+     * @param finalLr the value approached at {@code totalIters}, finite
+     * @param warmupIters W, {@code 0 <= W <= T}
+     * @param totalIters T, {@code >= 1}; the schedule is defined on {@code [0, T)}
+     * @param warmupStartLr the value at iteration 0 when {@code W >= 1}, finite
      * @throws IllegalArgumentException naming the first bad value
      */
     public WarmupCosine {
