@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Self-supervised contrastive pretraining (SwAV, MoCo v2, SimCLR) on DJL + PyTorch.",
-        subcommands = {InfoCommand.class, PretrainCommand.class})
+        subcommands = {
+            InfoCommand.class,
+            PretrainCommand.class,
+            LinearProbeCommand.class,
+            KnnCommand.class,
+            TransferCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
