@@ -9,7 +9,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Self-supervised contrastive pretraining (SwAV, MoCo v2, SimCLR) on DJL + PyTorch.",
-        subcommands = {InfoCommand.class, QuickstartCommand.class, PretrainCommand.class, BenchCommand.class})
+        subcommands = {
+            InfoCommand.class,
+            QuickstartCommand.class,
+            PretrainCommand.class,
+            LinearProbeCommand.class,
+            KnnCommand.class,
+            TransferCommand.class,
+            BenchCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

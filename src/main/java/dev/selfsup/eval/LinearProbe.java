@@ -94,6 +94,12 @@ public final class LinearProbe {
                 }
             }
         }
+        return result(protocol, seed, history, start);
+    }
+
+    /** Best (earliest on ties) and last of an evaluation history, with the elapsed time. */
+    static ProbeResult result(
+            ProbeProtocol protocol, long seed, List<ProbeResult.EpochScore> history, long startNanos) {
         ProbeResult.EpochScore best = history.get(0);
         for (ProbeResult.EpochScore e : history) {
             if (e.top1() > best.top1()) {
@@ -111,7 +117,7 @@ public final class LinearProbe {
                 last.top1(),
                 last.top5(),
                 history,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - startNanos) / 1e9);
     }
 
     /**
@@ -155,7 +161,7 @@ public final class LinearProbe {
      * of ones: both reference scripts decay the bias like the weight, so this is the same update
      * with half the per-step engine calls, which dominate at probe sizes.
      */
-    private static final class State {
+    static final class State {
         final NDArray weight; // [C, F + 1], bias in the last column
         final NDArray buffer; // momentum buffer, [C, F + 1]
         final NDArray runningMean; // [F]
@@ -196,7 +202,7 @@ public final class LinearProbe {
     }
 
     /** One SGD step on the rows {@code index}; adds the summed batch loss to the epoch's. */
-    private static void step(
+    static void step(
             State s, NDArray features, NDArray labels, long[] index, float lr, ProbeProtocol p) {
         try (NDManager step = s.weight.getManager().newSubManager()) {
             step.tempAttachAll(s.all());
@@ -229,7 +235,7 @@ public final class LinearProbe {
     }
 
     /** Test top-1 and top-5 in percent, BatchNorm (if any) on running statistics. */
-    private static double[] evaluate(State s, NDArray features, NDArray labels, boolean batchNorm) {
+    static double[] evaluate(State s, NDArray features, NDArray labels, boolean batchNorm) {
         int m = (int) features.getShape().get(0);
         long top1 = 0;
         long top5 = 0;
@@ -267,7 +273,7 @@ public final class LinearProbe {
         return order;
     }
 
-    private static void checkPair(String split, NDArray features, NDArray labels, int numClasses) {
+    static void checkPair(String split, NDArray features, NDArray labels, int numClasses) {
         checkArgument(
                 features.getShape().dimension() == 2 && features.getShape().get(0) >= 1,
                 "%s features must be [N >= 1, F], got %s",

@@ -209,6 +209,51 @@ public record Results(
     }
 
     /**
+     * The record of a full fine-tuning run ({@link FineTune}): metric {@code finetune_top1},
+     * protocol {@code finetune/<name>}, value and top-1/top-5 after the last epoch, plus the best
+     * epoch.
+     *
+     * @param r the run's result
+     * @param dataset the data fine-tuned and tested on
+     * @param weights the starting weights
+     * @return the record, dated now
+     */
+    public static Results fineTune(ProbeResult r, Dataset dataset, Weights weights) {
+        Results linear = linearProbe(r, dataset, weights);
+        Map<String, Object> hp = new LinkedHashMap<>(linear.protocol().hyperParameters());
+        hp.put("trained", "backbone (training mode) + linear classifier, end to end");
+        hp.put("weight_decay_on", "all parameters");
+        return new Results(
+                "finetune_top1",
+                linear.value(),
+                new Protocol("finetune/" + r.protocol().name(), hp),
+                dataset,
+                weights,
+                linear.date(),
+                linear.top1(),
+                linear.top5(),
+                linear.bestEpoch(),
+                linear.bestTop1(),
+                linear.bestTop5(),
+                linear.lastEpoch());
+    }
+
+    /**
+     * This record with more protocol hyper-parameters (e.g. the transforms used), appended in
+     * order; an existing key is replaced.
+     *
+     * @param entries snake_case name → number, boolean, string or list
+     * @return a copy
+     */
+    public Results withProtocolEntries(Map<String, Object> entries) {
+        Map<String, Object> hp = new LinkedHashMap<>(protocol.hyperParameters());
+        hp.putAll(entries);
+        return new Results(
+                metric, value, new Protocol(protocol.name(), hp), dataset, weights, date, top1, top5, bestEpoch,
+                bestTop1, bestTop5, lastEpoch);
+    }
+
+    /**
      * The record of one weighted-kNN score.
      *
      * @param s the score

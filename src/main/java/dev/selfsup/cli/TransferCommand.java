@@ -1,0 +1,125 @@
+package dev.selfsup.cli;
+
+import static dev.selfsup.internal.Checks.checkArgument;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.selfsup.augment.MultiCrop;
+import dev.selfsup.eval.AugmentedLinearProbe;
+import dev.selfsup.eval.DatasetFeatureSource;
+import dev.selfsup.eval.Features;
+import dev.selfsup.eval.FineTune;
+import dev.selfsup.eval.LinearProbe;
+import dev.selfsup.eval.LrSchedule;
+import dev.selfsup.eval.ProbeProtocol;
+import dev.selfsup.eval.ProbeResult;
+import dev.selfsup.eval.Results;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code selfsup transfer}: linear probe or full fine-tuning on another labelled dataset. */
+@Command(
+        name = "transfer",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Transfer to a labelled dataset (METHODS.md §10): --mode linear (a linear probe on the new data,",
+            "frozen backbone) or --mode finetune (backbone + linear classifier trained end to end with SGD,",
+            "RandomResizedCrop + flip). Reports test top-1/top-5 in OUT/results.json."
+        })
+public final class TransferCommand implements Callable<Integer> {
+    /** Fine-tuning defaults: a CPU-sized starting point, not a paper's grid-searched values. */
+    static final double FINETUNE_LR = 0.01;
+
+    static final int FINETUNE_EPOCHS = 30;
+
+    static final double FINETUNE_WD = 1e-4;
+
+    static final int FINETUNE_BATCH = 64;
+
+    @Spec CommandSpec spec;
+
+    @Mixin EngineOptions engine;
+
+    @Mixin EvalInputs inputs;
+
+    @Mixin ProbeOptions probe;
+
+    @Option(names = "--mode", defaultValue = "finetune", description = "linear | finetune (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "fine-tuning SGD momentum (default: ${DEFAULT-VALUE})")
+    double momentum;
+
+    @Override
+    public Integer call() throws Exception {
+        if (inputs.config != null) {
+            return EvalConfig.rerun(spec, inputs.config, TransferCommand::new);
+        }
+        String m = mode.trim().toLowerCase(Locale.ROOT);
+        checkArgument(m.equals("linear") || m.equals("finetune"), "--mode '%s' is unknown; valid: linear, finetune", mode);
+        boolean finetune = m.equals("finetune");
+        ProbeProtocol protocol = finetune ? fineTuneProtocol() : probe.protocol();
+        EvalInputs.Data data = inputs.data();
+        Device device = engine.boot(0);
+        long seed = engine.seed(0);
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            EvalInputs.Model model = inputs.model(manager);
+            Results results;
+            if (finetune) {
+                ProbeResult r;
+                try (DatasetFeatureSource test = inputs.source(data.test())) {
+                    r = FineTune.train(model.backbone(), data.train(), MultiCrop.linearProbe(inputs.size()), test,
+                            data.numClasses(), protocol, seed, inputs.workers, manager);
+                }
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("train_transform", MultiCrop.linearProbe(inputs.size()).groups().get(0).toString());
+                t.put("test_transform", inputs.evaluationTransform().groups().get(0).toString());
+                results = Results.fineTune(r, data.record(), model.weights()).withProtocolEntries(t);
+            } else {
+                ProbeResult r;
+                try (Features test = inputs.features(model.block(), data.test(), manager)) {
+                    if (probe.augment) {
+                        r = AugmentedLinearProbe.train(model.block(), data.train(),
+                                MultiCrop.linearProbe(inputs.size()), test, data.numClasses(), protocol, seed,
+                                inputs.workers);
+                    } else {
+                        try (Features train = inputs.features(model.block(), data.train(), manager)) {
+                            r = LinearProbe.train(train.features(), train.labels(), test.features(), test.labels(),
+                                    data.numClasses(), protocol, seed);
+                        }
+                    }
+                }
+                results = Results.linearProbe(r, data.record(), model.weights())
+                        .withProtocolEntries(LinearProbeCommand.transforms(inputs, probe.augment));
+            }
+            inputs.write(List.of(results), model.description());
+        }
+        return 0;
+    }
+
+    /** Fine-tuning hyper-parameters: --lr, --epochs, --wd, --batch, --momentum; cosine to 0 per epoch. */
+    private ProbeProtocol fineTuneProtocol() {
+        checkArgument(
+                !spec.commandLine().getParseResult().hasMatchedOption("--protocol"),
+                "--protocol applies to --mode linear; fine-tuning takes --lr --epochs --wd --batch --momentum");
+        checkArgument(!probe.bn && !probe.augment, "--bn and --augment apply to --mode linear only");
+        return new ProbeProtocol(
+                "custom",
+                probe.lr != null ? probe.lr : FINETUNE_LR,
+                probe.epochs != null ? probe.epochs : FINETUNE_EPOCHS,
+                LrSchedule.cosine(0),
+                momentum,
+                probe.wd != null ? probe.wd : FINETUNE_WD,
+                probe.batch != null ? probe.batch : FINETUNE_BATCH,
+                false,
+                probe.evalEvery);
+    }
+}
