@@ -1,5 +1,6 @@
 package dev.selfsup.data;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -9,14 +10,22 @@ import ai.djl.ndarray.types.Shape;
 import dev.selfsup.augment.Photometric;
 import dev.selfsup.augment.PhotometricDraw;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A batch as the loader threads produce it: cropped uint8 pixels and drawn photometric parameters
- * in plain Java arrays. NDArrays are created only by {@link #toDevice}, on the training thread, in
- * the step's manager.
+ * in plain Java arrays and, when the loader ran the photometric ops itself ({@link
+ * Loader.PhotometricSite#LOADER}), the finished normalised float32 crops in a direct buffer.
+ * NDArrays are created only by {@link #toDevice}, on the training thread, in the step's manager.
+ *
+ * <p>{@link #toDevice} therefore has two paths, chosen by how the loader built the batch and not
+ * by the call: with {@link #photometricDone()} it only wraps the finished crops; otherwise it
+ * uploads the uint8 crops and runs {@link Photometric#apply} on the step's device. Both give the
+ * same values within float rounding (~1e-6 on [0, 1] values; {@code HostPhotometricTest}).
  */
 public final class HostBatch {
     private final int epoch;
@@ -99,6 +108,16 @@ public final class HostBatch {
     }
 
     /**
+     * Whether the loader threads already ran the photometric ops, so {@link #toDevice} only wraps
+     * the finished crops.
+     *
+     * @return true for batches of a loader with {@link Loader.PhotometricSite#LOADER}
+     */
+    public boolean photometricDone() {
+        return groups.get(0).images != null;
+    }
+
+    /**
      * Number of output groups (runs of equal-size crops).
      *
      * @return the group count
@@ -108,9 +127,14 @@ public final class HostBatch {
     }
 
     /**
-     * Creates the batch on the manager's device and runs the photometric ops there: uint8 → float
-     * /255 (torchvision's {@code ToTensor}), then each crop group's jitter, grayscale, blur,
-     * solarise and normalisation with the per-crop parameters drawn on the loader threads.
+     * Creates the batch on the manager's device. If the loader ran the photometric ops ({@link
+     * #photometricDone()}), the finished crops are wrapped as they are: on the CPU the first call
+     * makes an array that views the batch's direct buffer (no copy; the array holds the buffer,
+     * so do not close it before the backward pass that uses it), later calls copy; on other
+     * devices one host → device copy. Otherwise the uint8 crops are uploaded and the ops run
+     * there: uint8 → float /255 (torchvision's {@code ToTensor}), then each crop group's jitter,
+     * grayscale, blur, solarise and normalisation with the per-crop parameters drawn on the loader
+     * threads.
      *
      * @param step the training step's manager; every returned array belongs to it
      * @return the device batch
@@ -122,17 +146,23 @@ public final class HostBatch {
         try (NDManager tmp = step.newSubManager()) {
             for (Group g : groups) {
                 int s = g.size;
-                NDArray raw = tmp.create(ByteBuffer.wrap(g.pixels), new Shape((long) g.count * b, 3, s, s), DataType.UINT8);
-                NDArray x = raw.toType(DataType.FLOAT32, false).divi(255f);
-                raw.close();
-                NDList parts = new NDList();
-                for (Segment seg : g.segments) {
-                    long from = (long) seg.firstCrop * b;
-                    long to = (long) (seg.firstCrop + seg.count) * b;
-                    NDArray slice = g.segments.size() == 1 ? x : x.get("{}:{}", from, to);
-                    parts.add(seg.photometric.apply(slice, Arrays.copyOfRange(g.draws, (int) from, (int) to)));
+                Shape shape = new Shape((long) g.count * b, 3, s, s);
+                NDArray images;
+                if (g.images != null) {
+                    images = wrap(step, tmp, g, shape);
+                } else {
+                    NDArray raw = tmp.create(ByteBuffer.wrap(g.pixels), shape, DataType.UINT8);
+                    NDArray x = raw.toType(DataType.FLOAT32, false).divi(255f);
+                    raw.close();
+                    NDList parts = new NDList();
+                    for (Segment seg : g.segments) {
+                        long from = (long) seg.firstCrop * b;
+                        long to = (long) (seg.firstCrop + seg.count) * b;
+                        NDArray slice = g.segments.size() == 1 ? x : x.get("{}:{}", from, to);
+                        parts.add(seg.photometric.apply(slice, Arrays.copyOfRange(g.draws, (int) from, (int) to)));
+                    }
+                    images = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
                 }
-                NDArray images = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
                 images.attach(step);
                 out.add(new MultiCropBatch.Group(s, g.count, images));
             }
@@ -145,6 +175,20 @@ public final class HostBatch {
         return new MultiCropBatch(out, labelArray, indices.clone());
     }
 
+    private static NDArray wrap(NDManager step, NDManager tmp, Group g, Shape shape) {
+        ByteBuffer data = g.images.duplicate().order(ByteOrder.nativeOrder());
+        if (!Device.Type.CPU.equals(step.getDevice().getDeviceType())) {
+            return step.create(data, shape, DataType.FLOAT32); // copied to the device
+        }
+        if (g.handedOver.compareAndSet(false, true)) {
+            // PyTorch views the buffer and the NDArray keeps a reference to it (DJL's dataRef),
+            // so the memory lives as long as the array: one copy in all, made by the loader.
+            return step.create(data, shape, DataType.FLOAT32);
+        }
+        // A second call must not share (and see in-place changes of) the first call's memory.
+        return tmp.create(data, shape, DataType.FLOAT32).duplicate();
+    }
+
     /** Crops of one size: pixels, draws and the photometric settings of each run of crops. */
     static final class Group {
         final int size;
@@ -152,13 +196,17 @@ public final class HostBatch {
         final byte[] pixels;
         final PhotometricDraw[] draws;
         final List<Segment> segments;
+        /** Finished normalised float32 crops (direct, native order), or null for the device path. */
+        final ByteBuffer images;
+        final AtomicBoolean handedOver = new AtomicBoolean();
 
-        Group(int size, int count, byte[] pixels, PhotometricDraw[] draws, List<Segment> segments) {
+        Group(int size, int count, byte[] pixels, PhotometricDraw[] draws, List<Segment> segments, ByteBuffer images) {
             this.size = size;
             this.count = count;
             this.pixels = pixels;
             this.draws = draws;
             this.segments = segments;
+            this.images = images;
         }
     }
 

@@ -267,6 +267,54 @@ class LoaderTest {
         }
     }
 
+    @Test
+    void photometricOnLoaderThreadsEqualsTheDevicePath() {
+        // DINO at 16/8 px: two equal-size global groups with different photometric settings
+        // (solarise in the second), blur on every crop of the first, 16+ crops per group.
+        MultiCrop dino = MultiCrop.dino(24, 12, 2);
+        try (Loader onLoader = Loader.builder().setDataset(SHAPES).setTransform(dino).setBatchSize(10).optSeed(4)
+                        .optPhotometricSite(Loader.PhotometricSite.LOADER).build();
+                Loader onDevice = Loader.builder().setDataset(SHAPES).setTransform(dino).setBatchSize(10).optSeed(4)
+                        .optPhotometricSite(Loader.PhotometricSite.DEVICE).build();
+                NDManager m = NDManager.newBaseManager()) {
+            assertTrue(onLoader.photometricOnLoader());
+            assertFalse(onDevice.photometricOnLoader());
+            HostBatch a = all(onLoader, 1, 0).get(2);
+            HostBatch b = all(onDevice, 1, 0).get(2);
+            assertSame(a, b);
+            assertTrue(a.photometricDone());
+            assertFalse(b.photometricDone());
+            MultiCropBatch x = a.toDevice(m);
+            MultiCropBatch y = b.toDevice(m);
+            MultiCropBatch again = a.toDevice(m); // a copy: must not share the first array's memory
+            x.groups().get(1).images().muli(0f);
+            for (int g = 0; g < 2; g++) {
+                float[] expected = y.groups().get(g).images().toFloatArray();
+                float[] actual = again.groups().get(g).images().toFloatArray();
+                assertEquals(expected.length, actual.length);
+                double worst = 0;
+                for (int i = 0; i < expected.length; i++) {
+                    worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+                }
+                // ImageNet std ≥ 0.224: 1e-5 on [0, 1] values.
+                assertTrue(worst < 1e-5 / 0.224, "group " + g + " differs by " + worst);
+            }
+            assertEquals(0f, x.groups().get(1).images().abs().max().getFloat(), 0f);
+        }
+    }
+
+    @Test
+    void autoRunsThePhotometricOpsOnTheLoaderOnlyForTheCpu() {
+        try (Loader cpu = Loader.builder().setDataset(SHAPES).setTransform(MultiCrop.simclr(8)).setBatchSize(4)
+                        .optDevice(ai.djl.Device.cpu()).build();
+                Loader gpu = Loader.builder().setDataset(SHAPES).setTransform(MultiCrop.simclr(8)).setBatchSize(4)
+                        .optDevice(ai.djl.Device.gpu()).build()) {
+            assertTrue(cpu.photometricOnLoader());
+            assertFalse(gpu.photometricOnLoader());
+            assertFalse(all(gpu, 0, 0).get(0).photometricDone());
+        }
+    }
+
     /** Checks on drawn parameters. */
     static final class PhotometricDrawCheck {
         static void assertNoSolarize(dev.selfsup.augment.PhotometricDraw[] draws, int from, int to) {
