@@ -1,105 +1,150 @@
 package dev.selfsup.augment;
 
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The photometric ops of {@link Photometric} on one crop in plain Java, for loader threads when
  * the training device is the CPU (not API: reached through {@link Photometric#applyOnHost}).
  *
  * <p>Same formulas, same float32 operation order as the tensor ops ({@link ColorJitter}, {@link
  * RandomGrayscale}, {@link GaussianBlur}, {@link Solarize}, {@link Normalize}), so results agree
- * to float rounding: the only sums whose order differs are the contrast mean (here accumulated in
- * double) and the blur taps (PyTorch's convolution may reorder them), a few 1e-7 on [0, 1] values.
+ * to float rounding: the sums whose order differs are the contrast mean (here accumulated in
+ * double) and the blur taps (PyTorch's convolution may reorder them; taps below {@link
+ * #NEGLIGIBLE_TAP} are skipped), a few 1e-7 on [0, 1] values.
  *
- * <p>Each op is one pass over planar float data written as a simple counted loop, which HotSpot's
- * C2 turns into SIMD code; measured faster than one fused scalar pass with a switch per op. Hue
- * is scalar (its three-way branch does not vectorise). The blur is two 1-D passes through a
- * per-thread scratch plane; solarise and normalise are fused into one last pass.
+ * <p>Speed: each op is one pass over three per-thread colour planes, written as a counted loop
+ * that indexes every array with the same {@code i} from 0 — the only form HotSpot's C2 (JDK 17)
+ * turns into SIMD code; shifted reads of one array, or the same array at two offsets, stay scalar.
+ * Hence the branch-free hue and the blur through row arrays and transposes. Nothing is allocated
+ * per crop except the blur kernel.
  */
 final class HostPhotometric {
     private static final float R = RandomGrayscale.RED;
     private static final float G = RandomGrayscale.GREEN;
     private static final float B = RandomGrayscale.BLUE;
 
-    /** Per-thread scratch: blur intermediate plane, padded row, accumulator row. */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
     private HostPhotometric() {}
 
-    static final class Scratch {
-        float[] plane = new float[0];
-        float[] row = new float[0];
+    /** One thread's colour planes for one crop side. */
+    static final class Planes {
+        final float[] r;
+        final float[] g;
+        final float[] b;
+        /** Hue scratch: value, chroma, shifted 6·H. */
+        final float[] v;
+        final float[] c;
+        final float[] h;
 
-        void ensure(int size, int pad) {
-            if (plane.length < size * size) {
-                plane = new float[size * size];
-            }
-            if (row.length < size + 2 * pad) {
-                row = new float[size + 2 * pad];
-            }
+        Planes(int n) {
+            r = new float[n];
+            g = new float[n];
+            b = new float[n];
+            v = new float[n];
+            c = new float[n];
+            h = new float[n];
+        }
+    }
+
+    /** One thread's blur planes as row arrays, for one crop side. */
+    static final class Scratch {
+        final float[][] a;
+        final float[][] b;
+
+        Scratch(int size) {
+            a = new float[size][size];
+            b = new float[size][size];
+        }
+    }
+
+    /** Per thread and crop area / side (SwAV alternates 224 and 96 on each worker). */
+    private static final ThreadLocal<Map<Integer, Planes>> PLANES = ThreadLocal.withInitial(HashMap::new);
+
+    private static final ThreadLocal<Map<Integer, Scratch>> BLUR = ThreadLocal.withInitial(HashMap::new);
+
+    /** {@code u / 255f} for every byte u: the same float as {@code toType(FLOAT32).divi(255f)}. */
+    private static final float[] UNIT = new float[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            UNIT[i] = (float) i / 255f;
         }
     }
 
     /**
      * Runs p's ops with draw d on the uint8 CHW crop {@code src[srcOff ..]} of side s, writing the
-     * normalised float32 CHW crop to {@code dst[dstOff ..]}.
+     * normalised float32 CHW crop to {@code dst[dstOff ..]} or, if dst is null, to {@code
+     * dstBuffer} from index dstOff.
      */
-    static void apply(Photometric p, PhotometricDraw d, byte[] src, int srcOff, int s, float[] dst, int dstOff) {
+    static void apply(Photometric p, PhotometricDraw d, byte[] src, int srcOff, int s, float[] dst,
+            FloatBuffer dstBuffer, int dstOff) {
         int n = s * s;
-        toUnit(src, srcOff, dst, dstOff, 3 * n);
+        Planes pl = PLANES.get().computeIfAbsent(n, Planes::new);
+        float[] r = pl.r;
+        float[] g = pl.g;
+        float[] b = pl.b;
+        toUnit(src, srcOff, r, n);
+        toUnit(src, srcOff + n, g, n);
+        toUnit(src, srcOff + 2 * n, b, n);
         if (d.jitter()) {
             for (int step = 0; step < 4; step++) {
                 switch (d.opAt(step)) {
                     case 0 -> {
                         if (d.brightness() != 1f) {
-                            brightness(dst, dstOff, 3 * n, d.brightness());
+                            brightness(r, g, b, n, d.brightness());
                         }
                     }
                     case 1 -> {
                         if (d.contrast() != 1f) {
-                            contrast(dst, dstOff, n, d.contrast());
+                            contrast(r, g, b, n, d.contrast());
                         }
                     }
                     case 2 -> {
                         if (d.saturation() != 1f) {
-                            saturation(dst, dstOff, n, d.saturation());
+                            saturation(r, g, b, n, d.saturation());
                         }
                     }
                     default -> {
                         if (d.hue() != 0f) {
-                            hue(dst, dstOff, n, d.hue());
+                            hue(pl, n, d.hue());
                         }
                     }
                 }
             }
         }
         if (d.grayscale()) {
-            grayscale(dst, dstOff, n);
+            grayscale(r, g, b, n);
         }
         if (d.blurSigma() > 0) {
-            int k = p.blur().kernelSize();
-            float[] kernel = GaussianBlur.kernel1d(k, d.blurSigma());
-            Scratch scratch = SCRATCH.get();
-            scratch.ensure(s, k / 2);
-            for (int c = 0; c < 3; c++) {
-                blurPlane(dst, dstOff + c * n, s, kernel, scratch);
-            }
+            float[] kernel = GaussianBlur.kernel1d(p.blur().kernelSize(), d.blurSigma());
+            Scratch scratch = BLUR.get().computeIfAbsent(s, Scratch::new);
+            blurPlane(r, s, kernel, scratch);
+            blurPlane(g, s, kernel, scratch);
+            blurPlane(b, s, kernel, scratch);
         }
         float[] mean = p.normalize().mean();
         float[] std = p.normalize().std();
-        boolean sol = d.solarize();
         float threshold = (float) p.solarize().threshold();
+        float[][] planes = {r, g, b};
         for (int c = 0; c < 3; c++) {
-            int off = dstOff + c * n;
-            if (sol) {
-                solarize(dst, off, n, threshold);
+            float[] x = planes[c];
+            if (d.solarize()) {
+                solarize(x, n, threshold);
             }
-            normalize(dst, off, n, mean[c], std[c]);
+            normalize(x, n, mean[c], std[c]);
+            if (dst != null) {
+                System.arraycopy(x, 0, dst, dstOff + c * n, n);
+            } else {
+                dstBuffer.put(dstOff + c * n, x, 0, n);
+            }
         }
     }
 
-    /** uint8 → float /255, as {@code toType(FLOAT32)} then {@code divi(255f)}. */
-    static void toUnit(byte[] src, int srcOff, float[] dst, int dstOff, int len) {
-        for (int i = 0; i < len; i++) {
-            dst[dstOff + i] = (float) (src[srcOff + i] & 0xff) / 255f;
+    /** uint8 → float /255 through a table (C2 does not vectorise the byte → float conversion). */
+    static void toUnit(byte[] src, int srcOff, float[] dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[i] = UNIT[src[srcOff + i] & 0xff];
         }
     }
 
@@ -107,124 +152,170 @@ final class HostPhotometric {
         return Math.min(Math.max(v, 0f), 1f);
     }
 
-    static void brightness(float[] x, int off, int len, float f) {
-        for (int i = off; i < off + len; i++) {
-            x[i] = clamp(x[i] * f);
+    static void brightness(float[] r, float[] g, float[] b, int n, float f) {
+        for (int i = 0; i < n; i++) {
+            r[i] = clamp(r[i] * f);
+            g[i] = clamp(g[i] * f);
+            b[i] = clamp(b[i] * f);
         }
     }
 
     /** {@code clamp(f·x + m)}, m = mean(luma)·(1 − f) in float32 as the fused tensor blend. */
-    static void contrast(float[] x, int off, int n, float f) {
+    static void contrast(float[] r, float[] g, float[] b, int n, float f) {
         double sum = 0;
-        for (int i = off; i < off + n; i++) {
-            sum += x[i] * R + x[i + n] * G + x[i + 2 * n] * B;
+        for (int i = 0; i < n; i++) {
+            sum += r[i] * R + g[i] * G + b[i] * B;
         }
         float m = (float) (sum / n) * (float) (1.0 - f);
-        for (int i = off; i < off + 3 * n; i++) {
-            x[i] = clamp(x[i] * f + m);
+        for (int i = 0; i < n; i++) {
+            r[i] = clamp(r[i] * f + m);
+            g[i] = clamp(g[i] * f + m);
+            b[i] = clamp(b[i] * f + m);
         }
     }
 
     /** {@code clamp(f·x + (1 − f)·luma)}. */
-    static void saturation(float[] x, int off, int n, float f) {
+    static void saturation(float[] r, float[] g, float[] b, int n, float f) {
         float w = (float) (1.0 - f);
-        for (int i = off; i < off + n; i++) {
-            float l = x[i] * R + x[i + n] * G + x[i + 2 * n] * B;
-            float lw = l * w;
-            x[i] = clamp(x[i] * f + lw);
-            x[i + n] = clamp(x[i + n] * f + lw);
-            x[i + 2 * n] = clamp(x[i + 2 * n] * f + lw);
+        for (int i = 0; i < n; i++) {
+            float lw = (r[i] * R + g[i] * G + b[i] * B) * w;
+            r[i] = clamp(r[i] * f + lw);
+            g[i] = clamp(g[i] * f + lw);
+            b[i] = clamp(b[i] * f + lw);
         }
     }
 
-    /** Same closed form as {@link ColorJitter#hue}, pixel by pixel. */
-    static void hue(float[] x, int off, int n, float factor) {
+    /** 2^127: turns any positive difference of two distinct pipeline values into ≥ 1. */
+    private static final float BIG = 0x1p127f;
+
+    /** 1.5·2^23: {@code (t + MAGIC) − MAGIC} rounds a small t to an integer. */
+    private static final float MAGIC = 0x1.8p23f;
+
+    /**
+     * Same closed form as {@link ColorJitter#hue}, written without branches and split into short
+     * loops so that C2 vectorises it (it only unrolls, hence vectorises, small loop bodies). The
+     * three-way choice of the hue formula uses exact 0/1 weights: {@code e = 1 − min(1, (v −
+     * r)·2^127)} is 1 when v = r and 0 for any difference above 2^-127 (pixel values are far from
+     * that), and {@code e·x + (1 − e)·y} is then exactly x or y.
+     */
+    static void hue(Planes p, int n, float factor) {
         float shift = 6f * factor + 6f;
-        for (int i = off; i < off + n; i++) {
-            float r = x[i];
-            float g = x[i + n];
-            float b = x[i + 2 * n];
-            float v = Math.max(Math.max(r, g), b);
-            float chroma = v - Math.min(Math.min(r, g), b);
-            float div = chroma == 0f ? 1f : chroma;
-            float h6;
-            if (v == r) {
-                h6 = (g - b) / div;
-            } else if (v == g) {
-                h6 = (b - r) / div + 2f;
-            } else {
-                h6 = (r - g) / div + 4f;
-            }
-            h6 += shift;
-            x[i] = v - weight(h6 + 6f) * chroma;
-            x[i + n] = v - weight(h6 + 4f) * chroma;
-            x[i + 2 * n] = v - weight(h6 + 2f) * chroma;
+        float[] r = p.r;
+        float[] g = p.g;
+        float[] b = p.b;
+        float[] v = p.v;
+        float[] c = p.c;
+        float[] h = p.h;
+        for (int i = 0; i < n; i++) {
+            float vi = Math.max(Math.max(r[i], g[i]), b[i]);
+            v[i] = vi;
+            c[i] = vi - Math.min(Math.min(r[i], g[i]), b[i]);
         }
+        for (int i = 0; i < n; i++) {
+            float isR = 1f - Math.min(1f, (v[i] - r[i]) * BIG);
+            float isG = (1f - isR) * (1f - Math.min(1f, (v[i] - g[i]) * BIG));
+            float isB = (1f - isR) - isG;
+            h[i] = isR * (g[i] - b[i]) + isG * (b[i] - r[i]) + isB * (r[i] - g[i]);
+            r[i] = isG * 2f + isB * 4f; // the sector base, kept in r until r is rewritten
+        }
+        for (int i = 0; i < n; i++) {
+            float div = c[i] + (1f - Math.min(1f, c[i] * BIG)); // chroma, or 1 for grey (H = 0)
+            h[i] = (h[i] / div + r[i]) + shift;
+        }
+        channel(r, v, c, h, n, 6f);
+        channel(g, v, c, h, n, 4f);
+        channel(b, v, c, h, n, 2f);
     }
 
-    /** {@code clamp(2 − |(a mod 6) − 3|, 0, 1)} for a in [0, 24); the subtractions are exact. */
-    private static float weight(float a) {
-        float m = a - 6f * (float) (int) (a * (1f / 6f));
-        // a·(1/6) may round across an integer: bring m back into [0, 6) (exact, Sterbenz).
-        if (m < 0f) {
-            m += 6f;
-        } else if (m >= 6f) {
-            m -= 6f;
-        }
-        float d = Math.abs(m - 3f);
-        return clamp(-d + 2f);
-    }
-
-    static void grayscale(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            float l = x[i] * R + x[i + n] * G + x[i + 2 * n] * B;
-            x[i] = l;
-            x[i + n] = l;
-            x[i + 2 * n] = l;
+    /** {@code x = v − weight(h + offset)·c}. */
+    private static void channel(float[] x, float[] v, float[] c, float[] h, int n, float offset) {
+        for (int i = 0; i < n; i++) {
+            x[i] = v[i] - weight(h[i] + offset) * c[i];
         }
     }
 
     /**
-     * Separable Gaussian blur of one s×s plane in place, reflect padding: vertical pass into the
-     * scratch plane, then horizontal pass through a padded row back into the plane.
+     * {@code clamp(2 − |(a mod 6) − 3|, 0, 1)} for a in [0, 24), the mod with a rounded quotient:
+     * where it lands on the other side of a multiple of 6 the result is 0 either way (|m − 3| is
+     * 3 at both ends).
      */
-    static void blurPlane(float[] x, int off, int s, float[] kernel, Scratch scratch) {
+    private static float weight(float a) {
+        float q = (a * (1f / 6f) - 0.5f + MAGIC) - MAGIC;
+        float m = a - 6f * q;
+        return clamp(2f - Math.abs(m - 3f));
+    }
+
+    static void grayscale(float[] r, float[] g, float[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            float l = r[i] * R + g[i] * G + b[i] * B;
+            r[i] = l;
+            g[i] = l;
+            b[i] = l;
+        }
+    }
+
+    /**
+     * Taps of the kernel that can move a [0, 1] value: a Gaussian kernel's outer weights fall to
+     * 1e-30 for small σ; skipping those below this bound changes a result by less than the
+     * bound times the kernel size (< 3e-8 for SimCLR's 23 taps).
+     */
+    static final float NEGLIGIBLE_TAP = 1e-9f;
+
+    /**
+     * Separable Gaussian blur of one s×s plane in place, reflect padding. Both 1-D passes are the
+     * same vertical pass over row arrays ({@code out[j] += w·in[j]}, one index: the form C2
+     * vectorises), with a transpose in between and after, instead of a horizontal pass whose
+     * shifted reads it does not.
+     */
+    static void blurPlane(float[] x, int s, float[] kernel, Scratch scratch) {
+        int lo = 0;
+        int pad = kernel.length / 2;
+        while (lo < pad && kernel[lo] < NEGLIGIBLE_TAP) {
+            lo++;
+        }
+        float[][] a = scratch.a;
+        float[][] b = scratch.b;
+        for (int y = 0; y < s; y++) {
+            System.arraycopy(x, y * s, a[y], 0, s);
+        }
+        verticalPass(a, b, s, kernel, lo);
+        transpose(b, a, s);
+        verticalPass(a, b, s, kernel, lo);
+        for (int y = 0; y < s; y++) {
+            int o = y;
+            float[] col = b[y];
+            for (int j = 0; j < s; j++) {
+                x[o + j * s] = col[j];
+            }
+        }
+    }
+
+    /** {@code out[y] = Σ_q kernel[q]·in[reflect(y − pad + q)]}, taps {@code lo .. k − 1 − lo}. */
+    private static void verticalPass(float[][] in, float[][] out, int s, float[] kernel, int lo) {
         int k = kernel.length;
         int pad = k / 2;
-        float[] tmp = scratch.plane;
-        float[] row = scratch.row;
         for (int y = 0; y < s; y++) {
-            int t = y * s;
-            int r0 = off + reflect(y - pad, s) * s;
-            float w0 = kernel[0];
+            float[] o = out[y];
+            float[] r0 = in[reflect(y - pad + lo, s)];
+            float w0 = kernel[lo];
             for (int j = 0; j < s; j++) {
-                tmp[t + j] = w0 * x[r0 + j];
+                o[j] = w0 * r0[j];
             }
-            for (int q = 1; q < k; q++) {
-                int rq = off + reflect(y - pad + q, s) * s;
-                float wq = kernel[q];
+            for (int q = lo + 1; q < k - lo; q++) {
+                float[] r = in[reflect(y - pad + q, s)];
+                float w = kernel[q];
                 for (int j = 0; j < s; j++) {
-                    tmp[t + j] += wq * x[rq + j];
+                    o[j] += w * r[j];
                 }
             }
         }
+    }
+
+    private static void transpose(float[][] in, float[][] out, int s) {
         for (int y = 0; y < s; y++) {
-            int t = y * s;
-            System.arraycopy(tmp, t, row, pad, s);
-            for (int j = 1; j <= pad; j++) {
-                row[pad - j] = tmp[t + j];
-                row[pad + s - 1 + j] = tmp[t + s - 1 - j];
-            }
-            int o = off + t;
-            float w0 = kernel[0];
+            float[] row = in[y];
             for (int j = 0; j < s; j++) {
-                x[o + j] = w0 * row[j];
-            }
-            for (int q = 1; q < k; q++) {
-                float wq = kernel[q];
-                for (int j = 0; j < s; j++) {
-                    x[o + j] += wq * row[j + q];
-                }
+                out[j][y] = row[j];
             }
         }
     }
@@ -233,15 +324,15 @@ final class HostPhotometric {
         return i < 0 ? -i : i >= s ? 2 * (s - 1) - i : i;
     }
 
-    static void solarize(float[] x, int off, int n, float threshold) {
-        for (int i = off; i < off + n; i++) {
+    static void solarize(float[] x, int n, float threshold) {
+        for (int i = 0; i < n; i++) {
             float v = x[i];
             x[i] = v >= threshold ? -v + 1f : v;
         }
     }
 
-    static void normalize(float[] x, int off, int n, float mean, float std) {
-        for (int i = off; i < off + n; i++) {
+    static void normalize(float[] x, int n, float mean, float std) {
+        for (int i = 0; i < n; i++) {
             x[i] = (x[i] - mean) / std;
         }
     }

@@ -106,16 +106,37 @@ public record Photometric(
      * @param outOffset index of the first float written; {@code 3·S·S} floats are written
      */
     public void applyOnHost(PhotometricDraw draw, byte[] pixels, int offset, int size, float[] out, int outOffset) {
+        checkHost(draw, pixels, offset, size, outOffset, out.length);
+        HostPhotometric.apply(this, draw, pixels, offset, size, out, null, outOffset);
+    }
+
+    /**
+     * {@link #applyOnHost(PhotometricDraw, byte[], int, int, float[], int)} writing into a float
+     * buffer (e.g. a direct buffer PyTorch will wrap), saving a copy.
+     *
+     * @param draw the crop's parameters
+     * @param pixels uint8 crop, CHW RGB, {@code 3·size·size} bytes from {@code offset}
+     * @param offset index of the crop's first byte
+     * @param size crop side S
+     * @param out destination; its position is ignored and not changed
+     * @param outIndex index of the first float written; {@code 3·S·S} floats are written
+     */
+    public void applyOnHost(PhotometricDraw draw, byte[] pixels, int offset, int size, java.nio.FloatBuffer out,
+            int outIndex) {
+        checkHost(draw, pixels, offset, size, outIndex, out.capacity());
+        HostPhotometric.apply(this, draw, pixels, offset, size, null, out, outIndex);
+    }
+
+    private void checkHost(PhotometricDraw draw, byte[] pixels, int offset, int size, int outOffset, int outLength) {
         Objects.requireNonNull(draw, "draw");
         checkArgument(size > 0, "size must be > 0, got %s", size);
         int len = 3 * size * size;
         checkArgument(offset >= 0 && offset + (long) len <= pixels.length,
                 "a 3x%sx%s crop at %s does not fit %s bytes", size, size, offset, pixels.length);
-        checkArgument(outOffset >= 0 && outOffset + (long) len <= out.length,
-                "a 3x%sx%s crop at %s does not fit %s floats", size, size, outOffset, out.length);
+        checkArgument(outOffset >= 0 && outOffset + (long) len <= outLength,
+                "a 3x%sx%s crop at %s does not fit %s floats", size, size, outOffset, outLength);
         checkArgument(draw.blurSigma() <= 0 || blur.kernelSize() / 2 < size,
                 "reflect padding %s needs crops larger than %sx%s", blur.kernelSize() / 2, size, size);
-        HostPhotometric.apply(this, draw, pixels, offset, size, out, outOffset);
     }
 
     private NDArray applyChunk(NDArray x, PhotometricDraw[] draws) {

@@ -346,9 +346,6 @@ public final class Loader implements AutoCloseable {
         }
     }
 
-    /** One crop's float32 pixels on each worker thread, reused across crops and batches. */
-    private static final ThreadLocal<float[]> CROP_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
-
     private HostBatch build(int epoch, int b, int[] perm, Set<Integer> failed) {
         int n = perm.length;
         int first = b * batchSize;
@@ -371,7 +368,6 @@ public final class Loader implements AutoCloseable {
                 imageFloats[g] = images[g].asFloatBuffer();
             }
         }
-        float[] crop = photometricOnLoader ? CROP_SCRATCH.get() : null;
         int replacement = first + size; // position in the epoch order of the next stand-in
         int attempts = 0;
         for (int slot = 0; slot < size; slot++) {
@@ -408,12 +404,7 @@ public final class Loader implements AutoCloseable {
                 Resampler.crop(image, crops[k].box(), s, crops[k].flip(), pixels[g], pos * len);
                 draws[g][pos] = crops[k].photometric();
                 if (photometricOnLoader) {
-                    if (crop.length < len) {
-                        crop = new float[len];
-                        CROP_SCRATCH.set(crop);
-                    }
-                    cropPhotometric[k].applyOnHost(draws[g][pos], pixels[g], pos * len, s, crop, 0);
-                    imageFloats[g].put(pos * len, crop, 0, len);
+                    cropPhotometric[k].applyOnHost(draws[g][pos], pixels[g], pos * len, s, imageFloats[g], pos * len);
                 }
             }
         }
