@@ -281,14 +281,23 @@ final class HostPhotometric {
         verticalPass(a, b, s, kernel, lo);
         transpose(b, a, s);
         verticalPass(a, b, s, kernel, lo);
-        for (int y = 0; y < s; y++) {
-            int o = y;
-            float[] col = b[y];
-            for (int j = 0; j < s; j++) {
-                x[o + j * s] = col[j];
+        // Transpose back into the flat plane, in tiles so reads and writes stay in cache.
+        for (int y0 = 0; y0 < s; y0 += TILE) {
+            int y1 = Math.min(s, y0 + TILE);
+            for (int j0 = 0; j0 < s; j0 += TILE) {
+                int j1 = Math.min(s, j0 + TILE);
+                for (int y = y0; y < y1; y++) {
+                    float[] col = b[y];
+                    for (int j = j0; j < j1; j++) {
+                        x[j * s + y] = col[j];
+                    }
+                }
             }
         }
     }
+
+    /** Transpose tile side: 16 rows of 16 floats, a few cache lines each. */
+    private static final int TILE = 16;
 
     /** {@code out[y] = Σ_q kernel[q]·in[reflect(y − pad + q)]}, taps {@code lo .. k − 1 − lo}. */
     private static void verticalPass(float[][] in, float[][] out, int s, float[] kernel, int lo) {
@@ -312,10 +321,16 @@ final class HostPhotometric {
     }
 
     private static void transpose(float[][] in, float[][] out, int s) {
-        for (int y = 0; y < s; y++) {
-            float[] row = in[y];
-            for (int j = 0; j < s; j++) {
-                out[j][y] = row[j];
+        for (int y0 = 0; y0 < s; y0 += TILE) {
+            int y1 = Math.min(s, y0 + TILE);
+            for (int j0 = 0; j0 < s; j0 += TILE) {
+                int j1 = Math.min(s, j0 + TILE);
+                for (int y = y0; y < y1; y++) {
+                    float[] row = in[y];
+                    for (int j = j0; j < j1; j++) {
+                        out[j][y] = row[j];
+                    }
+                }
             }
         }
     }
