@@ -117,6 +117,11 @@ public final class HostBatch {
         return groups.get(0).images != null;
     }
 
+    /** The finished-crop buffer of group g, or null (for tests of the recycling). */
+    ByteBuffer imagesBuffer(int g) {
+        return groups.get(g).images;
+    }
+
     /**
      * Number of output groups (runs of equal-size crops).
      *
@@ -128,13 +133,15 @@ public final class HostBatch {
 
     /**
      * Creates the batch on the manager's device. If the loader ran the photometric ops ({@link
-     * #photometricDone()}), the finished crops are wrapped as they are: on the CPU the first call
-     * makes an array that views the batch's direct buffer (no copy; the array holds the buffer,
-     * so do not close it before the backward pass that uses it), later calls copy; on other
-     * devices one host → device copy. Otherwise the uint8 crops are uploaded and the ops run
-     * there: uint8 → float /255 (torchvision's {@code ToTensor}), then each crop group's jitter,
-     * grayscale, blur, solarise and normalisation with the per-crop parameters drawn on the loader
-     * threads.
+     * #photometricDone()}), the finished crops are wrapped as they are: on the CPU, the first call
+     * makes arrays that view the batch's direct buffers (no copy) and gives the buffers back to
+     * the loader for reuse when {@code step} closes — so the arrays must not outlive {@code step}
+     * ({@code duplicate()} what you keep; an array re-attached to another manager keeps its
+     * buffer); on other devices one host → device copy. Otherwise, and on the CPU for a second
+     * call, the uint8 crops are uploaded and the ops run on the device: uint8 → float /255
+     * (torchvision's {@code ToTensor}), then each crop group's jitter, grayscale, blur, solarise and
+     * normalisation with the per-crop parameters drawn on the loader threads. The values agree
+     * either way within float rounding.
      *
      * @param step the training step's manager; every returned array belongs to it
      * @return the device batch
@@ -143,13 +150,16 @@ public final class HostBatch {
         int b = indices.length;
         List<MultiCropBatch.Group> out = new ArrayList<>();
         NDArray labelArray;
+        boolean cpu = Device.Type.CPU.equals(step.getDevice().getDeviceType());
         try (NDManager tmp = step.newSubManager()) {
             for (Group g : groups) {
                 int s = g.size;
                 Shape shape = new Shape((long) g.count * b, 3, s, s);
                 NDArray images;
-                if (g.images != null) {
-                    images = wrap(step, tmp, g, shape);
+                if (g.images != null && !cpu) {
+                    images = step.create(g.images.duplicate().order(ByteOrder.nativeOrder()), shape, DataType.FLOAT32);
+                } else if (g.images != null && g.handedOver.compareAndSet(false, true)) {
+                    images = wrap(step, g, shape);
                 } else {
                     NDArray raw = tmp.create(ByteBuffer.wrap(g.pixels), shape, DataType.UINT8);
                     NDArray x = raw.toType(DataType.FLOAT32, false).divi(255f);
@@ -175,18 +185,21 @@ public final class HostBatch {
         return new MultiCropBatch(out, labelArray, indices.clone());
     }
 
-    private static NDArray wrap(NDManager step, NDManager tmp, Group g, Shape shape) {
+    /**
+     * A CPU array viewing the group's buffer: PyTorch reads it in place and the NDArray keeps a
+     * reference to it (DJL's dataRef). The buffer goes back to the pool when {@code step} closes,
+     * unless the array was moved to another manager.
+     */
+    private static NDArray wrap(NDManager step, Group g, Shape shape) {
         ByteBuffer data = g.images.duplicate().order(ByteOrder.nativeOrder());
-        if (!Device.Type.CPU.equals(step.getDevice().getDeviceType())) {
-            return step.create(data, shape, DataType.FLOAT32); // copied to the device
-        }
-        if (g.handedOver.compareAndSet(false, true)) {
-            // PyTorch views the buffer and the NDArray keeps a reference to it (DJL's dataRef),
-            // so the memory lives as long as the array: one copy in all, made by the loader.
-            return step.create(data, shape, DataType.FLOAT32);
-        }
-        // A second call must not share (and see in-place changes of) the first call's memory.
-        return tmp.create(data, shape, DataType.FLOAT32).duplicate();
+        NDArray images = step.create(data, shape, DataType.FLOAT32);
+        ByteBuffer buffer = g.images;
+        step.attachInternal("selfsup-crops-" + java.util.UUID.randomUUID(), () -> {
+            if (images.getManager() == step && g.pool != null) {
+                g.pool.give(buffer);
+            }
+        });
+        return images;
     }
 
     /** Crops of one size: pixels, draws and the photometric settings of each run of crops. */
@@ -200,7 +213,12 @@ public final class HostBatch {
         final ByteBuffer images;
         final AtomicBoolean handedOver = new AtomicBoolean();
 
-        Group(int size, int count, byte[] pixels, PhotometricDraw[] draws, List<Segment> segments, ByteBuffer images) {
+        /** Where the images buffer goes back after use, or null. */
+        final BufferPool pool;
+
+        Group(int size, int count, byte[] pixels, PhotometricDraw[] draws, List<Segment> segments, ByteBuffer images,
+                BufferPool pool) {
+            this.pool = pool;
             this.size = size;
             this.count = count;
             this.pixels = pixels;

@@ -15,7 +15,6 @@ import dev.selfsup.engine.Seeds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -100,6 +99,7 @@ public final class Loader implements AutoCloseable {
     /** Photometric settings of each crop (crop order). */
     private final Photometric[] cropPhotometric;
     private final boolean photometricOnLoader;
+    private final BufferPool buffers;
 
     private Loader(Builder b) {
         this.dataset = b.dataset;
@@ -113,6 +113,7 @@ public final class Loader implements AutoCloseable {
         this.photometricOnLoader = b.site == PhotometricSite.LOADER
                 || (b.site == PhotometricSite.AUTO && Device.Type.CPU.equals(
                         (b.device != null ? b.device : Engine.getInstance().defaultDevice()).getDeviceType()));
+        this.buffers = new BufferPool(prefetch + 2);
         int crops = transform.cropCount();
         cropPhotometric = new Photometric[crops];
         cropGroup = new int[crops];
@@ -364,7 +365,7 @@ public final class Loader implements AutoCloseable {
             draws[g] = new PhotometricDraw[count * size];
             if (photometricOnLoader) {
                 // Direct and native-order so toDevice can hand it to PyTorch without a copy.
-                images[g] = ByteBuffer.allocateDirect(pixels[g].length * Float.BYTES).order(ByteOrder.nativeOrder());
+                images[g] = buffers.take(pixels[g].length * Float.BYTES);
                 imageFloats[g] = images[g].asFloatBuffer();
             }
         }
@@ -411,7 +412,7 @@ public final class Loader implements AutoCloseable {
         List<HostBatch.Group> groups = new ArrayList<>();
         for (int g = 0; g < groupsCount; g++) {
             int[] og = outputGroups.get(g);
-            groups.add(new HostBatch.Group(og[0], og[1], pixels[g], draws[g], segments.get(g), images[g]));
+            groups.add(new HostBatch.Group(og[0], og[1], pixels[g], draws[g], segments.get(g), images[g], buffers));
         }
         return new HostBatch(epoch, b, indices, labels, groups);
     }

@@ -286,11 +286,10 @@ class LoaderTest {
             assertFalse(b.photometricDone());
             MultiCropBatch x = a.toDevice(m);
             MultiCropBatch y = b.toDevice(m);
-            MultiCropBatch again = a.toDevice(m); // a copy: must not share the first array's memory
-            x.groups().get(1).images().muli(0f);
+            MultiCropBatch again = a.toDevice(m); // second call: the device path, its own memory
             for (int g = 0; g < 2; g++) {
                 float[] expected = y.groups().get(g).images().toFloatArray();
-                float[] actual = again.groups().get(g).images().toFloatArray();
+                float[] actual = x.groups().get(g).images().toFloatArray();
                 assertEquals(expected.length, actual.length);
                 double worst = 0;
                 for (int i = 0; i < expected.length; i++) {
@@ -298,8 +297,41 @@ class LoaderTest {
                 }
                 // ImageNet std ≥ 0.224: 1e-5 on [0, 1] values.
                 assertTrue(worst < 1e-5 / 0.224, "group " + g + " differs by " + worst);
+                assertArrayEquals(expected, again.groups().get(g).images().toFloatArray(), 0f);
             }
+            x.groups().get(1).images().muli(0f);
             assertEquals(0f, x.groups().get(1).images().abs().max().getFloat(), 0f);
+            assertTrue(again.groups().get(1).images().abs().max().getFloat() > 0);
+        }
+    }
+
+    @Test
+    void finishedCropBuffersAreRecycledAfterTheStepUnlessTheArrayMovedAway() {
+        MultiCrop t = MultiCrop.swav(16, 2, 8, 2);
+        try (Loader l = Loader.builder().setDataset(SHAPES).setTransform(t).setBatchSize(4).optThreads(1)
+                        .optPrefetch(1).optPhotometricSite(Loader.PhotometricSite.LOADER).build();
+                NDManager run = NDManager.newBaseManager();
+                Loader.Epoch e = l.epoch(0)) {
+            HostBatch first = e.next();
+            NDManager keep = run.newSubManager();
+            float[] kept;
+            try (NDManager step = run.newSubManager()) {
+                MultiCropBatch b = first.toDevice(step);
+                b.groups().get(1).images().attach(keep); // group 1 outlives the step
+                kept = b.groups().get(1).images().toFloatArray();
+            }
+            HostBatch second = e.next(); // built before the step closed
+            HostBatch third = e.next(); // built after: reuses the first batch's group-0 buffer
+            assertTrue(third.imagesBuffer(0) == first.imagesBuffer(0), "group-0 buffer not recycled");
+            assertFalse(second.imagesBuffer(1) == first.imagesBuffer(1));
+            assertFalse(third.imagesBuffer(1) == first.imagesBuffer(1), "a buffer still in use was recycled");
+            for (HostBatch h : List.of(second, third, e.next())) {
+                try (NDManager step = run.newSubManager()) {
+                    h.toDevice(step);
+                }
+            }
+            assertArrayEquals(kept, keep.getManagedArrays().get(0).toFloatArray(), 0f);
+            keep.close();
         }
     }
 
