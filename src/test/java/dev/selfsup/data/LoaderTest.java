@@ -320,12 +320,16 @@ class LoaderTest {
                 b.groups().get(1).images().attach(keep); // group 1 outlives the step
                 kept = b.groups().get(1).images().toFloatArray();
             }
-            HostBatch second = e.next(); // built before the step closed
-            HostBatch third = e.next(); // built after: reuses the first batch's group-0 buffer
-            assertTrue(third.imagesBuffer(0) == first.imagesBuffer(0), "group-0 buffer not recycled");
-            assertFalse(second.imagesBuffer(1) == first.imagesBuffer(1));
-            assertFalse(third.imagesBuffer(1) == first.imagesBuffer(1), "a buffer still in use was recycled");
-            for (HostBatch h : List.of(second, third, e.next())) {
+            // The second batch may be built before or after the step closed; the third after.
+            HostBatch second = e.next();
+            HostBatch third = e.next();
+            assertTrue(second.imagesBuffer(0) == first.imagesBuffer(0) || third.imagesBuffer(0) == first.imagesBuffer(0),
+                    "group-0 buffer not recycled");
+            HostBatch fourth = e.next();
+            for (HostBatch h : List.of(second, third, fourth)) {
+                assertFalse(h.imagesBuffer(1) == first.imagesBuffer(1), "a buffer still in use was recycled");
+            }
+            for (HostBatch h : List.of(second, third, fourth)) {
                 try (NDManager step = run.newSubManager()) {
                     h.toDevice(step);
                 }
