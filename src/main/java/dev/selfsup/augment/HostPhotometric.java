@@ -97,7 +97,7 @@ final class HostPhotometric {
                     }
                     case 1 -> {
                         if (d.contrast() != 1f) {
-                            contrast(r, g, b, n, d.contrast());
+                            contrast(r, g, b, pl.h, n, d.contrast());
                         }
                     }
                     case 2 -> {
@@ -161,13 +161,28 @@ final class HostPhotometric {
     }
 
     /** {@code clamp(f·x + m)}, m = mean(luma)·(1 − f) in float32 as the fused tensor blend. */
-    static void contrast(float[] r, float[] g, float[] b, int n, float f) {
-        double sum = 0;
+    static void contrast(float[] r, float[] g, float[] b, float[] luma, int n, float f) {
         for (int i = 0; i < n; i++) {
-            sum += r[i] * R + g[i] * G + b[i] * B;
+            luma[i] = r[i] * R + g[i] * G + b[i] * B; // vectorised
         }
+        // Four independent double sums: a single one waits on each add's latency.
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += luma[i];
+            s1 += luma[i + 1];
+            s2 += luma[i + 2];
+            s3 += luma[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += luma[i];
+        }
+        double sum = (s0 + s1) + (s2 + s3);
         float m = (float) (sum / n) * (float) (1.0 - f);
-        for (int i = 0; i < n; i++) {
+        for (i = 0; i < n; i++) {
             r[i] = clamp(r[i] * f + m);
             g[i] = clamp(g[i] * f + m);
             b[i] = clamp(b[i] * f + m);
