@@ -47,12 +47,17 @@ import org.slf4j.LoggerFactory;
  * float32 crops; or batched on the training device ({@link
  * dev.selfsup.augment.Photometric#apply}) from the uint8 crops. The default, {@link
  * PhotometricSite#AUTO}, picks the loader threads when the training device ({@link
- * Builder#optDevice}, default {@code Engine.getInstance().defaultDevice()}) is the CPU — there the Java ops cost
- * about a tenth of the CPU time of PyTorch's element-wise passes — and the device otherwise (a GPU
- * does them almost for free and the upload is 4× smaller in uint8). Both paths give the same values
- * within float rounding (~1e-6); the choice is visible as {@link #photometricOnLoader()} and {@link
- * HostBatch#photometricDone()}. Memory: a batch done on the loader holds its crops as float32
- * (B × 1.9 MB for SwAV's 2×224 + 6×96), for each of the {@code prefetch} batches in flight.
+ * Builder#optDevice}, default {@code Engine.getInstance().defaultDevice()}) is the CPU — there
+ * the Java ops cost about a tenth of the CPU time of PyTorch's element-wise passes — and the device
+ * otherwise (a GPU does them almost for free and the upload is 4× smaller in uint8). Both paths
+ * give the same values within float rounding (~1e-6); the choice is visible as {@link
+ * #photometricOnLoader()} and {@link HostBatch#photometricDone()}.
+ *
+ * <p>Memory on the loader path: a batch holds its finished crops as float32 in direct buffers (B ×
+ * 1.9 MB for SwAV's 2×224 + 6×96, 4× the uint8 crops), for each batch in flight; the buffers are
+ * reused once the step that consumed them closes (up to {@code prefetch + 2} kept per crop size),
+ * because a fresh buffer's page faults cost more CPU than filling it. The JVM's direct-memory
+ * limit ({@code -XX:MaxDirectMemorySize}, by default the heap limit) must hold them.
  *
  * <p>Reproducibility: epoch e visits the dataset in the permutation drawn from {@code
  * Seeds.derive(seed, "shuffle", e)}; every random choice for image i in epoch e — crop boxes,
