@@ -156,7 +156,7 @@ public final class HostBatch {
                 int s = g.size;
                 Shape shape = new Shape((long) g.count * b, 3, s, s);
                 NDArray images;
-                if (g.images != null && !cpu) {
+                if (g.images != null && !cpu && !g.handedOver.get()) { // a handed-over buffer may be reused
                     images = step.create(g.images.duplicate().order(ByteOrder.nativeOrder()), shape, DataType.FLOAT32);
                 } else if (g.images != null && g.handedOver.compareAndSet(false, true)) {
                     images = wrap(step, g, shape);
