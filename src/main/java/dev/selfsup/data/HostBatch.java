@@ -137,8 +137,8 @@ public final class HostBatch {
      * makes arrays that view the batch's direct buffers (no copy) and gives the buffers back to
      * the loader for reuse when {@code step} closes — so the arrays must not outlive {@code step}
      * ({@code duplicate()} what you keep; an array re-attached to another manager keeps its
-     * buffer); on other devices one host → device copy. Otherwise, and on the CPU for a second
-     * call, the uint8 crops are uploaded and the ops run on the device: uint8 → float /255
+     * buffer); on other devices one host → device copy. Otherwise, and for every call after a CPU
+     * one, the uint8 crops are uploaded and the ops run on the device: uint8 → float /255
      * (torchvision's {@code ToTensor}), then each crop group's jitter, grayscale, blur, solarise and
      * normalisation with the per-crop parameters drawn on the loader threads. The values agree
      * either way within float rounding.
