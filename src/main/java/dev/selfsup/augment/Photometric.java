@@ -13,9 +13,14 @@ import java.util.random.RandomGenerator;
  * The photometric half of a crop's augmentation, in SwAV's order (METHODS.md §7): colour jitter →
  * grayscale → Gaussian blur → solarise → normalise.
  *
- * <p>Parameters are drawn per crop by {@link #sample} on the loader's CPU threads; {@link #apply}
- * then runs the ops batched on the training device. Flip commutes with all of these, so MoCo v2's
- * "flip last" order gives the same distribution.
+ * <p>Parameters are drawn per crop by {@link #sample} on the loader's CPU threads. The ops then run
+ * in one of two equivalent ways: {@link #apply}, batched tensor ops on the training device (the
+ * path for GPUs), or {@link #applyOnHost}, plain Java on one crop's pixels on a loader thread (the
+ * path when training on the CPU, where the tensor ops cost ~4× more CPU time). Both use the same
+ * formulas in the same float32 order and agree within ~1e-6 on [0, 1] values (only the contrast
+ * mean and the blur taps are summed in another order); which one runs is chosen by the {@link
+ * dev.selfsup.data.Loader} ({@code optPhotometricSite}). Flip commutes with all of these, so MoCo
+ * v2's "flip last" order gives the same distribution.
  *
  * @param jitter colour jitter
  * @param grayscale random grayscale
@@ -93,6 +98,53 @@ public record Photometric(
                     }
                     return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
                 });
+    }
+
+    /**
+     * Applies the drawn parameters to one crop in plain Java (the loader-thread path): uint8 →
+     * [0, 1] floats, jitter in the draw's order, grayscale, blur, solarise, normalise — the same
+     * numbers as {@link #apply} on the same crop within float rounding (~1e-6 before
+     * normalisation). Allocates nothing per call beyond a per-thread scratch buffer.
+     *
+     * @param draw the crop's parameters
+     * @param pixels uint8 crop, CHW RGB, {@code 3·size·size} bytes from {@code offset}
+     * @param offset index of the crop's first byte
+     * @param size crop side S, {@code > kernelSize / 2} when blurred
+     * @param out destination of the normalised float32 CHW crop
+     * @param outOffset index of the first float written; {@code 3·S·S} floats are written
+     */
+    public void applyOnHost(PhotometricDraw draw, byte[] pixels, int offset, int size, float[] out, int outOffset) {
+        checkHost(draw, pixels, offset, size, outOffset, out.length);
+        HostPhotometric.apply(this, draw, pixels, offset, size, out, null, outOffset);
+    }
+
+    /**
+     * {@link #applyOnHost(PhotometricDraw, byte[], int, int, float[], int)} writing into a float
+     * buffer (e.g. a direct buffer PyTorch will wrap), saving a copy.
+     *
+     * @param draw the crop's parameters
+     * @param pixels uint8 crop, CHW RGB, {@code 3·size·size} bytes from {@code offset}
+     * @param offset index of the crop's first byte
+     * @param size crop side S
+     * @param out destination; its position is ignored and not changed
+     * @param outIndex index of the first float written; {@code 3·S·S} floats are written
+     */
+    public void applyOnHost(PhotometricDraw draw, byte[] pixels, int offset, int size, java.nio.FloatBuffer out,
+            int outIndex) {
+        checkHost(draw, pixels, offset, size, outIndex, out.capacity());
+        HostPhotometric.apply(this, draw, pixels, offset, size, null, out, outIndex);
+    }
+
+    private void checkHost(PhotometricDraw draw, byte[] pixels, int offset, int size, int outOffset, int outLength) {
+        Objects.requireNonNull(draw, "draw");
+        checkArgument(size > 0, "size must be > 0, got %s", size);
+        int len = 3 * size * size;
+        checkArgument(offset >= 0 && offset + (long) len <= pixels.length,
+                "a 3x%sx%s crop at %s does not fit %s bytes", size, size, offset, pixels.length);
+        checkArgument(outOffset >= 0 && outOffset + (long) len <= outLength,
+                "a 3x%sx%s crop at %s does not fit %s floats", size, size, outOffset, outLength);
+        checkArgument(draw.blurSigma() <= 0 || blur.kernelSize() / 2 < size,
+                "reflect padding %s needs crops larger than %sx%s", blur.kernelSize() / 2, size, size);
     }
 
     private NDArray applyChunk(NDArray x, PhotometricDraw[] draws) {

@@ -70,12 +70,18 @@ public final class Resampler {
         }
         int rows = rowLast - rowFirst;
         byte[] pixels = src.pixels();
-        byte[] tmp = new byte[rows * size * c];
+        int rowStride = size * c;
+        // The intermediate rows as int arrays (values 0..255, as Pillow's 8-bit intermediate):
+        // the vertical pass below is then "acc[j] += row[j]·w", a loop C2 vectorises.
+        Scratch scratch = SCRATCH.get();
+        int[][] tmp = scratch.rows(rows, rowStride);
+        int[] acc = scratch.acc(rowStride);
         // Horizontal pass: rows [rowFirst, rowLast) of the clamped region → size columns.
         int half = 1 << (PRECISION_BITS - 1);
         for (int r = 0; r < rows; r++) {
             int srcRow = ((by0 + rowFirst + r) * w + bx0) * c;
-            int out = r * size * c;
+            int[] out = tmp[r];
+            int o = 0;
             for (int x = 0; x < size; x++) {
                 int first = cx.bounds[2 * x];
                 int n = cx.bounds[2 * x + 1];
@@ -91,34 +97,32 @@ public final class Resampler {
                         s1 += (pixels[p + 1] & 0xff) * wk;
                         s2 += (pixels[p + 2] & 0xff) * wk;
                     }
-                    tmp[out++] = clip8(s0);
-                    tmp[out++] = clip8(s1);
-                    tmp[out++] = clip8(s2);
+                    out[o++] = clip8i(s0);
+                    out[o++] = clip8i(s1);
+                    out[o++] = clip8i(s2);
                 } else {
                     int s0 = half;
                     int p = srcRow + first;
                     for (int k = 0; k < n; k++, p++) {
                         s0 += (pixels[p] & 0xff) * cx.weights[k0 + k];
                     }
-                    tmp[out++] = clip8(s0);
+                    out[o++] = clip8i(s0);
                 }
             }
         }
         // Vertical pass → planar output, replicating a single channel to RGB. Taps outer, pixels
         // inner: each tap streams one contiguous intermediate row (much faster than column walks).
         int plane = size * size;
-        int rowStride = size * c;
-        int[] acc = new int[rowStride];
         for (int y = 0; y < size; y++) {
             int first = cy.bounds[2 * y] - rowFirst;
             int n = cy.bounds[2 * y + 1];
             int k0 = y * cy.ksize;
-            java.util.Arrays.fill(acc, half);
+            java.util.Arrays.fill(acc, 0, rowStride, half);
             for (int k = 0; k < n; k++) {
                 int wk = cy.weights[k0 + k];
-                int p = (first + k) * rowStride;
+                int[] row = tmp[first + k];
                 for (int j = 0; j < rowStride; j++) {
-                    acc[j] += (tmp[p + j] & 0xff) * wk;
+                    acc[j] += row[j] * wk;
                 }
             }
             int rowOut = offset + y * size;
@@ -135,6 +139,35 @@ public final class Resampler {
                     dst[ox + 2 * plane] = v;
                 }
             }
+        }
+    }
+
+    private static int clip8i(int s) {
+        int v = s >> PRECISION_BITS;
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+
+    /** Per-thread intermediate rows and accumulator, grown as needed (crops differ in size). */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        private int[][] rows = new int[0][];
+        private int[] acc = new int[0];
+
+        int[][] rows(int count, int length) {
+            if (rows.length < count || (rows.length > 0 && rows[0].length < length)) {
+                int n = Math.max(count, rows.length);
+                int len = Math.max(length, rows.length > 0 ? rows[0].length : 0);
+                rows = new int[n][len];
+            }
+            return rows;
+        }
+
+        int[] acc(int length) {
+            if (acc.length < length) {
+                acc = new int[length];
+            }
+            return acc;
         }
     }
 

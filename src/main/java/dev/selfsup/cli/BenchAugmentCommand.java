@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code selfsup bench augment-multicrop}: source images per second through SwAV multi-crop, from
- * JPEG files to normalised crop tensors on the device (decode, crop and resize on loader threads,
- * photometric ops batched on the device).
+ * JPEG files to normalised crop tensors on the device (decode, crop and resize on loader threads;
+ * photometric ops on the loader threads or batched on the device, {@code --photometric}).
  */
 @Command(
         name = "augment-multicrop",
@@ -79,6 +79,12 @@ public final class BenchAugmentCommand implements Callable<Integer> {
             description = "full (to device tensors), host (decode + crops only) or decode (decode only) (default: ${DEFAULT-VALUE})")
     Stage stage;
 
+    @Option(
+            names = "--photometric",
+            defaultValue = "AUTO",
+            description = "where the photometric ops run: AUTO (loader threads on the CPU, else the device), LOADER or DEVICE (default: ${DEFAULT-VALUE})")
+    Loader.PhotometricSite photometric;
+
     /** How far down the pipeline the benchmark goes. */
     enum Stage {
         full,
@@ -89,8 +95,9 @@ public final class BenchAugmentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Device device = engine.boot();
+        long seed = engine.seed(0);
         if (generate > 0) {
-            generateIfEmpty(images, generate, engine.seed);
+            generateIfEmpty(images, generate, seed);
         }
         ImageFolder dataset = ImageFolder.unlabelled(images);
         int threads = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
@@ -100,6 +107,7 @@ public final class BenchAugmentCommand implements Callable<Integer> {
         long cpuStart = 0;
         int timedImages = 0;
         long skipped;
+        String photometricWhere = "none";
         if (stage == Stage.decode) {
             int n = Math.min(dataset.size(), total * batch);
             int warm = Math.min(n / 4, warmup * batch);
@@ -110,7 +118,8 @@ public final class BenchAugmentCommand implements Callable<Integer> {
             skipped = 0;
         } else {
             try (Loader loader = Loader.builder().setDataset(dataset).setTransform(transform).setBatchSize(batch)
-                            .optThreads(threads).optSeed(engine.seed).build();
+                            .optThreads(threads).optSeed(seed).optDevice(device)
+                            .optPhotometricSite(stage == Stage.full ? photometric : Loader.PhotometricSite.DEVICE).build();
                     NDManager run = NDManager.newBaseManager(device)) {
                 int done = 0;
                 for (int epoch = 0; done < total; epoch++) {
@@ -139,6 +148,7 @@ public final class BenchAugmentCommand implements Callable<Integer> {
                     }
                 }
                 skipped = loader.skippedImages();
+                photometricWhere = loader.photometricOnLoader() ? "loader" : "device";
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -150,6 +160,7 @@ public final class BenchAugmentCommand implements Callable<Integer> {
         json.addProperty("images_per_second", Math.round(perSecond * 10) / 10.0);
         json.addProperty("crops_per_second", Math.round(perSecond * transform.cropCount() * 10) / 10.0);
         json.addProperty("stage", stage.name());
+        json.addProperty("photometric", stage == Stage.full ? photometricWhere : "none");
         // On a shared machine wall-clock throughput depends on other load; CPU time per image
         // does not, and cores / (CPU s per image) is what the pipeline reaches with the cores free.
         json.addProperty("cpu_seconds_per_image", Math.round(cpuSeconds / timedImages * 1e5) / 1e5);

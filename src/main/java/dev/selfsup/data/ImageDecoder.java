@@ -3,6 +3,7 @@ package dev.selfsup.data;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
@@ -51,7 +54,7 @@ public final class ImageDecoder {
             reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
             try {
                 reader.setInput(in, true, true);
-                BufferedImage image = reader.read(0);
+                BufferedImage image = reader.read(0, rgbDestination(reader));
                 if (warnings.length() > 0) {
                     throw new IOException(file + ": damaged image (" + warnings + ")");
                 }
@@ -68,6 +71,30 @@ public final class ImageDecoder {
             // Some ImageIO plug-ins throw unchecked exceptions on corrupt input.
             throw new IOException(file + ": cannot decode: " + e, e);
         }
+    }
+
+    /**
+     * For a 3-channel JPEG, read parameters that decode straight into an RGB-ordered interleaved
+     * raster, whose array is then the {@link DecodedImage}'s pixels with no copy (the default
+     * destination is BGR and cost a per-pixel reordering pass, ~0.5 ms per 500×375 image); null
+     * (the reader's default) for anything else.
+     */
+    private static ImageReadParam rgbDestination(ImageReader reader) throws IOException {
+        if (!"jpeg".equalsIgnoreCase(reader.getFormatName())) {
+            return null;
+        }
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if (raw == null || raw.getNumBands() != 3
+                || raw.getColorModel().getColorSpace().getType() != ColorSpace.TYPE_RGB) {
+            return null;
+        }
+        int w = reader.getWidth(0);
+        int h = reader.getHeight(0);
+        ImageTypeSpecifier rgb = ImageTypeSpecifier.createInterleaved(
+                ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] {0, 1, 2}, DataBuffer.TYPE_BYTE, false, false);
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestination(rgb.createBufferedImage(w, h));
+        return param;
     }
 
     /**
@@ -102,7 +129,12 @@ public final class ImageDecoder {
             int[] offsets = sm.getBandOffsets();
             int stride = sm.getPixelStride();
             int scan = sm.getScanlineStride();
-            byte[] out = new byte[w * h * channels];
+            byte[] out;
+            if (base == 0 && scan == w * channels && stride == channels && src.length == w * h * channels
+                    && (channels == 1 ? offsets[0] == 0 : offsets[0] == 0 && offsets[1] == 1 && offsets[2] == 2)) {
+                return new DecodedImage(w, h, channels, src); // already HWC: take the array as it is
+            }
+            out = new byte[w * h * channels];
             if (channels == 1) {
                 int o = 0;
                 for (int y = 0; y < h; y++) {

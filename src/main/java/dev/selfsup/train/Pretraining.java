@@ -116,6 +116,7 @@ public final class Pretraining {
                     .optPrefetch(recipe.data().prefetchBatches())
                     .optSeed(recipe.seed())
                     .optDropLast(recipe.data().dropLast())
+                    .optDevice(device)
                     .build();
             SelfsupEngine.seed(recipe.seed());
             int firstSize = crops.groups().get(0).size();

@@ -44,5 +44,27 @@ class BenchAugmentCommandTest {
         assertEquals(4, json.get("timed_images").getAsInt());
         assertEquals(6, json.get("image_count").getAsInt());
         assertEquals(0, json.get("skipped_images").getAsInt());
+        assertEquals("loader", json.get("photometric").getAsString()); // AUTO on the CPU
+    }
+
+    @Test
+    void photometricOptionSelectsTheDevicePath(@TempDir Path dir) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new BenchAugmentCommand()).execute(
+                    "--images", dir.toString(), "--generate", "4", "--batch", "2", "--batches", "1", "--warmup", "1",
+                    "--global-size", "32", "--local-crops", "0", "--threads", "1", "--photometric", "DEVICE");
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, code, buf.toString(StandardCharsets.UTF_8));
+        String[] lines = buf.toString(StandardCharsets.UTF_8).strip().split("\n");
+        JsonObject json = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+        assertEquals("device", json.get("photometric").getAsString());
+        assertEquals("2x32", json.get("crops").getAsString());
+        assertEquals(2, json.get("timed_images").getAsInt());
     }
 }
