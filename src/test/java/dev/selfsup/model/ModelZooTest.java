@@ -12,9 +12,11 @@ class ModelZooTest {
 
     @Test
     void namesAreTheDesignedOnesSorted() {
+        // DESIGN.md's names plus resnet10_cifar, the CPU-sized quickstart backbone
         assertEquals(
                 List.of(
                         "resnet101",
+                        "resnet10_cifar",
                         "resnet152",
                         "resnet18",
                         "resnet18_cifar",
@@ -30,7 +32,7 @@ class ModelZooTest {
 
     @Test
     void featureDimsOfEveryName() {
-        int[] dims = {2048, 2048, 512, 512, 512, 2048, 4096, 8192, 768, 384, 192};
+        int[] dims = {2048, 512, 2048, 512, 512, 512, 2048, 4096, 8192, 768, 384, 192};
         List<String> names = ModelZoo.names();
         for (int i = 0; i < dims.length; i++) {
             assertEquals(dims[i], ModelZoo.featureDim(names.get(i)), names.get(i));
