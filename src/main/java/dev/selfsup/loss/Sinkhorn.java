@@ -22,7 +22,9 @@ import ai.djl.ndarray.NDManager;
  *
  * LSE subtracts its maximum first, so nothing overflows or underflows to a whole zero row or
  * column; the official code returns NaN once |S|/ε passes ~88 in float32, while this form equals the
- * exact result. The first division by sum(Q) is a constant factor that the first row normalisation
+ * exact result. When the scores' range allows it (below {@link #EXP_SAFE_RANGE}, which covers SwAV's
+ * unit-norm scores) the one-device form runs the official exp-domain iteration after subtracting
+ * the maximum instead: the same numbers up to rounding, with one exp instead of seven. The first division by sum(Q) is a constant factor that the first row normalisation
  * cancels exactly, so it is omitted (the result is identical in exact arithmetic).
  */
 public final class Sinkhorn {
@@ -125,6 +127,13 @@ public final class Sinkhorn {
         double logK = Math.log(k);
         try (NDManager scope = Tensors.scope(scores)) {
             NDArray x = scores.stopGradient().div(epsilon); // S / ε, [B, K]
+            if (reducer == Reducer.LOCAL) {
+                double max = x.max().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                double min = x.min().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                if (max - min < EXP_SAFE_RANGE) {
+                    return scope.ret(expDomain(x, max, iterations, globalB, k));
+                }
+            }
             NDArray logA = null; // per prototype, [1, K]
             NDArray logBv = null; // per sample, [B, 1]
             for (int i = 0; i < iterations; i++) {
@@ -134,6 +143,25 @@ public final class Sinkhorn {
             }
             return scope.ret(x.add(logA).add(logBv.add(logB)).exp());
         }
+    }
+
+    /**
+     * Below this range of S/ε every exp(S/ε − max) is a normal float32 (e^-80 ≈ 1.8e-35), so the
+     * official exp-domain iteration is exact up to rounding and about four times cheaper than the
+     * log domain (one exp instead of seven). SwAV's unit-norm scores with ε = 0.05 span at most 40.
+     */
+    static final float EXP_SAFE_RANGE = 80f;
+
+    /** The official normalisation in the exp domain, on one device; x = S / ε, [B, K]. */
+    private static NDArray expDomain(NDArray x, double max, int iterations, long b, long k) {
+        // no autograd here (detached), so Number operands are safe
+        NDArray q = x.sub(Tensors.isDouble(x) ? (Number) max : (Number) (float) max).exp(); // [B, K]
+        q.divi(q.sum());
+        for (int i = 0; i < iterations; i++) {
+            q.divi(q.sum(new int[] {0}, true)).divi((float) k); // each prototype: mass 1/K
+            q.divi(q.sum(new int[] {1}, true)).divi((float) b); // each sample: mass 1/B
+        }
+        return q.muli((float) b);
     }
 
     /**

@@ -100,4 +100,9 @@ final class Tensors {
                 .batchMatMul(n.transpose(0, 2, 1))
                 .reshape(b, dim(n, 1));
     }
+
+    /** Whether {@code a} holds float64 values. */
+    static boolean isDouble(NDArray a) {
+        return a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64;
+    }
 }

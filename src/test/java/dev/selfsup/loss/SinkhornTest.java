@@ -321,4 +321,36 @@ class SinkhornTest {
                     "scores must be FLOAT32 or FLOAT64, got int32", () -> Sinkhorn.codes(m.ones(new Shape(2, 3), DataType.INT32), 0.05, 3));
         }
     }
+
+    @Test
+    void expDomainFastPathEqualsTheLogDomain() {
+        // an identity reducer that is not LOCAL forces the log domain
+        Sinkhorn.Reducer logDomain = new Sinkhorn.Reducer() {
+            @Override
+            public NDArray sum(NDArray local) {
+                return local;
+            }
+
+            @Override
+            public NDArray max(NDArray local) {
+                return local;
+            }
+
+            @Override
+            public long globalBatch(long localBatch) {
+                return localBatch;
+            }
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(3);
+            for (float scale : new float[] {0.1f, 1f, 1.9f}) {
+                NDArray s = m.randomUniform(-scale, scale, new ai.djl.ndarray.types.Shape(64, 30));
+                float[] fast = Sinkhorn.codes(s, 0.05, 3).toFloatArray();
+                float[] exact = Sinkhorn.codes(s, 0.05, 3, logDomain).toFloatArray();
+                for (int i = 0; i < fast.length; i++) {
+                    assertEquals(exact[i], fast[i], 1e-6f + 1e-5f * Math.abs(exact[i]), "scale " + scale + " at " + i);
+                }
+            }
+        }
+    }
 }
