@@ -397,7 +397,7 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
         @Override
         protected NDList forwardInternal(
                 ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-            throw new UnsupportedOperationException("a container, called by its owner");
+            throw new IllegalStateException("this container is never run directly: its owner runs its children in order");
         }
 
         @Override
