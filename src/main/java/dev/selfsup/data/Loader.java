@@ -459,8 +459,8 @@ public final class Loader implements AutoCloseable {
         }
 
         /**
-         * Sets the training device, which {@link PhotometricSite#AUTO} looks at. Defaults to {@link
-         * Device#defaultDevice()}.
+         * Sets the training device, which {@link PhotometricSite#AUTO} looks at. Defaults to the engine's
+         * default device ({@code Engine.getInstance().defaultDevice()}).
          *
          * @param device the device {@link HostBatch#toDevice} will be called for
          * @return this builder
