@@ -91,6 +91,11 @@ public record Recipe(
                 true,
                 "false for swav (MoCHi needs negatives: mocov2 or simclr)");
         require(
+                !(featureTransform.enabled() && method == MethodName.SIMCLR && featureTransform.negativeInterpolation()),
+                "feature_transform.negative_interpolation",
+                true,
+                "false for simclr (negative interpolation mixes a queue of negatives: use mocov2)");
+        require(
                 !(featureTransform.enabled() && method == MethodName.SWAV),
                 "feature_transform.enabled",
                 true,
