@@ -61,7 +61,11 @@ public final class Quickstart {
         }
         long start = System.nanoTime();
         Files.createDirectories(out);
+        // a rerun into the same folder keeps the earlier run: pretrain, pretrain-2, …
         Path runDir = out.resolve("pretrain");
+        for (int n = 2; Files.exists(runDir); n++) {
+            runDir = out.resolve("pretrain-" + n);
+        }
         Trainer.Result trained = Pretraining.run(recipe, runDir, device, false, progress);
         double pretrainSeconds = (System.nanoTime() - start) / 1e9;
         IdxDataset train = IdxDataset.embeddedFashionMnist(true);
@@ -88,7 +92,7 @@ public final class Quickstart {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Result r = new Result(raw, random, pretrained, seconds, pretrainSeconds, train.size(), test.size());
-        write(r, recipe, trained, out.resolve("quickstart.json"));
+        write(r, recipe, trained, runDir.getFileName().toString(), out.resolve("quickstart.json"));
         print(r, recipe, log);
         return r;
     }
@@ -118,7 +122,8 @@ public final class Quickstart {
         }
     }
 
-    private static void write(Result r, Recipe recipe, Trainer.Result trained, Path file) throws IOException {
+    private static void write(Result r, Recipe recipe, Trainer.Result trained, String runDirName, Path file)
+            throws IOException {
         JsonObject o = new JsonObject();
         o.add("raw_pixels", row(r.rawPixels()));
         o.add("random_init", row(r.randomInit()));
@@ -128,6 +133,7 @@ public final class Quickstart {
         o.addProperty("train_images", r.trainImages());
         o.addProperty("test_images", r.testImages());
         o.addProperty("recipe", recipe.name());
+        o.addProperty("run_folder", runDirName);
         o.addProperty("backbone", recipe.model().backbone());
         o.addProperty("epochs", recipe.train().epochs());
         o.addProperty("pretrain_iterations", trained.iterations());

@@ -98,6 +98,10 @@ public final class Pretraining {
      */
     public static Session open(Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
             throws IOException {
+        if (!resume && (Files.exists(Trainer.latestCheckpoint(runDir)) || Files.exists(runDir.resolve("metrics.jsonl")))) {
+            throw new IllegalArgumentException("run folder " + runDir + " already holds a run; continue it with"
+                    + " --resume " + runDir + " or choose another --out");
+        }
         Files.createDirectories(runDir);
         String yaml = YamlWriter.write(recipe);
         if (!resume) {

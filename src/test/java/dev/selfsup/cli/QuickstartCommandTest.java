@@ -32,5 +32,6 @@ class QuickstartCommandTest {
         assertEquals(10_000, o.get("train_images").getAsInt());
         assertEquals(2_000, o.get("test_images").getAsInt());
         assertTrue(Files.exists(dir.resolve("pretrain").resolve("backbone.safetensors")));
+        assertEquals("pretrain", o.get("run_folder").getAsString());
     }
 }

@@ -78,6 +78,9 @@ class TrainerTest {
             assertTrue(first.has(k), k + " in " + first);
         }
         assertEquals(3, rows.stream().filter(o -> o.get("kind").getAsString().equals("epoch")).count());
+        IllegalArgumentException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Pretraining.run(tiny("simclr"), run, Device.cpu(), false, null));
+        assertTrue(again.getMessage().contains("--resume"), again.getMessage());
     }
 
     @Test
