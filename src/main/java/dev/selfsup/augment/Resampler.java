@@ -79,7 +79,16 @@ public final class Resampler {
         int[][] tmp = scratch.rows(rows, rowStride);
         int[] acc = scratch.acc(rowStride);
         // Horizontal pass: rows [rowFirst, rowLast) of the clamped region → size columns.
-        for (int r = 0; r < rows; r++) {
+        int rowBytes = w * c;
+        int r = 0;
+        if (c == 3) {
+            // Two rows per call share the weight loads and loop overhead of the short tap loops.
+            for (; r + 1 < rows; r += 2) {
+                int srcRow = ((by0 + rowFirst + r) * w + bx0) * c;
+                horizontalRgb2(pixels, srcRow, rowBytes, cx, size, tmp[r], tmp[r + 1]);
+            }
+        }
+        for (; r < rows; r++) {
             int srcRow = ((by0 + rowFirst + r) * w + bx0) * c;
             if (c == 3) {
                 horizontalRgb(pixels, srcRow, cx, size, tmp[r]);
@@ -120,6 +129,42 @@ public final class Resampler {
             out[x] = clip8i(s0);
             out[size + x] = clip8i(s1);
             out[2 * size + x] = clip8i(s2);
+        }
+    }
+
+    /** {@link #horizontalRgb} for the rows at {@code srcRow} and {@code srcRow + rowBytes}. */
+    private static void horizontalRgb2(
+            byte[] pixels, int srcRow, int rowBytes, Coefficients cx, int size, int[] outA, int[] outB) {
+        int[] bounds = cx.bounds;
+        int[] weights = cx.weights;
+        int ksize = cx.ksize;
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int x = 0; x < size; x++) {
+            int n = bounds[2 * x + 1];
+            int k0 = x * ksize;
+            int a0 = half;
+            int a1 = half;
+            int a2 = half;
+            int b0 = half;
+            int b1 = half;
+            int b2 = half;
+            int p = srcRow + bounds[2 * x] * 3;
+            for (int k = 0; k < n; k++, p += 3) {
+                int wk = weights[k0 + k];
+                int q = p + rowBytes;
+                a0 += (pixels[p] & 0xff) * wk;
+                a1 += (pixels[p + 1] & 0xff) * wk;
+                a2 += (pixels[p + 2] & 0xff) * wk;
+                b0 += (pixels[q] & 0xff) * wk;
+                b1 += (pixels[q + 1] & 0xff) * wk;
+                b2 += (pixels[q + 2] & 0xff) * wk;
+            }
+            outA[x] = clip8i(a0);
+            outA[size + x] = clip8i(a1);
+            outA[2 * size + x] = clip8i(a2);
+            outB[x] = clip8i(b0);
+            outB[size + x] = clip8i(b1);
+            outB[2 * size + x] = clip8i(b2);
         }
     }
 
