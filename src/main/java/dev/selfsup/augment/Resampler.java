@@ -70,81 +70,172 @@ public final class Resampler {
         }
         int rows = rowLast - rowFirst;
         byte[] pixels = src.pixels();
+        // The intermediate rows are planar ([channel][x], values 0..255 as Pillow's 8-bit
+        // intermediate) in int arrays: the vertical pass is then "acc[j] += row[j]·w" and the final
+        // store a contiguous per-channel loop, both of which C2 vectorises. Integer sums do not
+        // depend on the order of the taps, so the result is the byte-exact interleaved algorithm.
         int rowStride = size * c;
-        // The intermediate rows as int arrays (values 0..255, as Pillow's 8-bit intermediate):
-        // the vertical pass below is then "acc[j] += row[j]·w", a loop C2 vectorises.
         Scratch scratch = SCRATCH.get();
         int[][] tmp = scratch.rows(rows, rowStride);
         int[] acc = scratch.acc(rowStride);
         // Horizontal pass: rows [rowFirst, rowLast) of the clamped region → size columns.
-        int half = 1 << (PRECISION_BITS - 1);
-        for (int r = 0; r < rows; r++) {
-            int srcRow = ((by0 + rowFirst + r) * w + bx0) * c;
-            int[] out = tmp[r];
-            int o = 0;
-            for (int x = 0; x < size; x++) {
-                int first = cx.bounds[2 * x];
-                int n = cx.bounds[2 * x + 1];
-                int k0 = x * cx.ksize;
-                if (c == 3) {
-                    int s0 = half;
-                    int s1 = half;
-                    int s2 = half;
-                    int p = srcRow + first * 3;
-                    for (int k = 0; k < n; k++, p += 3) {
-                        int wk = cx.weights[k0 + k];
-                        s0 += (pixels[p] & 0xff) * wk;
-                        s1 += (pixels[p + 1] & 0xff) * wk;
-                        s2 += (pixels[p + 2] & 0xff) * wk;
-                    }
-                    out[o++] = clip8i(s0);
-                    out[o++] = clip8i(s1);
-                    out[o++] = clip8i(s2);
-                } else {
-                    int s0 = half;
-                    int p = srcRow + first;
-                    for (int k = 0; k < n; k++, p++) {
-                        s0 += (pixels[p] & 0xff) * cx.weights[k0 + k];
-                    }
-                    out[o++] = clip8i(s0);
-                }
+        int rowBytes = w * c;
+        int r = 0;
+        if (c == 3) {
+            // Two rows per call share the weight loads and loop overhead of the short tap loops.
+            for (; r + 1 < rows; r += 2) {
+                int srcRow = ((by0 + rowFirst + r) * w + bx0) * c;
+                horizontalRgb2(pixels, srcRow, rowBytes, cx, size, tmp[r], tmp[r + 1]);
             }
         }
-        // Vertical pass → planar output, replicating a single channel to RGB. Taps outer, pixels
-        // inner: each tap streams one contiguous intermediate row (much faster than column walks).
+        for (; r < rows; r++) {
+            int srcRow = ((by0 + rowFirst + r) * w + bx0) * c;
+            if (c == 3) {
+                horizontalRgb(pixels, srcRow, cx, size, tmp[r]);
+            } else {
+                horizontalGray(pixels, srcRow, cx, size, tmp[r]);
+            }
+        }
+        // Vertical pass → planar output, replicating a single channel to RGB.
         int plane = size * size;
         for (int y = 0; y < size; y++) {
-            int first = cy.bounds[2 * y] - rowFirst;
-            int n = cy.bounds[2 * y + 1];
-            int k0 = y * cy.ksize;
-            java.util.Arrays.fill(acc, 0, rowStride, half);
-            for (int k = 0; k < n; k++) {
-                int wk = cy.weights[k0 + k];
-                int[] row = tmp[first + k];
-                for (int j = 0; j < rowStride; j++) {
-                    acc[j] += row[j] * wk;
-                }
-            }
+            vertical(tmp, cy.bounds[2 * y] - rowFirst, cy.bounds[2 * y + 1], cy.weights, y * cy.ksize, acc, rowStride);
             int rowOut = offset + y * size;
+            for (int ch = 0; ch < 3; ch++) {
+                store(acc, c == 3 ? ch * size : 0, dst, rowOut + ch * plane, size, flip);
+            }
+        }
+    }
+
+    /** One source row (interleaved RGB) → three planar intermediate channels of {@code size}. */
+    private static void horizontalRgb(byte[] pixels, int srcRow, Coefficients cx, int size, int[] out) {
+        int[] bounds = cx.bounds;
+        int[] weights = cx.weights;
+        int ksize = cx.ksize;
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int x = 0; x < size; x++) {
+            int n = bounds[2 * x + 1];
+            int k0 = x * ksize;
+            int s0 = half;
+            int s1 = half;
+            int s2 = half;
+            int p = srcRow + bounds[2 * x] * 3;
+            for (int k = 0; k < n; k++, p += 3) {
+                int wk = weights[k0 + k];
+                s0 += (pixels[p] & 0xff) * wk;
+                s1 += (pixels[p + 1] & 0xff) * wk;
+                s2 += (pixels[p + 2] & 0xff) * wk;
+            }
+            out[x] = clip8i(s0);
+            out[size + x] = clip8i(s1);
+            out[2 * size + x] = clip8i(s2);
+        }
+    }
+
+    /** {@link #horizontalRgb} for the rows at {@code srcRow} and {@code srcRow + rowBytes}. */
+    private static void horizontalRgb2(
+            byte[] pixels, int srcRow, int rowBytes, Coefficients cx, int size, int[] outA, int[] outB) {
+        int[] bounds = cx.bounds;
+        int[] weights = cx.weights;
+        int ksize = cx.ksize;
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int x = 0; x < size; x++) {
+            int n = bounds[2 * x + 1];
+            int k0 = x * ksize;
+            int a0 = half;
+            int a1 = half;
+            int a2 = half;
+            int b0 = half;
+            int b1 = half;
+            int b2 = half;
+            int p = srcRow + bounds[2 * x] * 3;
+            for (int k = 0; k < n; k++, p += 3) {
+                int wk = weights[k0 + k];
+                int q = p + rowBytes;
+                a0 += (pixels[p] & 0xff) * wk;
+                a1 += (pixels[p + 1] & 0xff) * wk;
+                a2 += (pixels[p + 2] & 0xff) * wk;
+                b0 += (pixels[q] & 0xff) * wk;
+                b1 += (pixels[q + 1] & 0xff) * wk;
+                b2 += (pixels[q + 2] & 0xff) * wk;
+            }
+            outA[x] = clip8i(a0);
+            outA[size + x] = clip8i(a1);
+            outA[2 * size + x] = clip8i(a2);
+            outB[x] = clip8i(b0);
+            outB[size + x] = clip8i(b1);
+            outB[2 * size + x] = clip8i(b2);
+        }
+    }
+
+    /** One grayscale source row → {@code size} intermediate values. */
+    private static void horizontalGray(byte[] pixels, int srcRow, Coefficients cx, int size, int[] out) {
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int x = 0; x < size; x++) {
+            int n = cx.bounds[2 * x + 1];
+            int k0 = x * cx.ksize;
+            int s0 = half;
+            int p = srcRow + cx.bounds[2 * x];
+            for (int k = 0; k < n; k++, p++) {
+                s0 += (pixels[p] & 0xff) * cx.weights[k0 + k];
+            }
+            out[x] = clip8i(s0);
+        }
+    }
+
+    /**
+     * {@code acc = half + Σ_k tmp[first+k]·weights[k0+k]} over {@code len} entries. Taps outer (two
+     * at a time, halving the accumulator traffic), pixels inner: each tap streams contiguous rows.
+     */
+    private static void vertical(int[][] tmp, int first, int n, int[] weights, int k0, int[] acc, int len) {
+        int half = 1 << (PRECISION_BITS - 1);
+        int k = 0;
+        if (n >= 2) {
+            int w0 = weights[k0];
+            int w1 = weights[k0 + 1];
+            int[] r0 = tmp[first];
+            int[] r1 = tmp[first + 1];
+            for (int j = 0; j < len; j++) {
+                acc[j] = half + r0[j] * w0 + r1[j] * w1;
+            }
+            k = 2;
+        } else {
+            java.util.Arrays.fill(acc, 0, len, half);
+        }
+        for (; k + 1 < n; k += 2) {
+            int w0 = weights[k0 + k];
+            int w1 = weights[k0 + k + 1];
+            int[] r0 = tmp[first + k];
+            int[] r1 = tmp[first + k + 1];
+            for (int j = 0; j < len; j++) {
+                acc[j] += r0[j] * w0 + r1[j] * w1;
+            }
+        }
+        if (k < n) {
+            int wk = weights[k0 + k];
+            int[] row = tmp[first + k];
+            for (int j = 0; j < len; j++) {
+                acc[j] += row[j] * wk;
+            }
+        }
+    }
+
+    /** Rounds {@code acc[a..a+size)} to bytes at {@code dst[d..d+size)}, mirrored if {@code flip}. */
+    private static void store(int[] acc, int a, byte[] dst, int d, int size, boolean flip) {
+        if (flip) {
+            int e = d + size - 1;
             for (int x = 0; x < size; x++) {
-                int ox = rowOut + (flip ? size - 1 - x : x);
-                if (c == 3) {
-                    dst[ox] = clip8(acc[3 * x]);
-                    dst[ox + plane] = clip8(acc[3 * x + 1]);
-                    dst[ox + 2 * plane] = clip8(acc[3 * x + 2]);
-                } else {
-                    byte v = clip8(acc[x]);
-                    dst[ox] = v;
-                    dst[ox + plane] = v;
-                    dst[ox + 2 * plane] = v;
-                }
+                dst[e - x] = clip8(acc[a + x]);
+            }
+        } else {
+            for (int x = 0; x < size; x++) {
+                dst[d + x] = clip8(acc[a + x]);
             }
         }
     }
 
     private static int clip8i(int s) {
-        int v = s >> PRECISION_BITS;
-        return v < 0 ? 0 : Math.min(v, 255);
+        return Math.max(0, Math.min(s >> PRECISION_BITS, 255));
     }
 
     /** Per-thread intermediate rows and accumulator, grown as needed (crops differ in size). */
@@ -172,8 +263,7 @@ public final class Resampler {
     }
 
     private static byte clip8(int s) {
-        int v = s >> PRECISION_BITS;
-        return (byte) (v < 0 ? 0 : Math.min(v, 255));
+        return (byte) Math.max(0, Math.min(s >> PRECISION_BITS, 255));
     }
 
     /** Pillow's {@code precompute_coeffs} + {@code normalize_coeffs_8bpc} for one axis. */
