@@ -306,11 +306,7 @@ public final class Pretraining {
     public static Optimizer optimizer(Recipe recipe, Method method, NDManager run, long itersPerEpoch) {
         OptimizerSettings o = recipe.optimizer();
         int batch = recipe.data().batchSize() * o.accumulateSteps();
-        double base = switch (o.lrScaling()) {
-            case NONE -> LrScaling.NONE.scale(o.baseLr(), batch);
-            case LINEAR -> LrScaling.LINEAR.scale(o.baseLr(), batch);
-            case SQRT -> LrScaling.SQRT.scale(o.baseLr(), batch);
-        };
+        double base = LrScaling.valueOf(o.lrScaling().name()).scale(o.baseLr(), batch);
         long total = Math.max(1, itersPerEpoch * recipe.train().epochs());
         long warmup = Math.min(total - 1, itersPerEpoch * o.warmupEpochs());
         Schedule schedule = o.schedule() == OptimizerSettings.ScheduleKind.CONSTANT

@@ -220,6 +220,8 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         int epoch = startEpoch;
         Path latest = latestCheckpoint(runDir);
+        // named in the NaN message; checked once here, not on every step
+        String lastCheckpoint = Files.exists(latest) ? latest.toString() : "none yet";
         try (MetricsLog metrics = new MetricsLog(runDir.resolve("metrics.jsonl"), iteration - 1)) {
             double smoothedRate = 0;
             long started = System.nanoTime();
@@ -241,7 +243,7 @@ public final class Trainer {
                             Engine.getInstance().setRandomSeed((int) Seeds.mix(seed, "engine", iteration, b % accumulateSteps));
                             MultiCropBatch batch = host.toDevice(step);
                             Step s = new Step(iteration, epoch, totalIters, seed);
-                            value = stepper.run(step, batch, s, stepNow, Files.exists(latest) ? latest.toString() : "none yet");
+                            value = stepper.run(step, batch, s, stepNow, lastCheckpoint);
                             extra = method.stepMetrics();
                         }
                         long t2 = System.nanoTime();
@@ -288,6 +290,7 @@ public final class Trainer {
                 summary.put("skipped_images", loader.skippedImages() - skippedBefore);
                 metrics.write("epoch", summary);
                 writeCheckpoint(latest, epoch + 1, 0);
+                lastCheckpoint = latest.toString();
                 if ((epoch + 1) % checkpointEveryEpochs == 0 || epoch + 1 == epochs) {
                     Files.copy(latest, latest.resolveSibling(String.format(Locale.ROOT, "epoch_%04d.ckpt", epoch + 1)),
                             StandardCopyOption.REPLACE_EXISTING);
