@@ -16,10 +16,27 @@ class ResamplerEquivalenceTest {
 
     @Test
     void matchesReferenceImplementationBitForBit() {
-        SplittableRandom rng = new SplittableRandom(7);
-        for (int t = 0; t < 400; t++) {
-            int w = 1 + rng.nextInt(120);
-            int h = 1 + rng.nextInt(90);
+        compareOnRandomCases(new SplittableRandom(7), 400, 120, 90, 70);
+    }
+
+    @Test
+    void matchesReferenceAcrossSeveralRowStrips() {
+        // Taller than Resampler.STRIP rows, so the horizontal pass runs in more than one strip.
+        compareOnRandomCases(new SplittableRandom(11), 12, 300, 3 * Resampler.STRIP, 240);
+    }
+
+    @Test
+    void refusesDownscalesBeyondTheExactRange() {
+        DecodedImage wide = new DecodedImage(20_000, 1, 1, new byte[20_000]);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Resampler.crop(wide, new CropBox(0, 0, 20_000, 1, true), 1, false, new byte[3], 0));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("resize the image first"), e.getMessage());
+    }
+
+    private static void compareOnRandomCases(SplittableRandom rng, int cases, int maxW, int maxH, int maxSize) {
+        for (int t = 0; t < cases; t++) {
+            int w = 1 + rng.nextInt(maxW);
+            int h = 1 + rng.nextInt(maxH);
             int c = rng.nextInt(4) == 0 ? 1 : 3;
             byte[] px = new byte[w * h * c];
             for (int i = 0; i < px.length; i++) {
@@ -35,7 +52,7 @@ class ResamplerEquivalenceTest {
                 by = Math.rint(by);
             }
             CropBox box = new CropBox(bx, by, bw, bh, rng.nextBoolean());
-            int size = 1 + rng.nextInt(rng.nextBoolean() ? 12 : 70);
+            int size = 1 + rng.nextInt(rng.nextBoolean() ? 12 : maxSize);
             boolean flip = rng.nextBoolean();
             int offset = rng.nextInt(5);
             byte[] expected = new byte[offset + 3 * size * size + 3];
@@ -89,8 +106,8 @@ class ResamplerEquivalenceTest {
                 box,
                 w,
                 h);
-        Resampler.Coefficients cx = Resampler.Coefficients.of(box.x() - bx0, box.width(), bx1 - bx0, size);
-        Resampler.Coefficients cy = Resampler.Coefficients.of(box.y() - by0, box.height(), by1 - by0, size);
+        Resampler.Coefficients cx = Resampler.Coefficients.of(box.x() - bx0, box.width(), bx1 - bx0, size, false);
+        Resampler.Coefficients cy = Resampler.Coefficients.of(box.y() - by0, box.height(), by1 - by0, size, false);
         // Rows of the (clamped) source the vertical pass reads.
         int rowFirst = cy.bounds[0];
         int rowLast = rowFirst;
