@@ -296,56 +296,105 @@ final class HostPhotometric {
         verticalPass(a, b, s, kernel, lo);
         transpose(b, a, s);
         verticalPass(a, b, s, kernel, lo);
-        // Transpose back into the flat plane, in tiles so reads and writes stay in cache.
-        for (int y0 = 0; y0 < s; y0 += TILE) {
-            int y1 = Math.min(s, y0 + TILE);
-            for (int j0 = 0; j0 < s; j0 += TILE) {
-                int j1 = Math.min(s, j0 + TILE);
-                for (int y = y0; y < y1; y++) {
-                    float[] col = b[y];
-                    for (int j = j0; j < j1; j++) {
-                        x[j * s + y] = col[j];
-                    }
-                }
-            }
-        }
+        transposeToPlane(b, x, s);
     }
 
-    /** Transpose tile side: 16 rows of 16 floats, a few cache lines each. */
-    private static final int TILE = 16;
-
-    /** {@code out[y] = Σ_q kernel[q]·in[reflect(y − pad + q)]}, taps {@code lo .. k − 1 − lo}. */
+    /**
+     * {@code out[y] = Σ_q kernel[q]·in[reflect(y − pad + q)]}, taps {@code lo .. k − 1 − lo}. The
+     * kernel is symmetric, so taps q and k − 1 − q share one multiply, and two such pairs share one
+     * pass over {@code out[y]}.
+     */
     private static void verticalPass(float[][] in, float[][] out, int s, float[] kernel, int lo) {
-        int k = kernel.length;
-        int pad = k / 2;
+        int pad = kernel.length / 2;
+        float wc = kernel[pad];
         for (int y = 0; y < s; y++) {
             float[] o = out[y];
-            float[] r0 = in[reflect(y - pad + lo, s)];
-            float w0 = kernel[lo];
+            float[] c = in[y];
             for (int j = 0; j < s; j++) {
-                o[j] = w0 * r0[j];
+                o[j] = wc * c[j];
             }
-            for (int q = lo + 1; q < k - lo; q++) {
-                float[] r = in[reflect(y - pad + q, s)];
-                float w = kernel[q];
+            int q = lo;
+            for (; q + 1 < pad; q += 2) {
+                float[] a0 = in[reflect(y - pad + q, s)];
+                float[] a1 = in[reflect(y + pad - q, s)];
+                float[] b0 = in[reflect(y - pad + q + 1, s)];
+                float[] b1 = in[reflect(y + pad - q - 1, s)];
+                float wa = kernel[q];
+                float wb = kernel[q + 1];
                 for (int j = 0; j < s; j++) {
-                    o[j] += w * r[j];
+                    o[j] += wa * (a0[j] + a1[j]) + wb * (b0[j] + b1[j]);
+                }
+            }
+            if (q < pad) {
+                float[] a0 = in[reflect(y - pad + q, s)];
+                float[] a1 = in[reflect(y + pad - q, s)];
+                float wa = kernel[q];
+                for (int j = 0; j < s; j++) {
+                    o[j] += wa * (a0[j] + a1[j]);
                 }
             }
         }
     }
 
+    /** {@code out[j][y] = in[y][j]}, eight rows of {@code in} at a time (one row reference each). */
     private static void transpose(float[][] in, float[][] out, int s) {
-        for (int y0 = 0; y0 < s; y0 += TILE) {
-            int y1 = Math.min(s, y0 + TILE);
-            for (int j0 = 0; j0 < s; j0 += TILE) {
-                int j1 = Math.min(s, j0 + TILE);
-                for (int y = y0; y < y1; y++) {
-                    float[] row = in[y];
-                    for (int j = j0; j < j1; j++) {
-                        out[j][y] = row[j];
-                    }
-                }
+        int y = 0;
+        for (; y + 7 < s; y += 8) {
+            float[] r0 = in[y];
+            float[] r1 = in[y + 1];
+            float[] r2 = in[y + 2];
+            float[] r3 = in[y + 3];
+            float[] r4 = in[y + 4];
+            float[] r5 = in[y + 5];
+            float[] r6 = in[y + 6];
+            float[] r7 = in[y + 7];
+            for (int j = 0; j < s; j++) {
+                float[] o = out[j];
+                o[y] = r0[j];
+                o[y + 1] = r1[j];
+                o[y + 2] = r2[j];
+                o[y + 3] = r3[j];
+                o[y + 4] = r4[j];
+                o[y + 5] = r5[j];
+                o[y + 6] = r6[j];
+                o[y + 7] = r7[j];
+            }
+        }
+        for (; y < s; y++) {
+            float[] r = in[y];
+            for (int j = 0; j < s; j++) {
+                out[j][y] = r[j];
+            }
+        }
+    }
+
+    /** {@code x[j·s + y] = in[y][j]}: the transpose back into the flat plane. */
+    private static void transposeToPlane(float[][] in, float[] x, int s) {
+        int y = 0;
+        for (; y + 7 < s; y += 8) {
+            float[] r0 = in[y];
+            float[] r1 = in[y + 1];
+            float[] r2 = in[y + 2];
+            float[] r3 = in[y + 3];
+            float[] r4 = in[y + 4];
+            float[] r5 = in[y + 5];
+            float[] r6 = in[y + 6];
+            float[] r7 = in[y + 7];
+            for (int j = 0, o = y; j < s; j++, o += s) {
+                x[o] = r0[j];
+                x[o + 1] = r1[j];
+                x[o + 2] = r2[j];
+                x[o + 3] = r3[j];
+                x[o + 4] = r4[j];
+                x[o + 5] = r5[j];
+                x[o + 6] = r6[j];
+                x[o + 7] = r7[j];
+            }
+        }
+        for (; y < s; y++) {
+            float[] r = in[y];
+            for (int j = 0; j < s; j++) {
+                x[j * s + y] = r[j];
             }
         }
     }
