@@ -63,7 +63,7 @@ class FeatureQueueTest {
                     NDArray z = step.randomNormal(new Shape(2, 3));
                     z.setRequiresGradient(true);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray y = z.mul(2);
+                        NDArray y = dev.selfsup.internal.Scalars.mul(z, 2);
                         q.push(y);
                         ring.push(y);
                         gc.backward(y.sum());

@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import dev.selfsup.internal.Scalars;
 
 /**
  * A one-output linear model y = w·x + b with weight [1, 2] and bias [1], and the loss 0.5 (y − t)²,
@@ -41,10 +42,12 @@ final class TinyModel {
     void backward(double[] x, double target, double scale) {
         try (NDManager step = manager.newSubManager()) {
             step.tempAttachAll(weight.getArray(), bias.getArray());
-            NDArray input = step.create(new float[] {(float) x[0], (float) x[1]}, new Shape(1, 2));
+            // Engine-owned input and scalars: autograd keeps them for the backward pass, and DJL's
+            // create(float[]) / mul(Number) view GC-owned buffers (see Scalars).
+            NDArray input = Scalars.owned(step.create(new float[] {(float) x[0], (float) x[1]}, new Shape(1, 2)));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray y = linear.forward(store, new NDList(input), true).singletonOrThrow();
-                NDArray loss = y.sub(target).square().mul(0.5 * scale).sum();
+                NDArray loss = Scalars.mul(y.sub(Scalars.of(y, target)).square(), 0.5 * scale).sum();
                 gc.backward(loss);
             }
         }
