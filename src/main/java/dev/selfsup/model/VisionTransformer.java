@@ -215,7 +215,14 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
                 scale,
                 size,
                 out);
-        float ratio = (float) (1.0 / scale);
+        return bicubicMap(in, out, (float) (1.0 / scale));
+    }
+
+    /**
+     * The 1-D bicubic map of {@code F.interpolate(mode="bicubic", align_corners=False)} from {@code
+     * in} to {@code out} samples, source position {@code ratio·(o + 0.5) − 0.5}, edges clamped.
+     */
+    static float[][] bicubicMap(int in, int out, float ratio) {
         float[][] w = new float[out][in];
         for (int o = 0; o < out; o++) {
             float src = ratio * (o + 0.5f) - 0.5f;
@@ -228,6 +235,51 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
             }
         }
         return w;
+    }
+
+    /**
+     * timm's {@code resample_abs_pos_embed} for a checkpoint trained at another resolution: the
+     * class token's row is kept, the {@code from × from} grid is resized to {@code to × to} by
+     * {@code F.interpolate(size=(to, to), mode="bicubic", align_corners=False)}.
+     *
+     * @param pos [1 + from², dim] row-major
+     * @param from source grid side
+     * @param to target grid side
+     * @param dim embedding width
+     * @return [1 + to², dim] row-major
+     */
+    static float[] resamplePosEmbed(float[] pos, int from, int to, int dim) {
+        checkArgument(pos.length == (1 + from * from) * dim, "pos_embed of %s values is not [1 + %s², %s]",
+                pos.length, from, dim);
+        float[][] map = bicubicMap(from, to, (float) from / to);
+        float[] out = new float[(1 + to * to) * dim];
+        System.arraycopy(pos, 0, out, 0, dim);
+        float[] rowMix = new float[from * dim];
+        for (int i = 0; i < to; i++) {
+            // Rows first (the grid's first axis), then columns: separable like PyTorch's kernel.
+            java.util.Arrays.fill(rowMix, 0f);
+            for (int a = 0; a < from; a++) {
+                float wa = map[i][a];
+                if (wa != 0f) {
+                    int src = (1 + a * from) * dim;
+                    for (int k = 0; k < from * dim; k++) {
+                        rowMix[k] += wa * pos[src + k];
+                    }
+                }
+            }
+            for (int j = 0; j < to; j++) {
+                int dst = (1 + i * to + j) * dim;
+                for (int b = 0; b < from; b++) {
+                    float wb = map[j][b];
+                    if (wb != 0f) {
+                        for (int d = 0; d < dim; d++) {
+                            out[dst + d] += wb * rowMix[b * dim + d];
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** PyTorch's {@code get_cubic_upsample_coefficients} with A = -0.75. */

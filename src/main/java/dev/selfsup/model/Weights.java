@@ -53,6 +53,8 @@ import java.util.function.Predicate;
  * multiple of 8), then the raw little-endian data.
  */
 public final class Weights {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Weights.class);
+
     /** Names of a classifier in torchvision ({@code fc.*}) and timm ({@code head.*}) files. */
     public static final Predicate<String> CLASSIFIER =
             name -> name.startsWith("fc.") || name.startsWith("head.");
@@ -131,7 +133,9 @@ public final class Weights {
      * Loads the tensors of {@code block} from a safetensors file, skipping file entries that {@code
      * skipInFile} accepts — e.g. {@link #CLASSIFIER} to load a torchvision or timm classification
      * checkpoint into a backbone. A missing {@code num_batches_tracked} is accepted (PyTorch
-     * accepts it too) and leaves the counter unchanged; everything else must match.
+     * accepts it too) and leaves the counter unchanged; a ViT {@code pos_embed} of another square
+     * grid (a checkpoint trained at another resolution) is resized as timm's {@code
+     * resample_abs_pos_embed} does; everything else must match.
      *
      * @param block an initialised block; its arrays are overwritten in place
      * @param file a safetensors file
@@ -154,7 +158,8 @@ public final class Weights {
                     if (!(slot instanceof TensorSlot.Counter)) {
                         missing.add(slot.name);
                     }
-                } else if (!e.shape.equals(slot.shape())) {
+                } else if (!e.shape.equals(slot.shape())
+                        && !(posEmbedGrids(slot.name, e.shape, slot.shape()) != null && compatible(slot, e.dtype))) {
                     mismatched.add(
                             slot.name + " (file " + e.shape + ", model " + slot.shape() + ")");
                 } else if (!compatible(slot, e.dtype)) {
@@ -192,7 +197,15 @@ public final class Weights {
                                     e.dtype.equals("I64") ? data.getLong(0) : data.getInt(0));
                 } else {
                     NDArray target = initialised(((TensorSlot.Param) slot).parameter, slot.name);
-                    target.set(convert(data, e.dtype, target.getDataType()));
+                    int[] grids = e.shape.equals(slot.shape()) ? null : posEmbedGrids(slot.name, e.shape, slot.shape());
+                    if (grids != null) {
+                        data = resizedPosEmbed(convert(data, e.dtype, DataType.FLOAT32), grids, (int) e.shape.get(2));
+                        LOG.info("{}: resized {} from a {}x{} to a {}x{} patch grid (bicubic, as timm)", file,
+                                slot.name, grids[0], grids[0], grids[1], grids[1]);
+                        target.set(convert(data, "F32", target.getDataType()));
+                    } else {
+                        target.set(convert(data, e.dtype, target.getDataType()));
+                    }
                 }
             }
         }
@@ -330,6 +343,34 @@ public final class Weights {
             collect(child.getValue(), prefix + name + ".", out);
             index++;
         }
+    }
+
+    /**
+     * The grid sides {from, to} when a ViT position embedding was trained at another resolution
+     * ([1, 1 + from², D] in the file, [1, 1 + to², D] in the model), else null.
+     */
+    static int[] posEmbedGrids(String name, Shape file, Shape model) {
+        if (!(name.equals("pos_embed") || name.endsWith(".pos_embed")) || file.dimension() != 3
+                || model.dimension() != 3 || file.get(0) != 1 || model.get(0) != 1 || file.get(2) != model.get(2)) {
+            return null;
+        }
+        int from = gridSide(file.get(1) - 1);
+        int to = gridSide(model.get(1) - 1);
+        return from > 0 && to > 0 ? new int[] {from, to} : null;
+    }
+
+    private static int gridSide(long patches) {
+        int g = (int) Math.round(Math.sqrt(patches));
+        return patches > 0 && (long) g * g == patches ? g : -1;
+    }
+
+    private static ByteBuffer resizedPosEmbed(ByteBuffer f32, int[] grids, int dim) {
+        float[] pos = new float[f32.remaining() / Float.BYTES];
+        f32.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(pos);
+        float[] out = VisionTransformer.resamplePosEmbed(pos, grids[0], grids[1], dim);
+        ByteBuffer buf = ByteBuffer.allocateDirect(out.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(out);
+        return buf;
     }
 
     private static NDArray initialised(Parameter p, String name) {
