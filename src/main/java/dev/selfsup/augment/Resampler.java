@@ -104,7 +104,7 @@ public final class Resampler {
             gatherColumns(pixels, srcStart, rowBytes, rr, cols, c, columns);
             for (int ch = 0; ch < c; ch++) {
                 for (int x = 0; x < size; x++) {
-                    horizontal(columns, ch * cols + cx.bounds[2 * x] - colFirst, cx.bounds[2 * x + 1], cx.weights,
+                    weightedSum(columns, ch * cols + cx.bounds[2 * x] - colFirst, cx.bounds[2 * x + 1], cx.weights,
                             x * cx.ksize, outColumns[ch * size + x], rr);
                 }
             }
@@ -113,7 +113,8 @@ public final class Resampler {
         // Vertical pass → planar output, replicating a single channel to RGB.
         int plane = size * size;
         for (int y = 0; y < size; y++) {
-            vertical(tmp, cy.bounds[2 * y] - rowFirst, cy.bounds[2 * y + 1], cy.weights, y * cy.ksize, acc, rowStride);
+            weightedSum(tmp, cy.bounds[2 * y] - rowFirst, cy.bounds[2 * y + 1], cy.weights, y * cy.ksize, acc,
+                    rowStride);
             int rowOut = offset + y * size;
             for (int ch = 0; ch < 3; ch++) {
                 store(acc, c == 3 ? ch * size : 0, dst, rowOut + ch * plane, size);
@@ -172,46 +173,6 @@ public final class Resampler {
         }
     }
 
-    /** {@code out[j] = half + Σ_k columns[first+k][j]·weights[k0+k]} for j below {@code len}. */
-    private static void horizontal(int[][] columns, int first, int n, int[] weights, int k0, int[] out, int len) {
-        int half = 1 << (PRECISION_BITS - 1);
-        if (n == 0) {
-            java.util.Arrays.fill(out, 0, len, half);
-            return;
-        }
-        int[] a = columns[first];
-        int wa = weights[k0];
-        int k = 1;
-        if (n >= 2) {
-            int[] b = columns[first + 1];
-            int wb = weights[k0 + 1];
-            for (int j = 0; j < len; j++) {
-                out[j] = half + a[j] * wa + b[j] * wb;
-            }
-            k = 2;
-        } else {
-            for (int j = 0; j < len; j++) {
-                out[j] = half + a[j] * wa;
-            }
-        }
-        for (; k + 1 < n; k += 2) {
-            int[] r0 = columns[first + k];
-            int[] r1 = columns[first + k + 1];
-            int w0 = weights[k0 + k];
-            int w1 = weights[k0 + k + 1];
-            for (int j = 0; j < len; j++) {
-                out[j] += r0[j] * w0 + r1[j] * w1;
-            }
-        }
-        if (k < n) {
-            int[] r0 = columns[first + k];
-            int w0 = weights[k0 + k];
-            for (int j = 0; j < len; j++) {
-                out[j] += r0[j] * w0;
-            }
-        }
-    }
-
     /**
      * {@code tmp[r0 + j][i] = outColumns[i][j] >> 22} (the 8-bit intermediate) for i below {@code
      * width}, j below {@code rows}: a transpose, eight columns at a time.
@@ -248,17 +209,19 @@ public final class Resampler {
     }
 
     /**
-     * {@code acc = half + Σ_k tmp[first+k]·weights[k0+k]} over {@code len} entries. Taps outer (two
-     * at a time, halving the accumulator traffic), pixels inner: each tap streams contiguous rows.
+     * {@code acc = half + Σ_k rows[first+k]·weights[k0+k]} over {@code len} entries: one output
+     * column of the horizontal pass (rows = gathered source columns) or one output row of the
+     * vertical pass (rows = intermediate rows). Taps outer (two at a time, halving the accumulator
+     * traffic), pixels inner: each tap streams a contiguous array.
      */
-    private static void vertical(int[][] tmp, int first, int n, int[] weights, int k0, int[] acc, int len) {
+    private static void weightedSum(int[][] rows, int first, int n, int[] weights, int k0, int[] acc, int len) {
         int half = 1 << (PRECISION_BITS - 1);
         int k = 0;
         if (n >= 2) {
             int w0 = weights[k0];
             int w1 = weights[k0 + 1];
-            int[] r0 = tmp[first];
-            int[] r1 = tmp[first + 1];
+            int[] r0 = rows[first];
+            int[] r1 = rows[first + 1];
             for (int j = 0; j < len; j++) {
                 acc[j] = half + r0[j] * w0 + r1[j] * w1;
             }
@@ -269,15 +232,15 @@ public final class Resampler {
         for (; k + 1 < n; k += 2) {
             int w0 = weights[k0 + k];
             int w1 = weights[k0 + k + 1];
-            int[] r0 = tmp[first + k];
-            int[] r1 = tmp[first + k + 1];
+            int[] r0 = rows[first + k];
+            int[] r1 = rows[first + k + 1];
             for (int j = 0; j < len; j++) {
                 acc[j] += r0[j] * w0 + r1[j] * w1;
             }
         }
         if (k < n) {
             int wk = weights[k0 + k];
-            int[] row = tmp[first + k];
+            int[] row = rows[first + k];
             for (int j = 0; j < len; j++) {
                 acc[j] += row[j] * wk;
             }
