@@ -150,6 +150,7 @@ public final class Weights {
             Header header = readHeader(ch, file);
             List<String> missing = new ArrayList<>();
             List<String> mismatched = new ArrayList<>();
+            Map<String, int[]> resize = new HashMap<>(); // pos_embed of another grid: {from, to}
             Map<String, TensorSlot> byName = new LinkedHashMap<>();
             for (TensorSlot slot : slots) {
                 byName.put(slot.name, slot);
@@ -158,10 +159,13 @@ public final class Weights {
                     if (!(slot instanceof TensorSlot.Counter)) {
                         missing.add(slot.name);
                     }
-                } else if (!e.shape.equals(slot.shape())
-                        && !(posEmbedGrids(slot.name, e.shape, slot.shape()) != null && compatible(slot, e.dtype))) {
-                    mismatched.add(
-                            slot.name + " (file " + e.shape + ", model " + slot.shape() + ")");
+                } else if (!e.shape.equals(slot.shape())) {
+                    int[] grids = posEmbedGrids(slot.name, e.shape, slot.shape());
+                    if (grids != null && compatible(slot, e.dtype)) {
+                        resize.put(slot.name, grids);
+                    } else {
+                        mismatched.add(slot.name + " (file " + e.shape + ", model " + slot.shape() + ")");
+                    }
                 } else if (!compatible(slot, e.dtype)) {
                     mismatched.add(slot.name + " (file dtype " + e.dtype + ")");
                 }
@@ -197,7 +201,7 @@ public final class Weights {
                                     e.dtype.equals("I64") ? data.getLong(0) : data.getInt(0));
                 } else {
                     NDArray target = initialised(((TensorSlot.Param) slot).parameter, slot.name);
-                    int[] grids = e.shape.equals(slot.shape()) ? null : posEmbedGrids(slot.name, e.shape, slot.shape());
+                    int[] grids = resize.get(slot.name);
                     if (grids != null) {
                         data = resizedPosEmbed(convert(data, e.dtype, DataType.FLOAT32), grids, (int) e.shape.get(2));
                         LOG.info("{}: resized {} from a {}x{} to a {}x{} patch grid (bicubic, as timm)", file,
