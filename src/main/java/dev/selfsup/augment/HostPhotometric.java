@@ -296,10 +296,7 @@ final class HostPhotometric {
         verticalPass(a, b, s, kernel, lo);
         transpose(b, a, s);
         verticalPass(a, b, s, kernel, lo);
-        transpose(b, a, s);
-        for (int y = 0; y < s; y++) {
-            System.arraycopy(a[y], 0, x, y * s, s);
-        }
+        transposeToPlane(b, x, s);
     }
 
     /**
@@ -367,6 +364,37 @@ final class HostPhotometric {
             float[] r = in[y];
             for (int j = 0; j < s; j++) {
                 out[j][y] = r[j];
+            }
+        }
+    }
+
+    /** {@code x[j·s + y] = in[y][j]}: the transpose back into the flat plane. */
+    private static void transposeToPlane(float[][] in, float[] x, int s) {
+        int y = 0;
+        for (; y + 7 < s; y += 8) {
+            float[] r0 = in[y];
+            float[] r1 = in[y + 1];
+            float[] r2 = in[y + 2];
+            float[] r3 = in[y + 3];
+            float[] r4 = in[y + 4];
+            float[] r5 = in[y + 5];
+            float[] r6 = in[y + 6];
+            float[] r7 = in[y + 7];
+            for (int j = 0, o = y; j < s; j++, o += s) {
+                x[o] = r0[j];
+                x[o + 1] = r1[j];
+                x[o + 2] = r2[j];
+                x[o + 3] = r3[j];
+                x[o + 4] = r4[j];
+                x[o + 5] = r5[j];
+                x[o + 6] = r6[j];
+                x[o + 7] = r7[j];
+            }
+        }
+        for (; y < s; y++) {
+            float[] r = in[y];
+            for (int j = 0; j < s; j++) {
+                x[j * s + y] = r[j];
             }
         }
     }
