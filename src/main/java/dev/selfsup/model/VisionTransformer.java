@@ -182,8 +182,16 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
      * (the kernel is separable).
      */
     static float[] resizeMatrix(int g, int gh, int gw) {
-        float[][] rows = bicubicWeights(g, gh, (gh + 0.1) / g);
-        float[][] cols = bicubicWeights(g, gw, (gw + 0.1) / g);
+        return gridMatrix(g, bicubicWeights(g, gh, (gh + 0.1) / g), bicubicWeights(g, gw, (gw + 0.1) / g));
+    }
+
+    /**
+     * The [1 + gh·gw, 1 + g²] matrix that keeps the cls position and maps a g×g grid by the 1-D maps
+     * {@code rows} [gh, g] and {@code cols} [gw, g] (their Kronecker product).
+     */
+    private static float[] gridMatrix(int g, float[][] rows, float[][] cols) {
+        int gh = rows.length;
+        int gw = cols.length;
         int width = 1 + g * g;
         float[] k = new float[(1 + gh * gw) * width];
         k[0] = 1f;
@@ -252,29 +260,15 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
         checkArgument(pos.length == (1 + from * from) * dim, "pos_embed of %s values is not [1 + %s², %s]",
                 pos.length, from, dim);
         float[][] map = bicubicMap(from, to, (float) from / to);
+        float[] k = gridMatrix(from, map, map);
+        int width = 1 + from * from;
         float[] out = new float[(1 + to * to) * dim];
-        System.arraycopy(pos, 0, out, 0, dim);
-        float[] rowMix = new float[from * dim];
-        for (int i = 0; i < to; i++) {
-            // Rows first (the grid's first axis), then columns: separable like PyTorch's kernel.
-            java.util.Arrays.fill(rowMix, 0f);
-            for (int a = 0; a < from; a++) {
-                float wa = map[i][a];
-                if (wa != 0f) {
-                    int src = (1 + a * from) * dim;
-                    for (int k = 0; k < from * dim; k++) {
-                        rowMix[k] += wa * pos[src + k];
-                    }
-                }
-            }
-            for (int j = 0; j < to; j++) {
-                int dst = (1 + i * to + j) * dim;
-                for (int b = 0; b < from; b++) {
-                    float wb = map[j][b];
-                    if (wb != 0f) {
-                        for (int d = 0; d < dim; d++) {
-                            out[dst + d] += wb * rowMix[b * dim + d];
-                        }
+        for (int r = 0; r < 1 + to * to; r++) {
+            for (int c = 0; c < width; c++) {
+                float w = k[r * width + c];
+                if (w != 0f) {
+                    for (int d = 0; d < dim; d++) {
+                        out[r * dim + d] += w * pos[c * dim + d];
                     }
                 }
             }
