@@ -13,12 +13,14 @@ import dev.selfsup.data.IdxDataset;
 import dev.selfsup.data.IdxImageDataset;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.ImageFolder;
+import dev.selfsup.data.ValidationSplit;
 import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.eval.FeatureCache;
 import dev.selfsup.eval.FeatureExtractor;
 import dev.selfsup.eval.Features;
 import dev.selfsup.eval.Fingerprint;
 import dev.selfsup.eval.RawPixels;
+import dev.selfsup.eval.Readout;
 import dev.selfsup.eval.Results;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
@@ -70,8 +72,17 @@ final class EvalInputs {
     @Option(names = "--file-list", paramLabel = "FILE", description = "image_folder: training file names to keep (SimCLR 1 %% / 10 %% subsets)")
     Path fileList;
 
+    @Option(names = "--val-fraction", defaultValue = "0", description = "hold out this share of the training split (seeded) and report on it instead of the test split; 0 = off (default: ${DEFAULT-VALUE})")
+    double valFraction;
+
+    @Option(names = "--val-seed", defaultValue = "0", description = "seed of the validation split (default: ${DEFAULT-VALUE})")
+    long valSeed;
+
     @Option(names = "--size", defaultValue = "0", description = "input side; 0 = 32 for Fashion-MNIST, 224 for image folders")
     int size;
+
+    @Option(names = "--readout-grid", defaultValue = "1", description = "features = the last feature map average-pooled to N×N and flattened; 1 = global average pool (default: ${DEFAULT-VALUE})")
+    int readoutGrid;
 
     @Option(names = "--workers", defaultValue = "2", description = "image decoding threads (default: ${DEFAULT-VALUE})")
     int workers;
@@ -103,6 +114,7 @@ final class EvalInputs {
          * @return the backbone
          */
         Backbone backbone() {
+            checkArgument(!(block instanceof Readout), "fine-tuning trains on globally pooled features; drop --readout-grid");
             checkArgument(block instanceof Backbone, "the raw-pixels baseline has no weights to fine-tune; give --run or --weights");
             return (Backbone) block;
         }
@@ -169,8 +181,8 @@ final class EvalInputs {
             checkArgument(backbone != null, "--baseline random-init needs --backbone NAME (one of %s)", ModelZoo.names());
             Backbone net = ModelZoo.backbone(backbone, new ModelZoo.Options(baseWidth, false, 0, 0));
             net.initialize(manager, DataType.FLOAT32, input);
-            return new Model(
-                    net, Results.Weights.ofParameters(Fingerprint.ofParameters(net)), backbone + " (random init)");
+            return new Model(readout(net), Results.Weights.ofParameters(Fingerprint.ofParameters(net)),
+                    backbone + " (random init)" + readoutSuffix());
         }
         Path file;
         Backbone net;
@@ -216,7 +228,15 @@ final class EvalInputs {
             throw new IllegalArgumentException(
                     e.getMessage() + " — check that --backbone/--base-width (or the run's recipe) match the file", e);
         }
-        return new Model(net, Results.Weights.ofFile(file), description);
+        return new Model(readout(net), Results.Weights.ofFile(file), description + readoutSuffix());
+    }
+
+    private Block readout(Backbone net) {
+        return Readout.of(net, readoutGrid);
+    }
+
+    private String readoutSuffix() {
+        return readoutGrid == 1 ? "" : ", readout " + readoutGrid + "x" + readoutGrid;
     }
 
     /**
@@ -226,6 +246,18 @@ final class EvalInputs {
      * @throws IOException if files are missing or unreadable
      */
     Data data() throws IOException {
+        checkArgument(valFraction >= 0 && valFraction < 1, "--val-fraction must be in [0, 1), got %s", valFraction);
+        Data full = fullData();
+        if (valFraction == 0) {
+            return full;
+        }
+        ValidationSplit split = ValidationSplit.of(full.train(), valFraction, valSeed);
+        return new Data(split.train(), split.validation(), full.numClasses(),
+                full.name() + " [validation split of the training images: fraction " + valFraction + ", seed "
+                        + valSeed + "; test split untouched]");
+    }
+
+    private Data fullData() throws IOException {
         Kind kind = kind();
         if (kind != Kind.IMAGE_FOLDER) {
             checkArgument(

@@ -30,6 +30,9 @@ public final class Fingerprint {
     public static String ofParameters(Block block) {
         MessageDigest digest = sha256();
         update(digest, block.getClass().getName());
+        if (block instanceof Readout r) {
+            update(digest, "grid " + r.grid());
+        }
         for (Pair<String, Parameter> p : block.getParameters()) {
             Parameter parameter = p.getValue();
             checkArgument(

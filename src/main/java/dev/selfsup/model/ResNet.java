@@ -26,7 +26,7 @@ import java.util.Arrays;
  * with {@link Builder#optZeroInitResidual} the last BN γ of every residual block is 0 (Goyal et al.
  * 2017). Draws come from the engine's generator.
  */
-public final class ResNet extends TorchBlock implements Backbone {
+public final class ResNet extends TorchBlock implements SpatialBackbone {
 
     /** The residual block type of a ResNet. */
     public enum BlockType {
@@ -111,7 +111,13 @@ public final class ResNet extends TorchBlock implements Backbone {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+        NDArray x = featureMap(ps, inputs.singletonOrThrow(), training);
+        Shape s = x.getShape(); // adaptive average pool to 1×1, flattened
+        return new NDList(x.reshape(s.get(0), s.get(1), -1).mean(new int[] {2}));
+    }
+
+    @Override
+    public NDArray featureMap(ParameterStore ps, NDArray x, boolean training) {
         checkArgument(
                 x.getShape().dimension() == 4 && x.getShape().get(1) == inputChannels,
                 "ResNet input must be [B, %d, H, W], got %s",
@@ -124,8 +130,7 @@ public final class ResNet extends TorchBlock implements Backbone {
         for (Stage stage : stages) {
             x = stage.forward(ps, x, training);
         }
-        Shape s = x.getShape(); // adaptive average pool to 1×1, flattened
-        return new NDList(x.reshape(s.get(0), s.get(1), -1).mean(new int[] {2}));
+        return x;
     }
 
     @Override
