@@ -107,15 +107,17 @@ public final class Quickstart {
 
     private static Row evaluate(Block block, FeatureSource trainSrc, FeatureSource testSrc, Recipe recipe,
             NDManager manager) {
+        Block extractor = block instanceof Backbone b ? Readout.of(b, recipe.eval().readoutGrid()) : block;
         try (NDManager scope = manager.newSubManager();
-                Features tr = FeatureExtractor.extract(block, trainSrc, 500, scope);
-                Features te = FeatureExtractor.extract(block, testSrc, 500, scope)) {
+                Features tr = FeatureExtractor.extract(extractor, trainSrc, 500, scope);
+                Features te = FeatureExtractor.extract(extractor, testSrc, 500, scope)) {
             int k = recipe.eval().knnK().get(0);
             List<Knn.Score> knn = Knn.evaluate(tr.features(), tr.labels(), te.features(), te.labels(), new int[] {k},
                     recipe.eval().knnTemperature(), 10);
             ProbeProtocol protocol = ProbeProtocol.custom(recipe.eval().probeLr(), recipe.eval().probeEpochs(),
                     recipe.eval().probeWeightDecay(), LrSchedule.cosine(0), recipe.eval().probeBatchSize())
-                    .withEvalEveryEpochs(recipe.eval().probeEpochs());
+                    .withEvalEveryEpochs(recipe.eval().probeEpochs())
+                    .withBatchNorm(recipe.eval().probeBatchNorm());
             ProbeResult probe = LinearProbe.train(tr.features(), tr.labels(), te.features(), te.labels(), 10, protocol,
                     recipe.seed());
             return new Row(knn.get(0).top1(), probe.lastTop1());
@@ -140,6 +142,9 @@ public final class Quickstart {
         o.addProperty("final_loss", trained.lastLoss());
         o.addProperty("knn_k", recipe.eval().knnK().get(0));
         o.addProperty("probe_epochs", recipe.eval().probeEpochs());
+        o.addProperty("probe_batch_norm", recipe.eval().probeBatchNorm());
+        o.addProperty("readout_grid", recipe.eval().readoutGrid());
+        o.addProperty("seed", recipe.seed());
         Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n", StandardCharsets.UTF_8);
     }
 
@@ -154,6 +159,10 @@ public final class Quickstart {
         log.printf(Locale.ROOT, "%nFashion-MNIST (embedded: %d train / %d test), %s, %d epochs of %s%n",
                 r.trainImages(), r.testImages(), recipe.model().backbone(), recipe.train().epochs(),
                 recipe.method().name().toLowerCase(Locale.ROOT));
+        if (recipe.eval().readoutGrid() > 1) {
+            log.printf(Locale.ROOT, "backbone features: last feature map average-pooled to %dx%d%n",
+                    recipe.eval().readoutGrid(), recipe.eval().readoutGrid());
+        }
         log.printf(Locale.ROOT, "%-14s %12s %14s%n", "features", "kNN top-1 %", "linear top-1 %");
         Map<String, Row> rows = new LinkedHashMap<>();
         rows.put("raw pixels", r.rawPixels());
