@@ -28,8 +28,11 @@ import java.util.Map;
  * (He et al. 2020, Chen et al. 2020; METHODS.md §3); MoCHi and feature transformation as options.
  *
  * <p>Single-device shuffle-BN: the key encoder sees the batch in a random order (drawn from the run
- * seed and step) and its outputs are put back in order, so BN statistics cannot leak which key
- * belongs to which query.
+ * seed and step) and its outputs are put back in order. With one BatchNorm batch (the encoders
+ * built with {@code moco.bn_splits} = 1) this changes nothing, since every sample shares the same
+ * statistics; with S > 1 groups (the official CIFAR demo's SplitBatchNorm, in both encoders) each
+ * group of samples n mod S is normalised on its own, as on S devices, so a key is normalised with
+ * other samples than its query and BN statistics cannot leak which key belongs to which query.
  */
 public final class MocoV2 implements Method {
     private final Backbone backbone;
@@ -132,8 +135,8 @@ public final class MocoV2 implements Method {
         return InfoNce.loss(q, k, negatives, settings.temperature());
     }
 
-    /** Key features, no gradient; shuffle-BN on one device. */
-    private NDArray keys(ParameterStore ps, NDArray xk, Step step) {
+    /** Key features, no gradient; shuffle-BN on one device (package-private for tests). */
+    NDArray keys(ParameterStore ps, NDArray xk, Step step) {
         int b = (int) xk.getShape().get(0);
         if (!settings.shuffleBn()) {
             return keyHead.forward(ps, keyBackbone.forward(ps, new NDList(xk), true), true)

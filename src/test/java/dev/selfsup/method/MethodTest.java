@@ -19,6 +19,7 @@ import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.engine.SelfsupEngine;
+import dev.selfsup.loss.Sampling;
 import dev.selfsup.train.Optimizer;
 import dev.selfsup.train.Pretraining;
 import dev.selfsup.train.TrainStep;
@@ -139,7 +140,8 @@ class MethodTest {
             for (int i = 0; i < q0.size(); i++) {
                 assertArrayEquals(q0.get(i), k0.get(i), 0f, "key encoder starts as a copy");
             }
-            // the keys the step will enqueue: key encoder on view 2 (BN statistics ignore order)
+            // the keys the step will enqueue: key encoder on view 2 (with one BN batch, bn_splits 1,
+            // the statistics ignore the shuffle's order)
             float[] expectedKeys;
             try (NDManager tmp = run.newSubManager()) {
                 Engine.getInstance().setRandomSeed(11);
@@ -169,6 +171,132 @@ class MethodTest {
                 assertFalse(p.getValue().requiresGradient(), "key encoder takes no gradient: " + p.getKey());
             }
         }
+    }
+
+    @Test
+    void shuffleBnWithSplitBatchNormNormalisesKeysPerGroupOfTheShuffledBatch() {
+        for (int splits : new int[] {1, 4}) {
+            String moco = "moco: {queue_length: 16, bn_splits: " + splits + ", shuffle_bn: ";
+            Recipe shuffled = recipe("mocov2", moco + "true}");
+            Recipe ordered = recipe("mocov2", moco + "false}");
+            try (NDManager run = NDManager.newBaseManager()) {
+                SelfsupEngine.seed(shuffled.seed());
+                MocoV2 a = (MocoV2) Pretraining.method(shuffled, run, 16);
+                SelfsupEngine.seed(ordered.seed());
+                MocoV2 b = (MocoV2) Pretraining.method(ordered, run, 16);
+                ParameterStore ps = new ParameterStore(run, false);
+                Engine.getInstance().setRandomSeed(12);
+                NDArray x = run.randomNormal(new Shape(B, 3, 16, 16));
+                Step step = new Step(3, 0, 10, shuffled.seed());
+                // the reference: one plain-BN key encoder per group, each from the initial key weights
+                List<float[]> expectedShuffled = perGroupReference(a, x, Sampling.permutation(step.random("shuffle-bn"), B), splits, run);
+                List<float[]> expectedOrdered = perGroupReference(b, x, java.util.stream.IntStream.range(0, B).toArray(), splits, run);
+                float[] ka = a.keys(ps, x, step).toFloatArray();
+                float[] kb = b.keys(ps, x, step).toFloatArray();
+                String what = "bn_splits " + splits;
+                assertArrayEquals(expectedShuffled.get(0), ka, 2e-5f, what + ": shuffled keys");
+                assertArrayEquals(expectedOrdered.get(0), kb, 2e-5f, what + ": unshuffled keys");
+                assertArrayEquals(expectedShuffled.get(1), runningStats(a.blocks().get("key_backbone"), a.blocks().get("key_head")), 1e-5f,
+                        what + ": running statistics = mean over the groups' updated copies");
+                assertArrayEquals(expectedOrdered.get(1), runningStats(b.blocks().get("key_backbone"), b.blocks().get("key_head")), 1e-5f);
+                float diff = 0;
+                for (int i = 0; i < ka.length; i++) {
+                    diff = Math.max(diff, Math.abs(ka[i] - kb[i]));
+                }
+                if (splits == 1) {
+                    assertTrue(diff < 2e-5f, what + ": one BN batch ignores the order, max diff " + diff);
+                } else {
+                    assertTrue(diff > 1e-3f, what + ": per-group statistics depend on the shuffle, max diff " + diff);
+                }
+            }
+        }
+    }
+
+    @Test
+    void splitBatchNormStepsLeaveNoArraysOnTheRunManager() {
+        Recipe r = recipe("mocov2", "moco: {queue_length: 16, bn_splits: 4}");
+        try (NDManager run = NDManager.newBaseManager()) {
+            SelfsupEngine.seed(r.seed());
+            Method m = Pretraining.method(r, run, 16);
+            Optimizer opt = Pretraining.optimizer(r, m, run, 40);
+            TrainStep stepper = new TrainStep(m, opt, new ParameterStore(run, false), 1, 0);
+            int arrays = 0;
+            for (int i = 0; i < 40; i++) {
+                try (NDManager step = run.newSubManager()) {
+                    stepper.run(step, batch(step, r), new Step(i, 0, 40, r.seed()), true, "none");
+                }
+                if (i == 9) {
+                    arrays = run.getManagedArrays().size();
+                }
+            }
+            assertEquals(arrays, run.getManagedArrays().size(), "managed arrays flat after warm-up");
+        }
+    }
+
+    /**
+     * Keys [B·D] and the key encoder's running statistics after one training pass, computed by
+     * running each group of the permuted batch (positions j with j mod S = g) through its own
+     * plain-BN copy of the key encoder and averaging the copies' statistics; the keys go back to
+     * the samples' original positions.
+     */
+    private static List<float[]> perGroupReference(MocoV2 moco, NDArray x, int[] perm, int splits, NDManager run) {
+        Recipe plain = recipe("mocov2", "moco: {queue_length: 16}");
+        int size = B / splits;
+        float[] keys = null;
+        float[] stats = null;
+        try (NDManager scope = run.newSubManager()) {
+            ParameterStore ps = new ParameterStore(scope, false);
+            for (int g = 0; g < splits; g++) {
+                Block backbone = Pretraining.backbone(plain.model());
+                backbone.initialize(scope, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 3, 16, 16));
+                Block head = Pretraining.head(plain.model(), ((dev.selfsup.model.Backbone) backbone).featureDim());
+                head.initialize(scope, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, ((dev.selfsup.model.Backbone) backbone).featureDim()));
+                dev.selfsup.model.Weights.copy(moco.blocks().get("key_backbone"), backbone);
+                dev.selfsup.model.Weights.copy(moco.blocks().get("key_head"), head);
+                long[] members = new long[size];
+                for (int t = 0; t < size; t++) {
+                    members[t] = perm[g + t * splits];
+                }
+                NDArray xg = x.get(new ai.djl.ndarray.index.NDIndex("{}", scope.create(members)));
+                float[] kg = head.forward(ps, backbone.forward(ps, new NDList(xg), true), true)
+                        .singletonOrThrow().normalize(2, 1).toFloatArray();
+                int d = kg.length / size;
+                if (keys == null) {
+                    keys = new float[B * d];
+                }
+                for (int t = 0; t < size; t++) {
+                    System.arraycopy(kg, t * d, keys, (int) members[t] * d, d);
+                }
+                float[] sg = runningStats(backbone, head);
+                if (stats == null) {
+                    stats = new float[sg.length];
+                }
+                for (int i = 0; i < sg.length; i++) {
+                    stats[i] += sg[i] / splits;
+                }
+            }
+        }
+        return List.of(keys, stats);
+    }
+
+    /** Every BN running mean and variance of the blocks, concatenated in parameter order. */
+    private static float[] runningStats(Block... blocks) {
+        List<Float> out = new ArrayList<>();
+        for (Block block : blocks) {
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                Parameter.Type t = p.getValue().getType();
+                if (t == Parameter.Type.RUNNING_MEAN || t == Parameter.Type.RUNNING_VAR) {
+                    for (float v : p.getValue().getArray().toFloatArray()) {
+                        out.add(v);
+                    }
+                }
+            }
+        }
+        float[] a = new float[out.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = out.get(i);
+        }
+        return a;
     }
 
     @Test

@@ -252,6 +252,22 @@ class SplitBatchNormTest {
     }
 
     @Test
+    void trainingPassesLeaveNothingOnTheParametersManager() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            BatchNormLayer bn = new BatchNormLayer(C, false, 2);
+            bn.initialize(m, DataType.FLOAT32, new Shape(4, C, 2, 2));
+            int before = m.getManagedArrays().size();
+            for (int i = 0; i < 5; i++) {
+                // parameters not borrowed into the step: the repeated statistics must not land on m
+                try (NDManager step = m.newSubManager()) {
+                    bn.forward(new ParameterStore(step, false), step.randomNormal(new Shape(4, C, 2, 2)), true);
+                }
+            }
+            assertEquals(before, m.getManagedArrays().size());
+        }
+    }
+
+    @Test
     void aBatchThatDoesNotSplitEvenlyIsRefusedNamingBoth() {
         try (NDManager m = NDManager.newBaseManager()) {
             BatchNormLayer bn = new BatchNormLayer(C, false, 4);
