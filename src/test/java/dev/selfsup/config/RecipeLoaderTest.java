@@ -108,6 +108,14 @@ class RecipeLoaderTest {
     }
 
     @Test
+    void mochiAndFeatureTransformTogetherLoad() throws IOException {
+        Recipe r = RecipeLoader.load("mochi_mocov2_fashionmnist", List.of("feature_transform.enabled=true"));
+        assertEquals(Recipe.MethodName.MOCOV2, r.method());
+        assertTrue(r.mochi().enabled() && r.featureTransform().enabled());
+        assertEquals(r, RecipeLoader.parse(YamlWriter.write(r), "resolved"));
+    }
+
+    @Test
     void overridesApplyIncludingListElements() throws IOException {
         Recipe r = RecipeLoader.load("swav_resnet50_imagenet_bs256",
                 List.of("data.batch_size=64", "augment.crops.1.size=64", "swav.crops_for_assign=[0]", "optimizer.name=sgd"));
