@@ -3,7 +3,9 @@ package dev.selfsup.config;
 import static dev.selfsup.config.ConfigException.require;
 
 /**
- * The {@code feature_transform:} section (METHODS.md §6).
+ * The {@code feature_transform:} section (METHODS.md §6). With {@code mochi} on as well, the
+ * transformation comes first and MoCHi then mixes from the transformed query and negatives
+ * (docs/methods.md).
  *
  * @param enabled transform features
  * @param positiveExtrapolation λp = 1 + Beta(α_p, α_p) on the positive pair

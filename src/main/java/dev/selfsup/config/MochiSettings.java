@@ -3,7 +3,9 @@ package dev.selfsup.config;
 import static dev.selfsup.config.ConfigException.require;
 
 /**
- * The {@code mochi:} section: hard negative mixing (METHODS.md §5), MoCHi(N, s, s′).
+ * The {@code mochi:} section: hard negative mixing (METHODS.md §5), MoCHi(N, s, s′). With {@code
+ * feature_transform} on as well, the transformation comes first and MoCHi mixes from the
+ * transformed query and negatives (docs/methods.md).
  *
  * @param enabled mix hard negatives
  * @param hardest N, the hardest negatives considered per query (1024)

@@ -10,9 +10,17 @@ import static dev.selfsup.config.ConfigException.require;
  * @param emaSchedule constant m, or cosine from m to 1 over training
  * @param temperature InfoNCE temperature (v2: 0.2)
  * @param shuffleBn evaluate the key encoder on a permuted batch (single-device shuffle-BN)
+ * @param bnSplits S: in training mode every BatchNorm of both encoders takes its statistics per
+ *     group of B/S samples (the official CIFAR demo's SplitBatchNorm), which is what makes the
+ *     shuffle matter on one device; 1 = one BN batch; a divisor of the batch size
  */
 public record MocoSettings(
-        int queueLength, double emaMomentum, EmaSchedule emaSchedule, double temperature, boolean shuffleBn) {
+        int queueLength,
+        double emaMomentum,
+        EmaSchedule emaSchedule,
+        double temperature,
+        boolean shuffleBn,
+        int bnSplits) {
 
     /** How the key encoder's momentum moves over training. */
     public enum EmaSchedule {
@@ -30,19 +38,22 @@ public record MocoSettings(
      * @param emaSchedule constant m, or cosine from m to 1 over training
      * @param temperature InfoNCE temperature (v2: 0.2)
      * @param shuffleBn evaluate the key encoder on a permuted batch (single-device shuffle-BN)
+     * @param bnSplits S, BatchNorm statistics per group of B/S samples in both encoders; 1 = one
+     *     BN batch
      */
     public MocoSettings {
         require(queueLength > 0, "moco.queue_length", queueLength, "> 0");
         require(emaMomentum >= 0 && emaMomentum <= 1, "moco.ema_momentum", emaMomentum, "in [0, 1]");
         require(temperature > 0, "moco.temperature", temperature, "> 0");
+        require(bnSplits >= 1, "moco.bn_splits", bnSplits, ">= 1 (1 = one BatchNorm batch)");
     }
 
     /**
-     * MoCo v2 defaults: K 65,536, m 0.999, T 0.2, shuffle-BN on.
+     * MoCo v2 defaults: K 65,536, m 0.999, T 0.2, shuffle-BN on, one BatchNorm batch (S = 1).
      *
      * @return the defaults
      */
     public static MocoSettings defaults() {
-        return new MocoSettings(65_536, 0.999, EmaSchedule.CONSTANT, 0.2, true);
+        return new MocoSettings(65_536, 0.999, EmaSchedule.CONSTANT, 0.2, true, 1);
     }
 }

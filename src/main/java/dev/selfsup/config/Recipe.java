@@ -75,6 +75,17 @@ public record Recipe(
                     "moco.queue_length",
                     moco.queueLength(),
                     "a multiple of data.batch_size (" + data.batchSize() + ")");
+            require(
+                    data.batchSize() % moco.bnSplits() == 0,
+                    "moco.bn_splits",
+                    moco.bnSplits(),
+                    "a divisor of data.batch_size (" + data.batchSize() + ") so that every BatchNorm group has the same size");
+            require(
+                    moco.bnSplits() == 1 || data.dropLast(),
+                    "moco.bn_splits",
+                    moco.bnSplits(),
+                    "1 when data.drop_last is false (a last partial batch need not split into " + moco.bnSplits()
+                            + " equal groups)");
         }
         if (method == MethodName.SWAV) {
             int crops = augment.cropCount();

@@ -28,6 +28,9 @@ import java.util.random.RandomGenerator;
  * postmix_norm=False}). The official per-dimension masks ({@code dim_mask}) are {@link
  * Granularity#PER_ELEMENT}; one scalar per call ({@code dim_mask='none'}) is the default. The
  * queue the caller pushes keys into receives the unmixed keys.
+ *
+ * <p>With MoCHi as well, FT comes first and MoCHi then mixes from q̂ and Q̂: see {@link
+ * #loss(Transformed, NDArray, double)}.
  */
 public final class FeatureTransform {
     private FeatureTransform() {}
@@ -193,6 +196,52 @@ public final class FeatureTransform {
         InfoNce.check(q, k, n, temperature);
         try (NDManager scope = Tensors.scope(q, k, n)) {
             return scope.ret(Tensors.crossEntropyFirst(InfoNce.rawLogits(q, k, n, null, false, temperature)));
+        }
+    }
+
+    /**
+     * InfoNCE on transformed features with extra per-query negatives, for feature transformation
+     * followed by MoCHi (METHODS.md §5, §6): logits [q̂·k̂, q̂·Q̂ᵀ, q̂·extra_b] / T, target 0, mean
+     * over B. This is the declared order when both are on: FT first, then MoCHi mixes hard
+     * negatives from the transformed q̂ and Q̂ ({@code HardNegativeMixing.mix(qHat, negatives,
+     * …)}). The extra negatives are detached; MoCHi's are unit norm while q̂ and Q̂ keep FT's scale
+     * (no re-normalisation, as in both official recipes).
+     *
+     * @param transformed the output of a {@code transform} call, [B, D] / [B, D] / [K, D]
+     * @param extraNegatives per-query negatives, [B, M, D] (M may be 0)
+     * @param temperature T, {@code > 0}
+     * @return scalar on the manager of {@code qHat}; gradient flows into q through q̂ and k̂
+     * @throws IllegalArgumentException on a shape or type mismatch or a bad temperature
+     */
+    public static NDArray loss(Transformed transformed, NDArray extraNegatives, double temperature) {
+        NDArray q = transformed.qHat();
+        NDArray k = transformed.kHat();
+        NDArray n = transformed.negatives();
+        InfoNce.check(q, k, n, temperature);
+        InfoNce.checkExtra(q, extraNegatives);
+        try (NDManager scope = Tensors.scope(q, k, n, extraNegatives)) {
+            return scope.ret(
+                    Tensors.crossEntropyFirst(InfoNce.rawLogits(q, k, n, extraNegatives, false, temperature)));
+        }
+    }
+
+    /**
+     * The logits of {@link #loss(Transformed, NDArray, double)}, column 0 the positive.
+     *
+     * @param transformed the output of a {@code transform} call
+     * @param extraNegatives per-query negatives, [B, M, D] (M may be 0)
+     * @param temperature T, {@code > 0}
+     * @return [B, 1 + K + M] on the manager of {@code qHat}
+     * @throws IllegalArgumentException on a shape or type mismatch or a bad temperature
+     */
+    public static NDArray logits(Transformed transformed, NDArray extraNegatives, double temperature) {
+        NDArray q = transformed.qHat();
+        NDArray k = transformed.kHat();
+        NDArray n = transformed.negatives();
+        InfoNce.check(q, k, n, temperature);
+        InfoNce.checkExtra(q, extraNegatives);
+        try (NDManager scope = Tensors.scope(q, k, n, extraNegatives)) {
+            return scope.ret(InfoNce.rawLogits(q, k, n, extraNegatives, false, temperature));
         }
     }
 

@@ -28,8 +28,17 @@ import java.util.Map;
  * (He et al. 2020, Chen et al. 2020; METHODS.md §3); MoCHi and feature transformation as options.
  *
  * <p>Single-device shuffle-BN: the key encoder sees the batch in a random order (drawn from the run
- * seed and step) and its outputs are put back in order, so BN statistics cannot leak which key
- * belongs to which query.
+ * seed and step) and its outputs are put back in order. With one BatchNorm batch (the encoders
+ * built with {@code moco.bn_splits} = 1) this changes nothing, since every sample shares the same
+ * statistics; with S > 1 groups (the official CIFAR demo's SplitBatchNorm, in both encoders) each
+ * group of samples n mod S is normalised on its own, as on S devices, so a key is normalised with
+ * other samples than its query and BN statistics cannot leak which key belongs to which query.
+ *
+ * <p>With both options on, the order is declared: feature transformation first (q̂, k̂ from q and k,
+ * Q̂ from the queue), then MoCHi mixes hard negatives from q̂ and Q̂ and appends q̂·H to the logits
+ * [q̂·k̂, q̂·Q̂ᵀ, q̂·H] / T. Each is active from its own start epoch; FT draws from the step's "ft"
+ * generator and MoCHi from its "mochi" generator, so enabling one does not change the other's
+ * draws.
  */
 public final class MocoV2 implements Method {
     private final Backbone backbone;
@@ -116,24 +125,40 @@ public final class MocoV2 implements Method {
         NDArray q = head.forward(ps, backbone.forward(ps, new NDList(xq), true), true).singletonOrThrow().normalize(2, 1);
         NDArray k = keys(ps, xk, step);
         pendingKeys = k;
-        NDArray negatives = queue.rows();
-        if (transform.enabled() && step.epoch() >= transform.startEpoch()) {
-            FeatureTransform.Target target = !transform.negativeInterpolation() ? FeatureTransform.Target.POSITIVE
-                    : !transform.positiveExtrapolation() ? FeatureTransform.Target.NEGATIVE : FeatureTransform.Target.BOTH;
-            FeatureTransform.Settings ft = new FeatureTransform.Settings(target, transform.positiveAlpha(),
-                    transform.negativeAlpha(), FeatureTransform.Granularity.PER_BATCH, FeatureTransform.Granularity.PER_BATCH);
-            FeatureTransform.Transformed t = FeatureTransform.transform(q, k, negatives, ft, step.random("ft"));
-            return FeatureTransform.loss(t, settings.temperature());
-        }
-        if (mochi.enabled() && step.epoch() >= mochi.startEpoch()) {
-            return HardNegativeMixing.loss(q, k, negatives, Math.min(mochi.hardest(), settings.queueLength()),
-                    mochi.mixed(), mochi.mixedWithQuery(), settings.temperature(), step.random("mochi"));
-        }
-        return InfoNce.loss(q, k, negatives, settings.temperature());
+        return contrast(q, k, queue.rows(), step);
     }
 
-    /** Key features, no gradient; shuffle-BN on one device. */
-    private NDArray keys(ParameterStore ps, NDArray xk, Step step) {
+    /**
+     * The loss of one step on normalised queries q [B, D], keys k [B, D] and negatives [K, D]:
+     * InfoNCE, with feature transformation and then MoCHi on top when they are active at this
+     * epoch (see the class javadoc for the order).
+     */
+    NDArray contrast(NDArray q, NDArray k, NDArray negatives, Step step) {
+        boolean ft = transform.enabled() && step.epoch() >= transform.startEpoch();
+        boolean mix = mochi.enabled() && step.epoch() >= mochi.startEpoch();
+        int hardest = Math.min(mochi.hardest(), (int) negatives.getShape().get(0));
+        double temperature = settings.temperature();
+        if (!ft) {
+            return mix
+                    ? HardNegativeMixing.loss(q, k, negatives, hardest, mochi.mixed(), mochi.mixedWithQuery(),
+                            temperature, step.random("mochi"))
+                    : InfoNce.loss(q, k, negatives, temperature);
+        }
+        FeatureTransform.Target target = !transform.negativeInterpolation() ? FeatureTransform.Target.POSITIVE
+                : !transform.positiveExtrapolation() ? FeatureTransform.Target.NEGATIVE : FeatureTransform.Target.BOTH;
+        FeatureTransform.Settings fts = new FeatureTransform.Settings(target, transform.positiveAlpha(),
+                transform.negativeAlpha(), FeatureTransform.Granularity.PER_BATCH, FeatureTransform.Granularity.PER_BATCH);
+        FeatureTransform.Transformed t = FeatureTransform.transform(q, k, negatives, fts, step.random("ft"));
+        if (!mix) {
+            return FeatureTransform.loss(t, temperature);
+        }
+        HardNegativeMixing.Mixed h = HardNegativeMixing.mix(t.qHat(), t.negatives(), hardest, mochi.mixed(),
+                mochi.mixedWithQuery(), step.random("mochi"));
+        return FeatureTransform.loss(t, h.negatives(), temperature);
+    }
+
+    /** Key features, no gradient; shuffle-BN on one device (package-private for tests). */
+    NDArray keys(ParameterStore ps, NDArray xk, Step step) {
         int b = (int) xk.getShape().get(0);
         if (!settings.shuffleBn()) {
             return keyHead.forward(ps, keyBackbone.forward(ps, new NDList(xk), true), true)

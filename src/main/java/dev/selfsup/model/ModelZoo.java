@@ -1,5 +1,6 @@
 package dev.selfsup.model;
 
+import static dev.selfsup.internal.Checks.checkArgument;
 import static java.util.Map.entry;
 
 import ai.djl.nn.Block;
@@ -50,10 +51,40 @@ public final class ModelZoo {
      * @param zeroInitResidual zero-init the last BN gamma of each residual block (ResNets)
      * @param dropPathRate stochastic depth rate (ViTs)
      * @param imageSize the ViT's native input side (position-embedding grid); 0 keeps 224
+     * @param batchNormSplits S, BatchNorm statistics per group of the batch in training mode
+     *     (ResNets; see {@link ResNet.Builder#optBatchNormSplits}); 1 is plain BatchNorm. ViTs have
+     *     no BatchNorm and refuse S > 1
      */
-    public record Options(int baseWidth, boolean zeroInitResidual, double dropPathRate, int imageSize) {
+    public record Options(
+            int baseWidth,
+            boolean zeroInitResidual,
+            double dropPathRate,
+            int imageSize,
+            int batchNormSplits) {
         /** The named models as published. */
-        public static final Options DEFAULT = new Options(0, false, 0.0, 0);
+        public static final Options DEFAULT = new Options(0, false, 0.0, 0, 1);
+
+        /**
+         * Variations with plain BatchNorm (S = 1).
+         *
+         * @param baseWidth ResNet stem width instead of 64; 0 keeps 64
+         * @param zeroInitResidual zero-init the last BN gamma of each residual block (ResNets)
+         * @param dropPathRate stochastic depth rate (ViTs)
+         * @param imageSize the ViT's native input side; 0 keeps 224
+         */
+        public Options(int baseWidth, boolean zeroInitResidual, double dropPathRate, int imageSize) {
+            this(baseWidth, zeroInitResidual, dropPathRate, imageSize, 1);
+        }
+
+        /**
+         * A copy with another number of BatchNorm groups.
+         *
+         * @param splits S, {@code >= 1}
+         * @return the copy
+         */
+        public Options withBatchNormSplits(int splits) {
+            return new Options(baseWidth, zeroInitResidual, dropPathRate, imageSize, splits);
+        }
     }
 
     private ModelZoo() {}
@@ -64,7 +95,8 @@ public final class ModelZoo {
                 .setStageBlocks(blocks)
                 .optWidthMultiplier(widen)
                 .optCifarStem(cifar)
-                .optZeroInitResidual(o.zeroInitResidual());
+                .optZeroInitResidual(o.zeroInitResidual())
+                .optBatchNormSplits(o.batchNormSplits());
         if (o.baseWidth() > 0) {
             b.optBaseWidth(o.baseWidth());
         }
@@ -72,6 +104,8 @@ public final class ModelZoo {
     }
 
     private static Backbone vit(Options o, int dim, int heads) {
+        checkArgument(o.batchNormSplits() == 1,
+                "ViT backbones have no BatchNorm to split: batchNormSplits must be 1, got %s", o.batchNormSplits());
         VisionTransformer.Builder b = VisionTransformer.builder()
                 .setEmbedDim(dim)
                 .setDepth(12)

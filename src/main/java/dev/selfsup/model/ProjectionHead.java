@@ -43,7 +43,10 @@ public final class ProjectionHead extends TorchBlock {
             boolean last = i == dims.length - 1;
             add(Integer.toString(index++), new LinearLayer(in, dims[i], b.bias, null, null), false);
             if (last ? b.lastBatchNorm : b.batchNorm) {
-                add(Integer.toString(index++), new BatchNormLayer(dims[i], false), false);
+                add(
+                        Integer.toString(index++),
+                        new BatchNormLayer(dims[i], false, b.batchNormSplits),
+                        false);
             }
             if (!last) {
                 reluAfter.set(reluAfter.size() - 1, true);
@@ -119,6 +122,7 @@ public final class ProjectionHead extends TorchBlock {
         private boolean lastBatchNorm;
         private boolean bias = true;
         private boolean l2Normalize;
+        private int batchNormSplits = 1;
 
         Builder() {}
 
@@ -202,6 +206,20 @@ public final class ProjectionHead extends TorchBlock {
         }
 
         /**
+         * Takes the BatchNorm layers' training-mode statistics per group of the batch (sample n in
+         * group n mod S; MoCo's single-device shuffle-BN, see {@link
+         * ResNet.Builder#optBatchNormSplits}). The batch must then be a multiple of S. No effect
+         * on a head without BatchNorm. Defaults to 1 (plain BatchNorm).
+         *
+         * @param splits S, {@code >= 1}
+         * @return this builder
+         */
+        public Builder optBatchNormSplits(int splits) {
+            batchNormSplits = splits;
+            return this;
+        }
+
+        /**
          * Builds the head.
          *
          * @return the head
@@ -211,6 +229,10 @@ public final class ProjectionHead extends TorchBlock {
             checkArgument(
                     outputDim > 0, "setOutputDim is required and must be > 0, got %s", outputDim);
             checkArgument(inputDim >= 0, "inputDim must be > 0, or 0 to infer, got %s", inputDim);
+            checkArgument(
+                    batchNormSplits >= 1,
+                    "batchNormSplits must be >= 1, got %s",
+                    batchNormSplits);
             for (int d : hiddenDims) {
                 checkArgument(
                         d > 0, "hidden dims must be > 0, got %s", Arrays.toString(hiddenDims));

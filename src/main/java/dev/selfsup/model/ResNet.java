@@ -68,7 +68,7 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
                         cifarStem
                                 ? conv(inputChannels, width, 3, 1, 1)
                                 : conv(inputChannels, width, 7, 2, 3));
-        bn1 = child("bn1", new BatchNormLayer(width, false));
+        bn1 = child("bn1", new BatchNormLayer(width, false, b.batchNormSplits));
         stages = new Stage[b.stageBlocks.length];
         int inplanes = width;
         for (int i = 0; i < stages.length; i++) {
@@ -82,7 +82,8 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
                                     planes,
                                     b.stageBlocks[i],
                                     i == 0 ? 1 : 2,
-                                    b.zeroInitResidual));
+                                    b.zeroInitResidual,
+                                    b.batchNormSplits));
             inplanes = planes * b.blockType.expansion();
         }
         featureDim = inplanes;
@@ -147,6 +148,7 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
         private boolean cifarStem;
         private boolean zeroInitResidual;
         private int inputChannels = 3;
+        private int batchNormSplits = 1;
 
         Builder() {}
 
@@ -233,6 +235,21 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
         }
 
         /**
+         * Takes every BatchNorm's training-mode statistics per group of the batch: sample n in
+         * group n mod S, each group normalised with its own mean and variance, running statistics
+         * averaged over the groups (MoCo's single-device shuffle-BN, the official CIFAR demo's
+         * {@code SplitBatchNorm}). The batch must then be a multiple of S. Eval mode and the
+         * tensor names and shapes are unchanged. Defaults to 1 (plain BatchNorm).
+         *
+         * @param splits S, {@code >= 1}
+         * @return this builder
+         */
+        public Builder optBatchNormSplits(int splits) {
+            batchNormSplits = splits;
+            return this;
+        }
+
+        /**
          * Builds the network (parameters are created on {@code initialize}).
          *
          * @return the ResNet
@@ -254,6 +271,10 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
             checkArgument(
                     widthMultiplier >= 1, "widthMultiplier must be >= 1, got %s", widthMultiplier);
             checkArgument(inputChannels > 0, "inputChannels must be > 0, got %s", inputChannels);
+            checkArgument(
+                    batchNormSplits >= 1,
+                    "batchNormSplits must be >= 1, got %s",
+                    batchNormSplits);
             return new ResNet(this);
         }
     }
@@ -262,7 +283,14 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
     static final class Stage extends TorchBlock {
         private final TorchBlock[] blocks;
 
-        Stage(BlockType type, int inplanes, int planes, int count, int stride, boolean zeroInit) {
+        Stage(
+                BlockType type,
+                int inplanes,
+                int planes,
+                int count,
+                int stride,
+                boolean zeroInit,
+                int splits) {
             blocks = new TorchBlock[count];
             for (int i = 0; i < count; i++) {
                 int in = i == 0 ? inplanes : planes * type.expansion();
@@ -271,8 +299,8 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
                         child(
                                 Integer.toString(i),
                                 type == BlockType.BASIC
-                                        ? new BasicBlock(in, planes, s, zeroInit)
-                                        : new Bottleneck(in, planes, s, zeroInit));
+                                        ? new BasicBlock(in, planes, s, zeroInit, splits)
+                                        : new Bottleneck(in, planes, s, zeroInit, splits));
             }
         }
 
@@ -307,9 +335,9 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
         private final Conv2dLayer conv;
         private final BatchNormLayer bn;
 
-        Downsample(int in, int out, int stride) {
+        Downsample(int in, int out, int stride, int splits) {
             conv = child("0", conv(in, out, 1, stride, 0));
-            bn = child("1", new BatchNormLayer(out, false));
+            bn = child("1", new BatchNormLayer(out, false, splits));
         }
 
         NDArray forward(ParameterStore ps, NDArray x, boolean training) {
@@ -336,14 +364,14 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
         private final BatchNormLayer bn2;
         private final Downsample downsample;
 
-        BasicBlock(int inplanes, int planes, int stride, boolean zeroInit) {
+        BasicBlock(int inplanes, int planes, int stride, boolean zeroInit, int splits) {
             conv1 = child("conv1", conv(inplanes, planes, 3, stride, 1));
-            bn1 = child("bn1", new BatchNormLayer(planes, false));
+            bn1 = child("bn1", new BatchNormLayer(planes, false, splits));
             conv2 = child("conv2", conv(planes, planes, 3, 1, 1));
-            bn2 = child("bn2", new BatchNormLayer(planes, zeroInit));
+            bn2 = child("bn2", new BatchNormLayer(planes, zeroInit, splits));
             downsample =
                     stride != 1 || inplanes != planes
-                            ? child("downsample", new Downsample(inplanes, planes, stride))
+                            ? child("downsample", new Downsample(inplanes, planes, stride, splits))
                             : null;
         }
 
@@ -381,17 +409,19 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
         private final Downsample downsample;
         private final int outChannels;
 
-        Bottleneck(int inplanes, int planes, int stride, boolean zeroInit) {
+        Bottleneck(int inplanes, int planes, int stride, boolean zeroInit, int splits) {
             outChannels = planes * 4;
             conv1 = child("conv1", conv(inplanes, planes, 1, 1, 0));
-            bn1 = child("bn1", new BatchNormLayer(planes, false));
+            bn1 = child("bn1", new BatchNormLayer(planes, false, splits));
             conv2 = child("conv2", conv(planes, planes, 3, stride, 1));
-            bn2 = child("bn2", new BatchNormLayer(planes, false));
+            bn2 = child("bn2", new BatchNormLayer(planes, false, splits));
             conv3 = child("conv3", conv(planes, outChannels, 1, 1, 0));
-            bn3 = child("bn3", new BatchNormLayer(outChannels, zeroInit));
+            bn3 = child("bn3", new BatchNormLayer(outChannels, zeroInit, splits));
             downsample =
                     stride != 1 || inplanes != outChannels
-                            ? child("downsample", new Downsample(inplanes, outChannels, stride))
+                            ? child(
+                                    "downsample",
+                                    new Downsample(inplanes, outChannels, stride, splits))
                             : null;
         }
 

@@ -239,7 +239,20 @@ public final class Pretraining {
      * @return the backbone
      */
     public static Backbone backbone(ModelSettings m) {
-        return ModelZoo.backbone(m.backbone(), new ModelZoo.Options(m.baseWidth(), m.zeroInitResidual(), m.dropPathRate(), 0));
+        return backbone(m, 1);
+    }
+
+    /**
+     * The backbone a model section names, uninitialised, with BatchNorm statistics per group of
+     * the batch in training mode (MoCo's {@code moco.bn_splits}).
+     *
+     * @param m the model section
+     * @param bnSplits S, {@code >= 1}; 1 = plain BatchNorm
+     * @return the backbone
+     */
+    public static Backbone backbone(ModelSettings m, int bnSplits) {
+        return ModelZoo.backbone(m.backbone(),
+                new ModelZoo.Options(m.baseWidth(), m.zeroInitResidual(), m.dropPathRate(), 0, bnSplits));
     }
 
     /**
@@ -250,12 +263,26 @@ public final class Pretraining {
      * @return the head, uninitialised
      */
     public static ProjectionHead head(ModelSettings m, int inputDim) {
+        return head(m, inputDim, 1);
+    }
+
+    /**
+     * The projection head a model section describes, with BatchNorm statistics per group of the
+     * batch in training mode (no effect on a head without BatchNorm).
+     *
+     * @param m the model section
+     * @param inputDim F
+     * @param bnSplits S, {@code >= 1}; 1 = plain BatchNorm
+     * @return the head, uninitialised
+     */
+    public static ProjectionHead head(ModelSettings m, int inputDim, int bnSplits) {
         return ProjectionHead.builder()
                 .optInputDim(inputDim)
                 .setHiddenDims(m.headHiddenDims().stream().mapToInt(Integer::intValue).toArray())
                 .setOutputDim(m.headOutputDim())
                 .optBatchNorm(m.headBatchNorm())
                 .optLastBatchNorm(m.headLastBatchNorm())
+                .optBatchNormSplits(bnSplits)
                 .build();
     }
 
@@ -270,17 +297,19 @@ public final class Pretraining {
      */
     public static Method method(Recipe recipe, NDManager run, int inputSize) {
         ModelSettings m = recipe.model();
-        Backbone backbone = backbone(m);
+        // MoCo's SplitBatchNorm covers both encoders, as in the official CIFAR demo
+        int bnSplits = recipe.method() == Recipe.MethodName.MOCOV2 ? recipe.moco().bnSplits() : 1;
+        Backbone backbone = backbone(m, bnSplits);
         backbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
-        ProjectionHead head = head(m, backbone.featureDim());
+        ProjectionHead head = head(m, backbone.featureDim(), bnSplits);
         head.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
         return switch (recipe.method()) {
             case SIMCLR -> new SimClr(backbone, head, recipe.simclr().temperature(), recipe.mochi(),
                     recipe.featureTransform());
             case MOCOV2 -> {
-                Backbone keyBackbone = backbone(m);
+                Backbone keyBackbone = backbone(m, bnSplits);
                 keyBackbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
-                ProjectionHead keyHead = head(m, backbone.featureDim());
+                ProjectionHead keyHead = head(m, backbone.featureDim(), bnSplits);
                 keyHead.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
                 yield new MocoV2(backbone, head, keyBackbone, keyHead, recipe.moco(), recipe.mochi(),
                         recipe.featureTransform(), run);

@@ -87,6 +87,35 @@ class RecipeLoaderTest {
     }
 
     @Test
+    void mocoBnSplitsDefaultsToOneBatchAndMustDivideTheBatch() throws IOException {
+        assertEquals(1, RecipeLoader.load("mocov2_resnet50_imagenet", List.of()).moco().bnSplits());
+        for (String name : List.of("mocov2_fashionmnist", "mochi_mocov2_fashionmnist", "ft_mocov2_fashionmnist")) {
+            Recipe r = RecipeLoader.load(name, List.of());
+            assertEquals(8, r.moco().bnSplits(), name);
+            assertEquals(0, r.data().batchSize() % r.moco().bnSplits(), name);
+        }
+        Path f = write("split.yaml", "method: mocov2\ndata:\n  batch_size: 100\nmoco:\n  queue_length: 1000\n  bn_splits: 8\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.load(f.toString(), List.of()));
+        assertTrue(e.getMessage().contains("moco.bn_splits") && e.getMessage().contains("got 8")
+                && e.getMessage().contains("data.batch_size (100)"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> RecipeLoader.load("mocov2_fashionmnist", List.of("data.drop_last=false")));
+        assertTrue(e.getMessage().contains("moco.bn_splits") && e.getMessage().contains("drop_last"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> RecipeLoader.load("mocov2_fashionmnist", List.of("moco.bn_splits=0")));
+        assertTrue(e.getMessage().contains("moco.bn_splits") && e.getMessage().contains(">= 1"), e.getMessage());
+        // other methods ignore the moco section
+        assertEquals(Recipe.MethodName.SIMCLR, RecipeLoader.load("simclr_fashionmnist", List.of("moco.bn_splits=7")).method());
+    }
+
+    @Test
+    void mochiAndFeatureTransformTogetherLoad() throws IOException {
+        Recipe r = RecipeLoader.load("mochi_mocov2_fashionmnist", List.of("feature_transform.enabled=true"));
+        assertEquals(Recipe.MethodName.MOCOV2, r.method());
+        assertTrue(r.mochi().enabled() && r.featureTransform().enabled());
+        assertEquals(r, RecipeLoader.parse(YamlWriter.write(r), "resolved"));
+    }
+
+    @Test
     void overridesApplyIncludingListElements() throws IOException {
         Recipe r = RecipeLoader.load("swav_resnet50_imagenet_bs256",
                 List.of("data.batch_size=64", "augment.crops.1.size=64", "swav.crops_for_assign=[0]", "optimizer.name=sgd"));

@@ -144,7 +144,7 @@ class ResNetTest {
     @Test
     void basicBlockMatchesTorchvisionInEvalAndTrainMode() throws IOException {
         checkFixture(
-                new ResNet.BasicBlock(8, 8, 1, false),
+                new ResNet.BasicBlock(8, 8, 1, false, 1),
                 "block_basic.safetensors",
                 new Shape(2, 8, 10, 10));
     }
@@ -152,7 +152,7 @@ class ResNetTest {
     @Test
     void strideTwoBottleneckWithDownsampleMatchesTorchvision() throws IOException {
         checkFixture(
-                new ResNet.Bottleneck(16, 8, 2, false),
+                new ResNet.Bottleneck(16, 8, 2, false, 1),
                 "block_bottleneck.safetensors",
                 new Shape(2, 16, 9, 9));
     }
@@ -245,7 +245,7 @@ class ResNetTest {
                 assertEquals(3, zeros, type.toString());
                 // every block starts as the identity: with a zero residual the block is
                 // relu(shortcut)
-                ResNet.BasicBlock block = new ResNet.BasicBlock(8, 8, 1, true);
+                ResNet.BasicBlock block = new ResNet.BasicBlock(8, 8, 1, true, 1);
                 block.initialize(m, DataType.FLOAT32, new Shape(1, 8, 6, 6));
                 NDArray x = m.randomNormal(new Shape(1, 8, 6, 6));
                 NDArray y = block.forward(new ParameterStore(m, false), x, false);
