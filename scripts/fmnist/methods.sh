@@ -5,7 +5,7 @@
 set -euo pipefail
 epochs=$1; seed=$2; shift 2
 recipes=${*:-simclr_fashionmnist mocov2_fashionmnist mochi_mocov2_fashionmnist ft_mocov2_fashionmnist swav_fashionmnist}
-J="java -jar target/selfsup.jar"
+J="java -jar ${SELFSUP_JAR:-target/selfsup.jar}"
 data="--dataset fashion_mnist --train /usr/share/datasets/fashion-mnist"
 for r in $recipes; do
   run=runs/methods/$r-e$epochs-s$seed

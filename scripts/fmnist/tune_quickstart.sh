@@ -13,10 +13,10 @@ fi
 pt=$(( $(date +%s) - start ))
 size=$(grep -A2 "^  crops:" "$out/recipe.yaml" | grep -o "size: [0-9]*" | head -1 | grep -o "[0-9]*")
 line="$name pretrain ${pt}s"
-for g in 1 2; do
+for g in 2 4; do
   common="--run $out --size $size --readout-grid $g --val-fraction 0.2 --val-seed 0"
   knn=$($J knn $common --out "$out/eval-knn-g$g" 2>/dev/null | awk '/k=20 /{print $4}')
-  lin=$($J linear-probe $common --protocol custom --lr 0.3 --epochs 30 --wd 1e-5 --batch 256 --eval-every 30 \
+  lin=$($J linear-probe $common --protocol custom --lr 0.05 --epochs 30 --wd 0 --batch 256 --eval-every 30 \
       --out "$out/eval-lin-g$g" 2>/dev/null | awk '/^linear_top1/{print $3}')
   line="$line | grid$g knn $knn lin $lin"
 done
