@@ -13,7 +13,9 @@ import java.util.random.RandomGenerator;
  *
  * <pre>{@code
  * MultiCrop swav = MultiCrop.swav();                  // 2×224 + 6×96
- * MultiCrop small = MultiCrop.swav(64, 2, 32, 4);     // 2×64 + 4×32
+ * MultiCrop small = MultiCrop.swav(64, 2, 32, 4);     // 2×64 + 4×32, SwAV's scales
+ * MultiCrop fmnist = MultiCrop.swav(                  // 28-px images: 2×28 + 4×16
+ *         new MultiCrop.Crops(2, 28, 0.3, 1.0), new MultiCrop.Crops(4, 16, 0.1, 0.3));
  * MultiCrop custom = MultiCrop.builder()
  *         .addGroup(new CropGroup(2, new RandomResizedCrop(160, 0.2, 1), 0.5, photometric))
  *         .build();
@@ -137,24 +139,92 @@ public final class MultiCrop {
     }
 
     /**
-     * SwAV multi-crop with other sizes and counts: global crops scale (0.14, 1), local (0.05,
-     * 0.14); every crop: flip, jitter s = 1 p 0.8, grayscale 0.2, blur p 0.5 (σ 0.1–2), SwAV's
-     * normalisation (std 0.228, 0.224, 0.225).
+     * SwAV multi-crop with other sizes and counts but SwAV's ImageNet scales: global crops scale
+     * (0.14, 1), local (0.05, 0.14); every crop: flip, jitter s = 1 p 0.8, grayscale 0.2, blur p 0.5
+     * (σ 0.1–2), SwAV's normalisation (std 0.228, 0.224, 0.225). For images much smaller than
+     * ImageNet's use {@link #swav(Crops, Crops)} with larger scales.
      *
      * @param globalSize global crop side (224)
      * @param globalCount global crops (2)
      * @param localSize local crop side (96)
      * @param localCount local crops (6); 0 for none
      * @return the transform
+     * @throws IllegalArgumentException if a count or size is out of range
      */
     public static MultiCrop swav(int globalSize, int globalCount, int localSize, int localCount) {
-        Builder b = builder().addGroup(new CropGroup(globalCount, new RandomResizedCrop(globalSize, 0.14, 1.0), 0.5,
-                swavPhotometric(globalSize)));
-        if (localCount > 0) {
-            b.addGroup(new CropGroup(localCount, new RandomResizedCrop(localSize, 0.05, 0.14), 0.5,
-                    swavPhotometric(localSize)));
+        Crops global = new Crops(globalCount, globalSize, 0.14, 1.0);
+        checkArgument(localCount >= 0, "localCount must be >= 0 (0 = no local crops), got %s", localCount);
+        return localCount == 0 ? swav(global) : swav(global, new Crops(localCount, localSize, 0.05, 0.14));
+    }
+
+    /**
+     * SwAV multi-crop with the given counts, sizes and area scales, and SwAV's per-crop
+     * photometric ops (as {@link #swav(int, int, int, int)}). SwAV's scales (0.14, 1) / (0.05, 0.14)
+     * are for ImageNet photos cut to 224 / 96: on a 28-px image a 0.05 crop is a 6×6-pixel patch
+     * blown up to the crop size, with nothing left of the object. For such images raise both
+     * ranges; for Fashion-MNIST (28 px) {@code new Crops(2, 28, 0.3, 1.0)} and {@code new Crops(4,
+     * 16, 0.1, 0.3)}: local crops read 9–15 source pixels a side and are resized to 16, near 1:1,
+     * global crops keep at least about half the side, and local crops end where global crops start,
+     * as in SwAV (the {@code swav_fashionmnist} recipe uses these).
+     *
+     * @param global the global crops (SwAV: 2 × 224, scale (0.14, 1)); the codes are computed on
+     *     these
+     * @param local the local crops (SwAV: 6 × 96, scale (0.05, 0.14))
+     * @return the transform, global crops first
+     * @throws NullPointerException if an argument is null
+     */
+    public static MultiCrop swav(Crops global, Crops local) {
+        java.util.Objects.requireNonNull(local, "local");
+        return swav(global).toBuilder().addGroup(local.group(swavPhotometric(local.size()))).build();
+    }
+
+    /**
+     * SwAV multi-crop with global crops only (no local crops), with the given count, size and
+     * scales.
+     *
+     * @param global the global crops
+     * @return the transform
+     * @throws NullPointerException if {@code global} is null
+     */
+    public static MultiCrop swav(Crops global) {
+        java.util.Objects.requireNonNull(global, "global");
+        return of(global.group(swavPhotometric(global.size())));
+    }
+
+    /**
+     * One group of random-resized crops: {@code count} crops of {@code size × size} pixels, each
+     * covering a uniformly drawn fraction in [{@code scaleMin}, {@code scaleMax}] of the source
+     * image's area (aspect ratio 3/4–4/3), flipped with p 0.5.
+     *
+     * @param count crops per image, {@code >= 1}
+     * @param size crop side in pixels, {@code >= 1}
+     * @param scaleMin smallest area fraction, in (0, scaleMax]
+     * @param scaleMax largest area fraction, in [scaleMin, 1]
+     */
+    public record Crops(int count, int size, double scaleMin, double scaleMax) {
+        /**
+         * Validates the values.
+         *
+         * @param count crops per image, {@code >= 1}
+         * @param size crop side in pixels, {@code >= 1}
+         * @param scaleMin smallest area fraction, in (0, scaleMax]
+         * @param scaleMax largest area fraction, in [scaleMin, 1]
+         * @throws IllegalArgumentException naming the bad value
+         */
+        public Crops {
+            checkArgument(count >= 1, "crop count must be >= 1, got %s", count);
+            checkArgument(size >= 1, "crop size must be >= 1 pixel, got %s", size);
+            checkArgument(
+                    scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1,
+                    "crop scales must satisfy 0 < scaleMin <= scaleMax <= 1 (fractions of the image"
+                            + " area), got (%s, %s)",
+                    scaleMin,
+                    scaleMax);
         }
-        return b.build();
+
+        CropGroup group(Photometric photometric) {
+            return new CropGroup(count, new RandomResizedCrop(size, scaleMin, scaleMax), 0.5, photometric);
+        }
     }
 
     private static Photometric swavPhotometric(int size) {

@@ -8,6 +8,9 @@ import com.google.gson.JsonObject;
 import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.data.DecodedImage;
 import dev.selfsup.data.HostBatch;
+import dev.selfsup.data.IdxDataset;
+import dev.selfsup.data.IdxImageDataset;
+import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.ImageFolder;
 import dev.selfsup.data.Loader;
 import dev.selfsup.data.MultiCropBatch;
@@ -24,6 +27,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,8 +44,15 @@ import picocli.CommandLine.Option;
 public final class BenchAugmentCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
-    @Option(names = "--images", required = true, description = "folder of JPEG/PNG images (any depth)")
+    @Option(names = "--images", description = "folder of JPEG/PNG images (any depth); or --idx")
     Path images;
+
+    @Option(names = "--idx", description = "folder with IDX files (Fashion-MNIST/MNIST layout): its training images instead of --images")
+    Path idx;
+
+    @Option(names = "--preset", defaultValue = "swav",
+            description = "swav (multi-crop, SwAV's scales) or simclr (2 crops of --global-size, scale 0.08-1) (default: ${DEFAULT-VALUE})")
+    Preset preset;
 
     @Option(
             names = "--generate",
@@ -85,6 +96,12 @@ public final class BenchAugmentCommand implements Callable<Integer> {
             description = "where the photometric ops run: AUTO (loader threads on the CPU, else the device), LOADER or DEVICE (default: ${DEFAULT-VALUE})")
     Loader.PhotometricSite photometric;
 
+    /** Which crop preset to run. */
+    enum Preset {
+        swav,
+        simclr
+    }
+
     /** How far down the pipeline the benchmark goes. */
     enum Stage {
         full,
@@ -96,12 +113,21 @@ public final class BenchAugmentCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Device device = engine.boot();
         long seed = engine.seed(0);
-        if (generate > 0) {
-            generateIfEmpty(images, generate, seed);
+        if ((images == null) == (idx == null)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "give exactly one of --images and --idx");
         }
-        ImageFolder dataset = ImageFolder.unlabelled(images);
+        ImageDataset dataset;
+        if (idx != null) {
+            dataset = new IdxImageDataset(IdxDataset.readSplit(idx, true));
+        } else {
+            if (generate > 0) {
+                generateIfEmpty(images, generate, seed);
+            }
+            dataset = ImageFolder.unlabelled(images);
+        }
         int threads = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
-        MultiCrop transform = MultiCrop.swav(globalSize, globalCrops, localSize, localCrops);
+        MultiCrop transform = preset == Preset.simclr ? MultiCrop.simclr(globalSize)
+                : MultiCrop.swav(globalSize, globalCrops, localSize, localCrops);
         int total = warmup + batches;
         long start = 0;
         long cpuStart = 0;
@@ -165,7 +191,9 @@ public final class BenchAugmentCommand implements Callable<Integer> {
         // does not, and cores / (CPU s per image) is what the pipeline reaches with the cores free.
         json.addProperty("cpu_seconds_per_image", Math.round(cpuSeconds / timedImages * 1e5) / 1e5);
         json.addProperty("images_per_second_if_cores_free", Math.round(cores * timedImages / cpuSeconds * 10) / 10.0);
-        json.addProperty("crops", globalCrops + "x" + globalSize + (localCrops > 0 ? "+" + localCrops + "x" + localSize : ""));
+        json.addProperty("crops", preset == Preset.simclr ? "2x" + globalSize
+                : globalCrops + "x" + globalSize + (localCrops > 0 ? "+" + localCrops + "x" + localSize : ""));
+        json.addProperty("preset", preset.name());
         json.addProperty("batch", batch);
         json.addProperty("timed_images", timedImages);
         json.addProperty("warmup_batches", warmup);
@@ -176,10 +204,10 @@ public final class BenchAugmentCommand implements Callable<Integer> {
         json.addProperty("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         json.addProperty("device", device.toString());
         json.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-        json.addProperty("images", images.toString());
+        json.addProperty("images", idx != null ? idx + " (IDX, training split)" : images.toString());
         json.addProperty("image_count", dataset.size());
         json.addProperty("skipped_images", skipped);
-        json.addProperty("decoder", "JDK ImageIO");
+        json.addProperty("decoder", idx != null ? "IDX (raw bytes)" : "JDK ImageIO");
         System.out.printf("%s: %.1f source images/s (%s, batch %d, %d workers, %s)%n",
                 "augment-multicrop", perSecond, json.get("crops").getAsString(), batch, threads, stage);
         System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(json));
@@ -191,7 +219,7 @@ public final class BenchAugmentCommand implements Callable<Integer> {
                 .getProcessCpuTime();
     }
 
-    private static int decodeAll(ImageFolder dataset, int from, int to, int threads) {
+    private static int decodeAll(ImageDataset dataset, int from, int to, int threads) {
         java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
         try {
             return pool.submit(() -> (int) IntStream.range(from, to).parallel().filter(i -> {

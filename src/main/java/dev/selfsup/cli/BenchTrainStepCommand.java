@@ -63,6 +63,10 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     @Option(names = "--dim", defaultValue = "128", description = "embedding size D (default: ${DEFAULT-VALUE})")
     int dim;
 
+    @Option(names = "--head-batch-norm", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "BatchNorm after the head's hidden layers; --no-head-batch-norm as MoCo v2 (default: ${DEFAULT-VALUE})")
+    boolean headBatchNorm;
+
     @Option(names = "--prototypes", defaultValue = "3000", description = "SwAV prototypes (default: ${DEFAULT-VALUE})")
     int prototypes;
 
@@ -88,13 +92,17 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                 + "data: {dataset: synthetic, batch_size: " + batch + "}\n"
                 + "augment: {preset: " + (method.equals("swav") ? "swav" : "simclr") + ", crops: [" + groups + "]}\n"
                 + "model: {backbone: " + backbone + ", base_width: " + baseWidth + ", head_hidden_dims: [" + head
-                + "], head_output_dim: " + dim + "}\n"
+                + "], head_output_dim: " + dim
+                + ", head_batch_norm: " + headBatchNorm + "}\n"
                 + "moco: {queue_length: " + Math.max(batch, 65536 / batch * batch) + "}\n"
                 + "swav: {prototypes: " + prototypes + "}\n"
                 + "optimizer: {name: sgd, base_lr: 0.3, lr_scaling: none, schedule: constant}\n";
         Recipe recipe = RecipeLoader.parse(yaml, "bench-train-step");
         Device device = engine.boot(recipe.seed());
         List<Double> times = new ArrayList<>();
+        List<TrainStep.Phases> phases = new ArrayList<>();
+        List<Double> cpuTimes = new ArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (NDManager run = NDManager.newBaseManager(device)) {
             int first = recipe.augment().effectiveCrops().get(0).size();
             Method m = Pretraining.method(recipe, run, first);
@@ -111,25 +119,46 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                 NDArray[] arrays = inputs.arrays().toArray(new NDArray[0]);
                 for (int i = 0; i < warmup + steps; i++) {
                     long t0 = System.nanoTime();
+                    long c0 = os.getProcessCpuTime();
                     try (NDManager step = run.newSubManager(device)) {
                         step.tempAttachAll(arrays);
                         stepper.run(step, inputs, new Step(i, 0, warmup + steps, recipe.seed()), true, "none");
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
+                    double cpu = (os.getProcessCpuTime() - c0) / 1e9;
+                    TrainStep.Phases p = stepper.lastPhases();
                     if (i >= warmup) {
                         times.add(s);
+                        phases.add(p);
+                        cpuTimes.add(cpu);
                     }
-                    System.out.printf(Locale.ROOT, "step %d: %.3f s%s%n", i, s, i < warmup ? " (warm-up)" : "");
+                    System.out.printf(Locale.ROOT, "step %d: %.3f s (forward %.3f, backward %.3f, optimizer %.3f, method %.3f)%s%n",
+                            i, s, p.forward(), p.backward(), p.optimizer(), p.method(), i < warmup ? " (warm-up)" : "");
                 }
             }
         }
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double median = sorted[sorted.length / 2];
+        double median = median(sorted);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", "train-step");
         json.put("images_per_second", batch / median);
         json.put("median_step_seconds", median);
         json.put("step_seconds", Arrays.stream(sorted).boxed().toList());
+        // process CPU time (all threads, spin-waits included): less sensitive to other load than wall time
+        json.put("median_step_cpu_seconds", median(cpuTimes.stream().mapToDouble(Double::doubleValue).toArray()));
+        // medians of each part over the timed steps; "other" = step − parts (sub-manager, borrowing)
+        Map<String, Double> parts = new LinkedHashMap<>();
+        parts.put("forward", median(phases.stream().mapToDouble(TrainStep.Phases::forward).toArray()));
+        parts.put("backward", median(phases.stream().mapToDouble(TrainStep.Phases::backward).toArray()));
+        parts.put("optimizer", median(phases.stream().mapToDouble(TrainStep.Phases::optimizer).toArray()));
+        parts.put("method", median(phases.stream().mapToDouble(TrainStep.Phases::method).toArray()));
+        double[] other = new double[phases.size()];
+        for (int i = 0; i < other.length; i++) {
+            TrainStep.Phases p = phases.get(i);
+            other[i] = times.get(i) - p.forward() - p.backward() - p.optimizer() - p.method();
+        }
+        parts.put("other", median(other));
+        json.put("median_phase_seconds", parts);
         json.put("method", method);
         json.put("backbone", backbone);
         json.put("base_width", baseWidth);
@@ -138,11 +167,18 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         json.put("size", size);
         json.put("head", head);
         json.put("dim", dim);
+        json.put("head_batch_norm", headBatchNorm);
         json.put("device", device.toString());
         json.put("threads", engine.threads() == 0 ? Runtime.getRuntime().availableProcessors() : engine.threads());
         json.put("warmup", warmup);
         json.put("steps", steps);
         System.out.println(new Gson().toJson(json));
         return 0;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 }

@@ -54,11 +54,14 @@ public final class EmaEncoder {
     public void update(double momentum, NDManager scratch) {
         checkArgument(momentum >= 0 && momentum <= 1, "EMA momentum must be in [0, 1], got %s", momentum);
         try (NDManager scope = scratch.newSubManager()) {
+            // the float32 0-dim operands muli(float) / mul(float) would wrap, made once per update
+            NDArray keep = scope.create((float) momentum);
+            NDArray take = scope.create((float) (1 - momentum));
             for (int i = 0; i < key.size(); i++) {
                 NDArray k = key.get(i);
                 NDArray q = online.get(i);
                 scope.tempAttachAll(k, q);
-                k.muli((float) momentum).addi(q.stopGradient().mul((float) (1 - momentum)));
+                k.muli(keep).addi(q.stopGradient().mul(take));
             }
         }
     }

@@ -380,7 +380,8 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
             out = out.getNDArrayInternal().relu();
             out = bn2.forward(ps, conv2.forward(ps, out, training), training);
             NDArray identity = downsample == null ? x : downsample.forward(ps, x, training);
-            return out.add(identity).getNDArrayInternal().relu();
+            // in place, as torchvision's out += identity: BN's backward never reads its output
+            return out.addi(identity).getNDArrayInternal().relu();
         }
 
         @Override
@@ -432,7 +433,8 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
             out = out.getNDArrayInternal().relu();
             out = bn3.forward(ps, conv3.forward(ps, out, training), training);
             NDArray identity = downsample == null ? x : downsample.forward(ps, x, training);
-            return out.add(identity).getNDArrayInternal().relu();
+            // in place, as torchvision's out += identity: BN's backward never reads its output
+            return out.addi(identity).getNDArrayInternal().relu();
         }
 
         @Override

@@ -69,15 +69,15 @@ public final class Lars extends Optimizer {
                 if (clip) {
                     a = Math.min(a / lr, 1); // lr 0 gives +inf, so a = 1, as in torch
                 }
-                d = decay == 0 ? grad.mul(a) : grad.add(param.mul(decay)).muli(a);
+                d = decay == 0 ? grad.mul(a) : grad.add(param.mul(scalar(decay, param))).muli(a);
             }
         } else if (decay != 0) {
-            d = grad.add(param.mul(decay));
+            d = grad.add(param.mul(scalar(decay, param)));
         }
         if (momentum != 0) {
             d = Sgd.momentumStep(this, slot, d, momentum, nesterov, scope);
         }
-        param.subi(d.mul(lr));
+        param.subi(d.mul(scalar(lr, param)));
     }
 
     @Override

@@ -85,6 +85,11 @@ public abstract class Optimizer {
     /** Live state arrays by key {@code <group>/<parameter>/<state name>}, in slot order. */
     private final Map<String, NDArray> state = new LinkedHashMap<>();
 
+    /** Scalar operands of the current {@link #step}, by device and value; empty between steps. */
+    private final Map<Device, Map<Double, NDArray>> scalars = new HashMap<>();
+
+    private NDManager scalarScope;
+
     Optimizer(BaseBuilder<?> builder) {
         checkArgument(builder.manager != null, "setManager is required");
         checkArgument(builder.groups != null, "setGroups is required");
@@ -133,6 +138,18 @@ public abstract class Optimizer {
     public final void step(long iteration) {
         checkArgument(iteration >= 0, "iteration must be >= 0, got %s", iteration);
         double baseLr = learningRate.value(iteration);
+        // one scalar tensor per distinct (device, value) for the whole step instead of one per
+        // parameter and use: the same float64 0-dim operand NDArray.mul(Number) would create
+        try (NDManager scalarsOfStep = manager.newSubManager()) {
+            scalarScope = scalarsOfStep;
+            updateAll(iteration, baseLr);
+        } finally {
+            scalarScope = null;
+            scalars.clear();
+        }
+    }
+
+    private void updateAll(long iteration, double baseLr) {
         for (Slot slot : slots) {
             Parameter parameter = slot.parameter;
             checkState(
@@ -162,6 +179,28 @@ public abstract class Optimizer {
             // it also clears NaN and infinity
             JniUtils.zeroGrad((PtNDArray) array);
         }
+    }
+
+    /**
+     * A float64 0-dim tensor holding {@code value} on {@code like}'s device, shared by every use of
+     * the value in the current step. It is exactly the operand that {@code like.mul(value)} would
+     * wrap (DJL wraps a {@code double} as a float64 0-dim tensor, and the engine converts it to the
+     * other operand's type), so results are bit-identical; it only saves a direct buffer and two
+     * JNI calls per use. Valid until {@link #step} returns; never attach or close it.
+     *
+     * @param value the scalar
+     * @param like an array on the device where the scalar is used
+     * @return the shared scalar tensor
+     */
+    final NDArray scalar(double value, NDArray like) {
+        checkState(scalarScope != null, "scalar() is only valid inside step()");
+        Device device = like.getDevice();
+        return scalars.computeIfAbsent(device, d -> new HashMap<>())
+                .computeIfAbsent(value, v -> {
+                    NDManager home = device.equals(scalarScope.getDevice())
+                            ? scalarScope : scalarScope.newSubManager(device);
+                    return home.create(v.doubleValue());
+                });
     }
 
     /**

@@ -48,11 +48,11 @@ public final class Sgd extends Optimizer {
 
     @Override
     void update(Slot slot, NDArray param, NDArray grad, double lr, double decay, NDManager scope) {
-        NDArray d = decay == 0 ? grad : grad.add(param.mul(decay));
+        NDArray d = decay == 0 ? grad : grad.add(param.mul(scalar(decay, param)));
         if (momentum != 0) {
             d = momentumStep(this, slot, d, momentum, nesterov, scope);
         }
-        param.subi(d.mul(lr));
+        param.subi(d.mul(scalar(lr, param)));
     }
 
     /**
@@ -70,9 +70,9 @@ public final class Sgd extends Optimizer {
         if (buf == null) {
             buf = optimizer.keepState(slot, MOMENTUM_BUFFER, d.duplicate(), scope);
         } else {
-            buf.muli(momentum).addi(d);
+            buf.muli(optimizer.scalar(momentum, buf)).addi(d);
         }
-        return nesterov ? d.add(buf.mul(momentum)) : buf;
+        return nesterov ? d.add(buf.mul(optimizer.scalar(momentum, buf))) : buf;
     }
 
     @Override

@@ -23,6 +23,18 @@ public final class TrainStep {
     private final int accumulateSteps;
     private final double clipGradNorm;
     private final java.util.List<NDArray> longLived = new java.util.ArrayList<>();
+    private Phases lastPhases = new Phases(0, 0, 0, 0);
+
+    /**
+     * Wall-clock seconds of the parts of one micro-batch, for benchmarks (the CPU engine runs
+     * synchronously, so each part is its own work; on a GPU they are launch times).
+     *
+     * @param forward the method's loss (forward pass) inside the collector
+     * @param backward {@code backward}, reading the loss value and the NaN guard
+     * @param optimizer clipping and the optimiser step (0 when no step ended the round)
+     * @param method the method's {@code afterBackward} and {@code afterStep} (queues, EMA)
+     */
+    public record Phases(double forward, double backward, double optimizer, double method) {}
 
     /**
      * Creates a step runner.
@@ -64,22 +76,40 @@ public final class TrainStep {
         stepManager.tempAttachAll(longLived.toArray(new NDArray[0]));
         stepManager.tempAttachAll(method.stateTensors().values().toArray(new NDArray[0]));
         NDArray loss;
+        long t0 = System.nanoTime();
+        long t1;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             loss = method.loss(ps, batch, step);
+            t1 = System.nanoTime();
             gc.backward(accumulateSteps > 1 ? Scalars.div(loss, accumulateSteps) : loss);
         }
         float value = loss.getFloat();
         if (!Float.isFinite(value)) {
             throw new NonFiniteLossException(step.iteration(), step.epoch(), value, lastCheckpoint);
         }
+        long t2 = System.nanoTime();
         method.afterBackward(step);
+        long t3 = System.nanoTime();
+        long t4 = t3;
         if (optimizerStep) {
             if (clipGradNorm > 0) {
                 GradientClipping.clipByGlobalNorm(method.paramGroups(), clipGradNorm, step.iteration());
             }
             optimizer.step(step.iteration());
+            t4 = System.nanoTime();
             method.afterStep(step);
         }
+        long t5 = System.nanoTime();
+        lastPhases = new Phases((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t4 - t3) / 1e9, ((t3 - t2) + (t5 - t4)) / 1e9);
         return value;
+    }
+
+    /**
+     * The phase times of the last {@link #run} call.
+     *
+     * @return the times, all 0 before the first call
+     */
+    public Phases lastPhases() {
+        return lastPhases;
     }
 }

@@ -67,4 +67,34 @@ class BenchAugmentCommandTest {
         assertEquals("2x32", json.get("crops").getAsString());
         assertEquals(2, json.get("timed_images").getAsInt());
     }
+
+    @Test
+    void readsAnIdxFolderWithTheSimclrPreset(@TempDir Path dir) throws Exception {
+        int n = 8;
+        java.nio.ByteBuffer images = java.nio.ByteBuffer.allocate(16 + n * 28 * 28).putInt(0x803).putInt(n).putInt(28).putInt(28);
+        for (int i = 0; i < n * 28 * 28; i++) {
+            images.put((byte) (i * 7));
+        }
+        Files.write(dir.resolve("train-images-idx3-ubyte"), images.array());
+        Files.write(dir.resolve("train-labels-idx1-ubyte"),
+                java.nio.ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n).array());
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new BenchAugmentCommand()).execute(
+                    "--idx", dir.toString(), "--preset", "simclr", "--global-size", "28", "--batch", "4",
+                    "--batches", "1", "--warmup", "1", "--threads", "1", "--workers", "1");
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, code, buf.toString(StandardCharsets.UTF_8));
+        String[] lines = buf.toString(StandardCharsets.UTF_8).strip().split("\n");
+        JsonObject json = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+        assertEquals("2x28", json.get("crops").getAsString());
+        assertEquals("simclr", json.get("preset").getAsString());
+        assertEquals(n, json.get("image_count").getAsInt());
+        assertEquals(4, json.get("timed_images").getAsInt());
+    }
 }

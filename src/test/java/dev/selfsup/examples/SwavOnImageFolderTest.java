@@ -8,6 +8,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
+import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.model.ResNet;
 import dev.selfsup.model.Weights;
@@ -33,7 +34,9 @@ class SwavOnImageFolderTest {
         Path images = TestImages.writeFolder(tmp.resolve("images"), 3, 6, 32, 20, 1);
         Path runDir = tmp.resolve("run");
         int[] stages = {1, 2, 1, 1};
-        SwavOnImageFolder.Settings s = new SwavOnImageFolder.Settings(stages, 4, 16, 8, 2, 12, 8, 2, 2, 0.6, 0);
+        // small images: the larger crop scales; queue of 2 batches from the second epoch
+        SwavOnImageFolder.Settings s = new SwavOnImageFolder.Settings(stages, 4, new MultiCrop.Crops(2, 16, 0.3, 1.0),
+                new MultiCrop.Crops(2, 8, 0.1, 0.3), 12, 8, 2, 2, 0.6, 16, 1, 0);
 
         Trainer.Result r = SwavOnImageFolder.run(images, runDir, s, Device.cpu());
 
@@ -46,6 +49,9 @@ class SwavOnImageFolderTest {
         List<JsonObject> steps = MetricsLog.read(runDir.resolve("metrics.jsonl")).stream()
                 .filter(o -> o.get("kind").getAsString().equals("step")).toList();
         assertEquals(4, steps.size(), "one metrics line per step");
+        // LARS at 0.6 x 8/256 with cosine decay to a thousandth (the swav_* recipes' optimiser)
+        assertEquals(0.6 * 8 / 256, steps.get(0).get("lr").getAsDouble(), 1e-12);
+        assertTrue(steps.get(3).get("lr").getAsDouble() < steps.get(0).get("lr").getAsDouble());
         for (JsonObject o : steps) {
             assertTrue(Double.isFinite(o.get("loss").getAsDouble()), o.toString());
             // Sinkhorn codes over K = 12 prototypes: entropy in (0, log 12]
