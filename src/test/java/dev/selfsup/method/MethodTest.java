@@ -20,7 +20,7 @@ import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.train.Optimizer;
-import dev.selfsup.train.Pretraining;
+import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.TrainStep;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.engine.SelfsupEngine;
+import dev.selfsup.run.Pretraining;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -34,6 +34,15 @@ import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
+import dev.selfsup.train.AdamW;
+import dev.selfsup.train.Lars;
+import dev.selfsup.train.LrScaling;
+import dev.selfsup.train.Optimizer;
+import dev.selfsup.train.ParamGroup;
+import dev.selfsup.train.Progress;
+import dev.selfsup.train.Schedule;
+import dev.selfsup.train.Sgd;
+import dev.selfsup.train.Trainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
