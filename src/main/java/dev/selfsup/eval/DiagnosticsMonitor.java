@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code rankme_*}: RankMe of the first views' [B, F] features and [B, D] projector
  *       outputs, at most min(B, width); a WARNING is logged when it falls below {@code
  *       rankWarnFraction} of that ceiling or by more than {@code rankWarnDrop} from its maximum
- *       so far in this session (dimensional collapse);
+ *       so far in this session (dimensional collapse). The untrained network's rank (step 0)
+ *       does not count towards that maximum: training commonly lowers it at first;
  *   <li>{@code pos_score_*}, {@code neg_score_*}: mean and variance of the cosine scores of the
  *       positive pairs and of the in-batch negatives of the projector outputs, for contrastive
  *       methods ({@link Builder#optPairScores});
@@ -168,7 +169,9 @@ public final class DiagnosticsMonitor implements StepObserver {
     private double rank(int which, String name, NDArray x, long step) {
         double rank = EmbeddingDiagnostics.effectiveRank(x);
         long ceiling = Math.min(x.getShape().get(0), x.getShape().get(1));
-        maxRank[which] = Math.max(maxRank[which], rank);
+        if (step > 0) { // a random network's rank is no baseline: early training lowers it
+            maxRank[which] = Math.max(maxRank[which], rank);
+        }
         boolean low = rank < rankWarnFraction * ceiling;
         boolean dropped = rank < (1 - rankWarnDrop) * maxRank[which];
         if ((low || dropped) && !collapsed[which]) {
@@ -315,7 +318,8 @@ public final class DiagnosticsMonitor implements StepObserver {
         }
 
         /**
-         * Warns when RankMe falls by more than this share below its maximum so far; default 0.5.
+         * Warns when RankMe falls by more than this share below its maximum so far (measurements
+         * after step 0); default 0.5.
          *
          * @param value in (0, 1)
          * @return this

@@ -62,8 +62,10 @@ import java.util.List;
 
 /**
  * Builds everything a recipe describes — dataset, multi-crop, loader, model, method, optimiser,
- * trainer — and runs it in a run folder. This is what {@code selfsup pretrain} calls; research
- * code can call the pieces directly instead.
+ * trainer and, when the recipe asks, the kNN monitor and the embedding diagnostics as trainer
+ * observers — and runs it in a run folder. This is what {@code selfsup pretrain} calls; research
+ * code can call the pieces directly instead. The composition root: it may use {@code train} and
+ * {@code eval} alike, which do not use each other this way round.
  */
 public final class Pretraining {
     private Pretraining() {}

@@ -79,7 +79,8 @@ class DiagnosticsMonitorTest {
             SelfsupEngine.seed(RECIPE.seed());
             Method m = Pretraining.method(RECIPE, run, 16);
             DiagnosticsMonitor d = monitor(1, 1);
-            double before = at(d, m, run, 0).values().get("rankme_projector");
+            assertTrue(at(d, m, run, 0).values().get("rankme_projector") > 2);
+            double before = at(d, m, run, 1).values().get("rankme_projector"); // step 0 is no baseline
             assertArrayEquals(new boolean[] {false, false}, d.collapsed());
             // make the head's last Linear rank one (W = u vᵀ, no bias): every output on one line
             for (Pair<String, Parameter> p : m.head().getParameters()) {
@@ -96,7 +97,7 @@ class DiagnosticsMonitorTest {
                     a.set(new float[8]);
                 }
             }
-            Map<String, Double> after = at(d, m, run, 1).values();
+            Map<String, Double> after = at(d, m, run, 2).values();
             assertTrue(after.get("rankme_projector") < 1.5 && before > 2, before + " → " + after.get("rankme_projector"));
             assertArrayEquals(new boolean[] {false, true}, d.collapsed(), "the projector is flagged, the backbone not");
         }
