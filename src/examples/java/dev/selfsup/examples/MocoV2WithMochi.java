@@ -5,7 +5,7 @@ import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.engine.Devices;
 import dev.selfsup.engine.SelfsupEngine;
-import dev.selfsup.train.Pretraining;
+import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;

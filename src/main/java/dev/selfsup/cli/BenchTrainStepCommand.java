@@ -13,7 +13,7 @@ import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Step;
 import dev.selfsup.train.Optimizer;
-import dev.selfsup.train.Pretraining;
+import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.TrainStep;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -25,7 +25,7 @@ import dev.selfsup.eval.Results;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.Weights;
-import dev.selfsup.train.Pretraining;
+import dev.selfsup.run.Pretraining;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.selfsup.cli;
 import ai.djl.Device;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeLoader;
-import dev.selfsup.train.Pretraining;
+import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.Progress;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;

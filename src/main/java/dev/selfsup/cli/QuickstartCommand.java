@@ -3,7 +3,7 @@ package dev.selfsup.cli;
 import ai.djl.Device;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeLoader;
-import dev.selfsup.eval.Quickstart;
+import dev.selfsup.run.Quickstart;
 import dev.selfsup.train.Progress;
 import java.io.IOException;
 import java.nio.file.Path;

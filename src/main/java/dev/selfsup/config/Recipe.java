@@ -22,6 +22,8 @@ import static dev.selfsup.config.ConfigException.require;
  * @param optimizer optimiser and learning-rate schedule
  * @param train loop length, checkpoints, logging
  * @param eval evaluation after pretraining (quickstart)
+ * @param monitor kNN accuracy on a validation split during pretraining (off by default)
+ * @param diagnostics embedding diagnostics on a fixed batch during pretraining (off by default)
  */
 public record Recipe(
         String name,
@@ -37,7 +39,9 @@ public record Recipe(
         FeatureTransformSettings featureTransform,
         OptimizerSettings optimizer,
         TrainSettings train,
-        EvalSettings eval) {
+        EvalSettings eval,
+        MonitorSettings monitor,
+        DiagnosticsSettings diagnostics) {
 
     /** The pretraining methods. */
     public enum MethodName {
@@ -66,6 +70,8 @@ public record Recipe(
      * @param optimizer optimiser and learning-rate schedule
      * @param train loop length, checkpoints, logging
      * @param eval evaluation after pretraining (quickstart)
+     * @param monitor kNN accuracy on a validation split during pretraining (off by default)
+     * @param diagnostics embedding diagnostics on a fixed batch during pretraining (off by default)
      */
     public Recipe {
         require(method != null, "method", method, "one of " + RecordBinder.enumNames(MethodName.class));
@@ -121,7 +127,7 @@ public record Recipe(
      */
     public Recipe withName(String newName) {
         return new Recipe(newName, method, seed, data, augment, model, simclr, moco, swav, mochi, featureTransform,
-                optimizer, train, eval);
+                optimizer, train, eval, monitor, diagnostics);
     }
 
     /**
@@ -144,6 +150,8 @@ public record Recipe(
                 FeatureTransformSettings.defaults(),
                 OptimizerSettings.defaults(),
                 TrainSettings.defaults(),
-                EvalSettings.defaults());
+                EvalSettings.defaults(),
+                MonitorSettings.defaults(),
+                DiagnosticsSettings.defaults());
     }
 }

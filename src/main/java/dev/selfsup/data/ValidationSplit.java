@@ -47,6 +47,25 @@ public record ValidationSplit(ImageDataset train, ImageDataset validation) {
     }
 
     /**
+     * A seeded random subset of a dataset in dataset order: the first {@code size} indices of
+     * {@link #permutation}{@code (N, seed)}, sorted (e.g. a smaller kNN memory bank that is the
+     * same at every evaluation).
+     *
+     * @param dataset the dataset
+     * @param size images to keep, in [1, N]
+     * @param seed the permutation seed
+     * @return the subset, named after the dataset, size and seed
+     * @throws IllegalArgumentException if size is out of range
+     */
+    public static ImageDataset subset(ImageDataset dataset, int size, long seed) {
+        int n = dataset.size();
+        checkArgument(size >= 1 && size <= n, "subset size must be in [1, %s], got %s", n, size);
+        int[] keep = Arrays.copyOfRange(permutation(n, seed), 0, size);
+        Arrays.sort(keep);
+        return new Part(dataset, keep, String.format(Locale.ROOT, "%s subset %d seed=%d", dataset.name(), size, seed));
+    }
+
+    /**
      * The seeded permutation of {@code 0 … n-1} behind {@link #of}.
      *
      * @param n size

@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.model.Backbone;
+import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.train.ParamGroup;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,14 @@ public interface Method {
      * @return the backbone
      */
     Backbone backbone();
+
+    /**
+     * The projection head whose output, L2-normalised, is the embedding the loss compares: {@code
+     * [N, F] → [N, D]} (the query head for MoCo v2). Diagnostics read it; the loss owns it.
+     *
+     * @return the head
+     */
+    ProjectionHead head();
 
     /**
      * Every block whose parameters and buffers belong in a checkpoint, by stable name (trained and

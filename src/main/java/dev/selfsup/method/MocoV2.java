@@ -92,6 +92,11 @@ public final class MocoV2 implements Method {
     }
 
     @Override
+    public ProjectionHead head() {
+        return head;
+    }
+
+    @Override
     public Map<String, Block> blocks() {
         Map<String, Block> out = new LinkedHashMap<>();
         out.put("backbone", backbone);

@@ -60,6 +60,11 @@ public final class SimClr implements Method {
     }
 
     @Override
+    public ProjectionHead head() {
+        return head;
+    }
+
+    @Override
     public Map<String, Block> blocks() {
         Map<String, Block> out = new LinkedHashMap<>();
         out.put("backbone", backbone);

@@ -16,12 +16,38 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
-/** PNG line plots of a run's metrics (loss, learning rate, images/s), drawn with Java2D. */
+/**
+ * PNG line plots of a run's metrics (loss, learning rate, images/s; observers add their own
+ * through {@link #lines}), drawn with Java2D.
+ */
 public final class Plots {
     private static final int W = 720;
     private static final int H = 400;
+    /** matplotlib's tab10, so the first series is the familiar blue. */
+    private static final Color[] PALETTE = {
+        new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
+        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127)
+    };
 
     private Plots() {}
+
+    /**
+     * One named curve of a plot.
+     *
+     * @param name the legend entry
+     * @param points {x, y} pairs in drawing order; points with a non-finite value are skipped
+     */
+    public record Series(String name, List<double[]> points) {
+        /**
+         * Copies the points.
+         *
+         * @param name the legend entry
+         * @param points {x, y} pairs in drawing order; points with a non-finite value are skipped
+         */
+        public Series {
+            points = points.stream().filter(p -> Double.isFinite(p[0]) && Double.isFinite(p[1])).toList();
+        }
+    }
 
     /**
      * Writes {@code loss.png}, {@code lr.png} and {@code images_per_second.png} from the step
@@ -35,30 +61,58 @@ public final class Plots {
     public static List<Path> write(Path metrics, Path dir) throws IOException {
         List<JsonObject> rows = MetricsLog.read(metrics);
         List<Path> out = new ArrayList<>();
-        out.add(plot(rows, "loss", "training loss", dir.resolve("loss.png")));
-        out.add(plot(rows, "lr", "learning rate", dir.resolve("lr.png")));
-        out.add(plot(rows, "images_per_second", "images / s", dir.resolve("images_per_second.png")));
+        out.add(lines(dir.resolve("loss.png"), "training loss", "step",
+                List.of(new Series("loss", points(rows, "step", "step", "loss", 1)))));
+        out.add(lines(dir.resolve("lr.png"), "learning rate", "step",
+                List.of(new Series("lr", points(rows, "step", "step", "lr", 1)))));
+        out.add(lines(dir.resolve("images_per_second.png"), "images / s", "step",
+                List.of(new Series("images / s", points(rows, "step", "step", "images_per_second", 1)))));
         return out;
     }
 
-    private static Path plot(List<JsonObject> rows, String key, String title, Path file) throws IOException {
+    /**
+     * The {x, y} points of one metric: lines of the given kind that hold both keys, with finite y.
+     *
+     * @param rows metrics lines, e.g. from {@link MetricsLog#read}
+     * @param kind the lines' {@code kind} ({@code step}, {@code epoch}, {@code knn}, …)
+     * @param xKey the x value's key ({@code step}, {@code epoch}, {@code wall_seconds})
+     * @param yKey the y value's key
+     * @param xScale multiplies x (1 / 60 turns seconds into minutes)
+     * @return the points in file order
+     */
+    public static List<double[]> points(List<JsonObject> rows, String kind, String xKey, String yKey, double xScale) {
         List<double[]> points = new ArrayList<>();
         for (JsonObject r : rows) {
-            if (r.has("step") && r.has(key) && "step".equals(r.get("kind").getAsString())) {
-                double y = r.get(key).getAsDouble();
+            if (r.has(xKey) && r.has(yKey) && r.has("kind") && kind.equals(r.get("kind").getAsString())) {
+                double y = r.get(yKey).getAsDouble();
                 if (Double.isFinite(y)) {
-                    points.add(new double[] {r.get("step").getAsDouble(), y});
+                    points.add(new double[] {r.get(xKey).getAsDouble() * xScale, y});
                 }
             }
         }
-        BufferedImage img = render(points, title);
+        return points;
+    }
+
+    /**
+     * Writes a line plot of one or more series (with a legend when there are several), through a
+     * temporary file and an atomic rename.
+     *
+     * @param file the PNG to write
+     * @param title the title
+     * @param xLabel the x axis label
+     * @param series the curves, drawn in order with matplotlib's default colours
+     * @return {@code file}
+     * @throws IOException if writing fails
+     */
+    public static Path lines(Path file, String title, String xLabel, List<Series> series) throws IOException {
+        BufferedImage img = render(series, title, xLabel);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         ImageIO.write(img, "png", tmp.toFile());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return file;
     }
 
-    static BufferedImage render(List<double[]> points, String title) {
+    static BufferedImage render(List<Series> series, String title, String xLabel) {
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -73,18 +127,22 @@ public final class Plots {
         g.drawString(title, left, 25);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.drawRect(left, top, right - left, bottom - top);
-        if (points.isEmpty()) {
+        double x0 = Double.POSITIVE_INFINITY;
+        double x1 = Double.NEGATIVE_INFINITY;
+        double y0 = Double.POSITIVE_INFINITY;
+        double y1 = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            for (double[] p : s.points()) {
+                x0 = Math.min(x0, p[0]);
+                x1 = Math.max(x1, p[0]);
+                y0 = Math.min(y0, p[1]);
+                y1 = Math.max(y1, p[1]);
+            }
+        }
+        if (x0 > x1) {
             g.drawString("no data yet", left + 10, top + 20);
             g.dispose();
             return img;
-        }
-        double x0 = points.get(0)[0];
-        double x1 = points.get(points.size() - 1)[0];
-        double y0 = Double.POSITIVE_INFINITY;
-        double y1 = Double.NEGATIVE_INFINITY;
-        for (double[] p : points) {
-            y0 = Math.min(y0, p[1]);
-            y1 = Math.max(y1, p[1]);
         }
         if (x1 == x0) {
             x1 = x0 + 1;
@@ -102,25 +160,39 @@ public final class Plots {
             g.setColor(Color.DARK_GRAY);
             g.drawString(format(y0 + (y1 - y0) * i / 4), 5, y + 4);
             int x = left + (right - left) * i / 4;
-            g.drawString(String.format(Locale.ROOT, "%.0f", x0 + (x1 - x0) * i / 4), x - 10, bottom + 18);
+            g.drawString(format(x0 + (x1 - x0) * i / 4), x - 10, bottom + 18);
             g.setColor(new Color(225, 225, 225));
         }
         g.setColor(Color.DARK_GRAY);
-        g.drawString("step", (left + right) / 2 - 10, H - 12);
-        g.setColor(new Color(31, 119, 180));
+        g.drawString(xLabel, (left + right) / 2 - 10, H - 12);
         g.setStroke(new BasicStroke(1.6f));
-        int px = -1;
-        int py = -1;
-        for (double[] p : points) {
-            int x = left + (int) Math.round((p[0] - x0) / (x1 - x0) * (right - left));
-            int y = bottom - (int) Math.round((p[1] - y0) / (y1 - y0) * (bottom - top));
-            if (px >= 0) {
-                g.drawLine(px, py, x, y);
-            } else if (points.size() == 1) {
-                g.fillOval(x - 2, y - 2, 5, 5);
+        for (int k = 0; k < series.size(); k++) {
+            List<double[]> points = series.get(k).points();
+            g.setColor(PALETTE[k % PALETTE.length]);
+            int px = -1;
+            int py = -1;
+            for (double[] p : points) {
+                int x = left + (int) Math.round((p[0] - x0) / (x1 - x0) * (right - left));
+                int y = bottom - (int) Math.round((p[1] - y0) / (y1 - y0) * (bottom - top));
+                if (px >= 0) {
+                    g.drawLine(px, py, x, y);
+                }
+                if (points.size() <= 40) { // sparse curves (one point per epoch) get markers
+                    g.fillOval(x - 2, y - 2, 5, 5);
+                }
+                px = x;
+                py = y;
             }
-            px = x;
-            py = y;
+        }
+        if (series.size() > 1) {
+            int y = top + 16;
+            for (int k = 0; k < series.size(); k++) {
+                g.setColor(PALETTE[k % PALETTE.length]);
+                g.fillRect(right - 150, y - 8, 14, 4);
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(series.get(k).name(), right - 130, y - 3);
+                y += 15;
+            }
         }
         g.dispose();
         return img;

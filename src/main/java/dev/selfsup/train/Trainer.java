@@ -22,7 +22,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -40,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * position in the data; all randomness derives from (seed, purpose, position), so a resumed run
  * repeats an uninterrupted one exactly on the CPU. A NaN/Inf loss stops the run before the update,
  * keeping the last checkpoint; SIGTERM / Ctrl-C writes a checkpoint at the next step boundary.
+ *
+ * <p>{@link StepObserver}s run after every optimiser step and {@link EpochObserver}s after every
+ * epoch's checkpoint (a kNN monitor, embedding diagnostics). Their time is measured and left out
+ * of {@code wall_seconds} (training time since the run started, carried across resumes), which
+ * step, epoch and observer lines all record.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -60,12 +67,21 @@ public final class Trainer {
     private final String recipeYaml;
     private final Progress progress;
     private final boolean exportBackbone;
+    private final List<EpochObserver> epochObservers;
+    private final List<StepObserver> stepObservers;
     private volatile boolean stopRequested;
     private long stopAtIteration = Long.MAX_VALUE;
 
     private long iteration;
     private int startEpoch;
     private int startBatch;
+    /** Training and observer seconds of earlier sessions of this run (from the checkpoint). */
+    private double wallBefore;
+    private double observerBefore;
+    /** This session's start and its observers' time so far, in nanoseconds. */
+    private long started;
+    private long observerNanos;
+    private List<NDArray> parameterArrays;
 
     private Trainer(Builder b) {
         this.method = b.method;
@@ -85,6 +101,8 @@ public final class Trainer {
         this.recipeYaml = b.recipeYaml;
         this.progress = b.progress;
         this.exportBackbone = b.exportBackbone;
+        this.epochObservers = List.copyOf(b.epochObservers);
+        this.stepObservers = List.copyOf(b.stepObservers);
         checkArgument(stepsPerEpoch >= accumulateSteps,
                 "an epoch has %s batches, fewer than optimizer.accumulate_steps %s; use a smaller batch or more data",
                 stepsPerEpoch, accumulateSteps);
@@ -181,6 +199,12 @@ public final class Trainer {
             iteration = meta.get("iteration").getAsLong();
             startEpoch = meta.get("epoch").getAsInt();
             startBatch = meta.get("next_batch").getAsInt();
+            if (meta.has("wall_seconds")) {
+                wallBefore = meta.get("wall_seconds").getAsDouble();
+                observerBefore = meta.get("observer_seconds").getAsDouble();
+            } else {
+                LOG.warn("{} predates wall_seconds in checkpoints; this run's wall clock restarts at 0", file);
+            }
             if (startBatch >= stepsPerEpoch) {
                 startEpoch++;
                 startBatch = 0;
@@ -224,7 +248,8 @@ public final class Trainer {
         String lastCheckpoint = Files.exists(latest) ? latest.toString() : "none yet";
         try (MetricsLog metrics = new MetricsLog(runDir.resolve("metrics.jsonl"), iteration - 1)) {
             double smoothedRate = 0;
-            long started = System.nanoTime();
+            started = System.nanoTime();
+            observerNanos = 0;
             long doneImages = 0;
             for (; epoch < epochs; epoch++) {
                 method.beforeEpoch(epoch);
@@ -264,10 +289,17 @@ public final class Trainer {
                                 line.put("images_per_second", rate);
                                 line.put("step_seconds", (t2 - t1) / 1e9);
                                 line.put("data_wait_seconds", (t1 - t0) / 1e9);
+                                line.put("wall_seconds", wallSeconds());
                                 line.putAll(extra);
                                 metrics.write("step", line);
                             }
                             iteration++;
+                            for (StepObserver o : stepObservers) {
+                                long done = iteration - 1;
+                                int e = epoch;
+                                observe(metrics, o.kind(), epoch, done,
+                                        scope -> o.afterStep(new StepObserver.StepEnd(done, e, wallSeconds(), method, scope)));
+                            }
                         }
                         double elapsed = (System.nanoTime() - started) / 1e9;
                         long remainingImages = (long) (totalIters - iteration) * accumulateSteps * images;
@@ -288,6 +320,8 @@ public final class Trainer {
                 summary.put("step", iteration - 1);
                 summary.put("loss", epochSteps == 0 ? Double.NaN : epochLoss / epochSteps);
                 summary.put("skipped_images", loader.skippedImages() - skippedBefore);
+                summary.put("wall_seconds", wallSeconds());
+                summary.put("observer_seconds", observerSeconds());
                 metrics.write("epoch", summary);
                 writeCheckpoint(latest, epoch + 1, 0);
                 lastCheckpoint = latest.toString();
@@ -295,11 +329,27 @@ public final class Trainer {
                     Files.copy(latest, latest.resolveSibling(String.format(Locale.ROOT, "epoch_%04d.ckpt", epoch + 1)),
                             StandardCopyOption.REPLACE_EXISTING);
                 }
-                Plots.write(metrics.file(), runDir);
                 if (progress != null) {
                     progress.message(String.format(Locale.ROOT, "epoch %d/%d: mean loss %.4f, %d skipped images",
                             epoch + 1, epochs, epochSteps == 0 ? Double.NaN : epochLoss / epochSteps,
                             loader.skippedImages() - skippedBefore));
+                }
+                // after the checkpoint: a monitor that fails does not cost the epoch's training
+                for (EpochObserver o : epochObservers) {
+                    int e = epoch;
+                    long done = iteration - 1;
+                    observe(metrics, o.kind(), epoch, done, scope -> o.afterEpoch(
+                            new EpochObserver.EpochEnd(e, epochs, done, wallSeconds(), method.backbone(), scope)));
+                }
+                Plots.write(metrics.file(), runDir);
+                if (!epochObservers.isEmpty() || !stepObservers.isEmpty()) {
+                    List<JsonObject> rows = MetricsLog.read(metrics.file());
+                    for (EpochObserver o : epochObservers) {
+                        o.plot(rows, runDir);
+                    }
+                    for (StepObserver o : stepObservers) {
+                        o.plot(rows, runDir);
+                    }
                 }
             }
             if (exportBackbone) {
@@ -314,6 +364,57 @@ public final class Trainer {
                 // the JVM is exiting; the hook is already running and has been released above
             }
         }
+    }
+
+    /** One observer call: timed, in its own scope on the training device, logged when non-empty. */
+    private void observe(MetricsLog metrics, String kind, int epoch, long step, ObserverCall call) throws IOException {
+        long t0 = System.nanoTime();
+        double wall = wallSeconds();
+        Observation o;
+        try (NDManager scope = run.newSubManager(device)) {
+            // borrowed as in a training step: ops whose first input is a parameter land in the scope
+            scope.tempAttachAll(parameterArrays().toArray(new NDArray[0]));
+            o = call.run(scope);
+        }
+        long spent = System.nanoTime() - t0;
+        observerNanos += spent;
+        if (o.isEmpty()) {
+            return;
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("epoch", epoch);
+        line.put("step", step);
+        line.put("wall_seconds", wall);
+        line.put("seconds", spent / 1e9);
+        line.putAll(o.values());
+        metrics.write(kind, line);
+        if (progress != null && !o.message().isBlank()) {
+            progress.message(o.message());
+        }
+    }
+
+    /** An observer call in a scope. */
+    @FunctionalInterface
+    private interface ObserverCall {
+        Observation run(NDManager scope) throws IOException;
+    }
+
+    /** Training seconds since the run began, earlier sessions included, observers excluded. */
+    private double wallSeconds() {
+        return wallBefore + (System.nanoTime() - started - observerNanos) / 1e9;
+    }
+
+    /** Observer seconds since the run began, earlier sessions included. */
+    private double observerSeconds() {
+        return observerBefore + observerNanos / 1e9;
+    }
+
+    /** Every block's parameter and buffer arrays (what a step or an observer borrows). */
+    private List<NDArray> parameterArrays() {
+        if (parameterArrays == null) {
+            parameterArrays = new ArrayList<>(modelTensors().values());
+        }
+        return parameterArrays;
     }
 
     /** Every block's parameters and buffers, by stable name. */
@@ -340,6 +441,8 @@ public final class Trainer {
         meta.addProperty("epoch", epoch);
         meta.addProperty("next_batch", nextBatch);
         meta.addProperty("seed", seed);
+        meta.addProperty("wall_seconds", wallSeconds());
+        meta.addProperty("observer_seconds", observerSeconds());
         meta.addProperty("selfsup_version", dev.selfsup.Version.selfsup());
         meta.addProperty("recipe", recipeYaml);
         JsonObject scalars = new JsonObject();
@@ -365,6 +468,8 @@ public final class Trainer {
         private String recipeYaml = "";
         private Progress progress;
         private boolean exportBackbone = true;
+        private final List<EpochObserver> epochObservers = new ArrayList<>();
+        private final List<StepObserver> stepObservers = new ArrayList<>();
 
         /**
          * Sets the method (required).
@@ -528,6 +633,30 @@ public final class Trainer {
          */
         public Builder optExportBackbone(boolean b) {
             exportBackbone = b;
+            return this;
+        }
+
+        /**
+         * Adds an observer called after every epoch (a kNN monitor); default none. Observers run
+         * in the order added.
+         *
+         * @param o the observer
+         * @return this
+         */
+        public Builder addEpochObserver(EpochObserver o) {
+            epochObservers.add(java.util.Objects.requireNonNull(o, "epoch observer"));
+            return this;
+        }
+
+        /**
+         * Adds an observer called after every optimiser step (embedding diagnostics); default
+         * none. Observers run in the order added.
+         *
+         * @param o the observer
+         * @return this
+         */
+        public Builder addStepObserver(StepObserver o) {
+            stepObservers.add(java.util.Objects.requireNonNull(o, "step observer"));
             return this;
         }
 

@@ -116,6 +116,29 @@ class RecipeLoaderTest {
     }
 
     @Test
+    void monitorAndDiagnosticsAreOffByDefaultAndValidated() throws IOException {
+        Recipe plain = RecipeLoader.load("quickstart_fashionmnist", List.of());
+        assertTrue(!plain.monitor().enabled() && !plain.diagnostics().enabled(), "both off unless a recipe asks");
+        Recipe on = RecipeLoader.load("quickstart_fashionmnist", List.of("monitor.every_epochs=2",
+                "monitor.val_fraction=0.2", "monitor.max_bank=5000", "diagnostics.every_steps=25", "diagnostics.batch=128"));
+        assertEquals(new MonitorSettings(2, 0.2, 0, 20, 0.07, 1, 5000, 256), on.monitor());
+        assertEquals(new DiagnosticsSettings(25, 128, 0.01, 0.5), on.diagnostics());
+        assertEquals(on, RecipeLoader.parse(YamlWriter.write(on), "resolved"), "the run folder's recipe.yaml keeps them");
+        for (String[] bad : new String[][] {
+            {"monitor.val_fraction=0", "monitor.val_fraction"}, {"monitor.val_fraction=1.0", "monitor.val_fraction"},
+            {"monitor.knn_k=0", "monitor.knn_k"}, {"monitor.every_epochs=-1", "monitor.every_epochs"},
+            {"diagnostics.batch=1", "diagnostics.batch"}, {"diagnostics.rank_warn_drop=1.5", "diagnostics.rank_warn_drop"}
+        }) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> RecipeLoader.load("quickstart_fashionmnist", List.of(bad[0])));
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> RecipeLoader.load("quickstart_fashionmnist", List.of("monitor.every_n=3")));
+        assertTrue(e.getMessage().contains("every_epochs"), "lists the valid keys: " + e.getMessage());
+    }
+
+    @Test
     void overridesApplyIncludingListElements() throws IOException {
         Recipe r = RecipeLoader.load("swav_resnet50_imagenet_bs256",
                 List.of("data.batch_size=64", "augment.crops.1.size=64", "swav.crops_for_assign=[0]", "optimizer.name=sgd"));

@@ -22,7 +22,7 @@ import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.loss.HardNegativeMixing;
 import dev.selfsup.loss.Sampling;
 import dev.selfsup.train.Optimizer;
-import dev.selfsup.train.Pretraining;
+import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.TrainStep;
 import java.util.ArrayList;
 import java.util.List;

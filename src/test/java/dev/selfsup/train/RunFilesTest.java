@@ -65,6 +65,20 @@ class RunFilesTest {
             }
         }
         assertTrue(blue, "the curve is drawn");
+        Path two = Plots.lines(dir.resolve("two.png"), "two series", "epoch", List.of(
+                new Plots.Series("a", List.of(new double[] {1, 1}, new double[] {2, 3})),
+                new Plots.Series("b", List.of(new double[] {1, 2}, new double[] {2, Double.NaN}, new double[] {3, 0}))));
+        BufferedImage img = ImageIO.read(two.toFile());
+        boolean orange = false;
+        for (int x = 0; x < img.getWidth() && !orange; x++) {
+            for (int y = 0; y < img.getHeight(); y++) {
+                if ((img.getRGB(x, y) & 0xffffff) == 0xff7f0e) {
+                    orange = true;
+                    break;
+                }
+            }
+        }
+        assertTrue(orange, "the second series is drawn in the second colour");
     }
 
     @Test

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeLoader;
+import dev.selfsup.data.ImageDataset;
+import dev.selfsup.data.Loader;
 import dev.selfsup.engine.SelfsupEngine;
+import dev.selfsup.method.Method;
+import dev.selfsup.run.Pretraining;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +107,59 @@ class TrainerTest {
             List<Double> a = stepLosses(whole);
             List<Double> b = stepLosses(parts);
             assertEquals(a, b, method + ": resumed losses must equal the uninterrupted run's bit for bit");
+        }
+    }
+
+    @Test
+    void epochAndStepObserversSeeTheRunAndTheirLinesAreLogged() throws IOException {
+        Recipe recipe = tiny("simclr");
+        Path run = dir.resolve("observed");
+        List<String> calls = new ArrayList<>();
+        EpochObserver epochs = new EpochObserver() {
+            @Override
+            public String kind() {
+                return "probe";
+            }
+
+            @Override
+            public Observation afterEpoch(EpochEnd end) {
+                calls.add("epoch " + end.epoch() + "/" + end.epochs() + " step " + end.step());
+                assertTrue(end.wallSeconds() > 0 && end.backbone() == end.backbone() && end.scope().isOpen());
+                return end.epoch() == 1 ? Observation.none()
+                        : new Observation(java.util.Map.of("width", (double) end.backbone().featureDim()), "");
+            }
+        };
+        StepObserver steps = new StepObserver() {
+            @Override
+            public String kind() {
+                return "every5";
+            }
+
+            @Override
+            public Observation afterStep(StepEnd end) {
+                return end.step() % 5 == 0 ? new Observation(java.util.Map.of("s", (double) end.step()), "") : Observation.none();
+            }
+        };
+        ImageDataset data = Pretraining.dataset(recipe.data(), recipe.seed(), true);
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu());
+                Loader loader = Loader.builder().setDataset(data).setTransform(Pretraining.multiCrop(recipe.augment()))
+                        .setBatchSize(8).optSeed(recipe.seed()).build()) {
+            SelfsupEngine.seed(recipe.seed());
+            Method method = Pretraining.method(recipe, manager, 16);
+            Trainer trainer = Trainer.builder().setMethod(method).setLoader(loader).setManager(manager).setRunDir(run)
+                    .setOptimizer(Pretraining.optimizer(recipe, method, manager, 4)).optEpochs(3)
+                    .addEpochObserver(epochs).addStepObserver(steps).build();
+            trainer.fit();
+        }
+        assertEquals(List.of("epoch 0/3 step 3", "epoch 1/3 step 7", "epoch 2/3 step 11"), calls);
+        List<JsonObject> rows = MetricsLog.read(run.resolve("metrics.jsonl"));
+        assertEquals(List.of(0, 2), rows.stream().filter(o -> o.get("kind").getAsString().equals("probe"))
+                .map(o -> o.get("epoch").getAsInt()).toList(), "an empty observation logs nothing");
+        assertEquals(List.of(0L, 5L, 10L), rows.stream().filter(o -> o.get("kind").getAsString().equals("every5"))
+                .map(o -> o.get("step").getAsLong()).toList());
+        JsonObject probe = rows.stream().filter(o -> o.get("kind").getAsString().equals("probe")).findFirst().orElseThrow();
+        for (String k : List.of("epoch", "step", "wall_seconds", "seconds", "width")) {
+            assertTrue(probe.has(k), k + " in " + probe);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.selfsup.eval;
+package dev.selfsup.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -12,9 +12,18 @@ import dev.selfsup.config.AugmentSettings;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.data.IdxDataset;
 import dev.selfsup.engine.SelfsupEngine;
+import dev.selfsup.eval.FeatureExtractor;
+import dev.selfsup.eval.FeatureSource;
+import dev.selfsup.eval.Features;
+import dev.selfsup.eval.IdxFeatureSource;
+import dev.selfsup.eval.Knn;
+import dev.selfsup.eval.LinearProbe;
+import dev.selfsup.eval.LrSchedule;
+import dev.selfsup.eval.ProbeProtocol;
+import dev.selfsup.eval.ProbeResult;
+import dev.selfsup.eval.RawPixels;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.Weights;
-import dev.selfsup.train.Pretraining;
 import dev.selfsup.train.Progress;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -7,15 +7,21 @@ import ai.djl.ndarray.types.Shape;
 import dev.selfsup.augment.ColorJitter;
 import dev.selfsup.augment.CropGroup;
 import dev.selfsup.augment.GaussianBlur;
+import dev.selfsup.augment.Geometry;
 import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.augment.Normalize;
 import dev.selfsup.augment.Photometric;
 import dev.selfsup.augment.RandomGrayscale;
 import dev.selfsup.augment.RandomResizedCrop;
+import dev.selfsup.augment.Resize;
+import dev.selfsup.augment.ResizeCenterCrop;
 import dev.selfsup.augment.Solarize;
 import dev.selfsup.config.AugmentSettings;
+import dev.selfsup.config.ConfigException;
 import dev.selfsup.config.DataSettings;
+import dev.selfsup.config.DiagnosticsSettings;
 import dev.selfsup.config.ModelSettings;
+import dev.selfsup.config.MonitorSettings;
 import dev.selfsup.config.OptimizerSettings;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.YamlWriter;
@@ -25,7 +31,11 @@ import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.ImageFolder;
 import dev.selfsup.data.Loader;
 import dev.selfsup.data.SyntheticShapes;
+import dev.selfsup.data.ValidationSplit;
+import dev.selfsup.engine.Seeds;
 import dev.selfsup.engine.SelfsupEngine;
+import dev.selfsup.eval.DiagnosticsMonitor;
+import dev.selfsup.eval.KnnMonitor;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.MocoV2;
 import dev.selfsup.method.SimClr;
@@ -34,6 +44,15 @@ import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
+import dev.selfsup.train.AdamW;
+import dev.selfsup.train.Lars;
+import dev.selfsup.train.LrScaling;
+import dev.selfsup.train.Optimizer;
+import dev.selfsup.train.ParamGroup;
+import dev.selfsup.train.Progress;
+import dev.selfsup.train.Schedule;
+import dev.selfsup.train.Sgd;
+import dev.selfsup.train.Trainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,8 +62,10 @@ import java.util.List;
 
 /**
  * Builds everything a recipe describes — dataset, multi-crop, loader, model, method, optimiser,
- * trainer — and runs it in a run folder. This is what {@code selfsup pretrain} calls; research
- * code can call the pieces directly instead.
+ * trainer and, when the recipe asks, the kNN monitor and the embedding diagnostics as trainer
+ * observers — and runs it in a run folder. This is what {@code selfsup pretrain} calls; research
+ * code can call the pieces directly instead. The composition root: it may use {@code train} and
+ * {@code eval} alike, which do not use each other this way round.
  */
 public final class Pretraining {
     private Pretraining() {}
@@ -109,6 +130,9 @@ public final class Pretraining {
         }
         ImageDataset dataset = dataset(recipe.data(), recipe.seed(), true);
         MultiCrop crops = multiCrop(recipe.augment());
+        // built before the engine is seeded and before the run's loader: they read images only
+        KnnMonitor knn = recipe.monitor().enabled() ? knnMonitor(recipe, dataset, crops) : null;
+        DiagnosticsMonitor diagnostics = recipe.diagnostics().enabled() ? diagnosticsMonitor(recipe, dataset, crops) : null;
         NDManager run = NDManager.newBaseManager(device);
         Loader loader = null;
         try {
@@ -129,7 +153,7 @@ public final class Pretraining {
                     ? Math.min(recipe.train().stepsPerEpoch(), loader.batchesPerEpoch())
                     : loader.batchesPerEpoch();
             long itersPerEpoch = batchesPerEpoch / recipe.optimizer().accumulateSteps();
-            Trainer trainer = Trainer.builder()
+            Trainer.Builder builder = Trainer.builder()
                     .setMethod(method)
                     .setLoader(loader)
                     .setManager(run)
@@ -143,8 +167,14 @@ public final class Pretraining {
                     .optAccumulateSteps(recipe.optimizer().accumulateSteps())
                     .optClipGradNorm(recipe.optimizer().clipGradNorm())
                     .optRecipeYaml(yaml)
-                    .optProgress(progress)
-                    .build();
+                    .optProgress(progress);
+            if (knn != null) {
+                builder.addEpochObserver(knn);
+            }
+            if (diagnostics != null) {
+                builder.addStepObserver(diagnostics);
+            }
+            Trainer trainer = builder.build();
             if (resume) {
                 trainer.resume(Trainer.latestCheckpoint(runDir));
             }
@@ -156,6 +186,81 @@ public final class Pretraining {
             run.close();
             throw e;
         }
+    }
+
+    /**
+     * The kNN monitor of a recipe's {@code monitor:} section: a seeded validation split of the
+     * training images (queries) against the rest (memory bank, optionally a seeded subset of
+     * {@code max_bank} images), through {@link #evaluationTransform}.
+     *
+     * @param recipe the recipe
+     * @param train the training images
+     * @param crops the training multi-crop (size and normalisation of the first crop group)
+     * @return the monitor, evaluating every {@code monitor.every_epochs} epochs and after the last
+     * @throws IllegalArgumentException if the images are unlabelled or the split leaves a part empty
+     */
+    public static KnnMonitor knnMonitor(Recipe recipe, ImageDataset train, MultiCrop crops) {
+        MonitorSettings m = recipe.monitor();
+        ConfigException.require(train.numClasses() > 0, "monitor.every_epochs", m.everyEpochs(),
+                "0: the kNN monitor needs class labels and " + train.name() + " has none");
+        ValidationSplit split = ValidationSplit.of(train, m.valFraction(), m.valSeed());
+        ImageDataset bank = m.maxBank() > 0 && m.maxBank() < split.train().size()
+                ? ValidationSplit.subset(split.train(), m.maxBank(), m.valSeed())
+                : split.train();
+        return KnnMonitor.builder()
+                .setData(bank, split.validation())
+                .setTransform(evaluationTransform(recipe.data(), crops))
+                .setEveryEpochs(m.everyEpochs())
+                .optK(m.knnK())
+                .optTemperature(m.knnTemperature())
+                .optReadoutGrid(m.readoutGrid())
+                .optExtractBatch(m.extractBatch())
+                .optThreads(recipe.data().workers())
+                .build();
+    }
+
+    /**
+     * The deterministic transform the kNN monitor extracts features with: the first crop group's
+     * size and normalisation, a plain resize for small images (IDX, synthetic) and resize +
+     * centre crop (crop fraction 0.875) for image folders.
+     *
+     * @param data the data section
+     * @param crops the training multi-crop
+     * @return a one-crop transform
+     */
+    public static MultiCrop evaluationTransform(DataSettings data, MultiCrop crops) {
+        CropGroup first = crops.groups().get(0);
+        Geometry geometry = data.dataset() == DataSettings.DatasetKind.IMAGE_FOLDER
+                ? new ResizeCenterCrop(first.size(), 0.875)
+                : new Resize(first.size());
+        return MultiCrop.of(new CropGroup(1, geometry, 0, Photometric.normalizeOnly(first.photometric().normalize())));
+    }
+
+    /**
+     * The embedding diagnostics of a recipe's {@code diagnostics:} section, on a fixed batch drawn
+     * with a seed derived from the run seed; pair scores for the contrastive methods only.
+     *
+     * @param recipe the recipe
+     * @param train the training images
+     * @param crops the training multi-crop (its first group cuts the two views)
+     * @return the monitor, measuring every {@code diagnostics.every_steps} steps
+     * @throws IOException if an image of the batch is unreadable
+     */
+    public static DiagnosticsMonitor diagnosticsMonitor(Recipe recipe, ImageDataset train, MultiCrop crops)
+            throws IOException {
+        DiagnosticsSettings d = recipe.diagnostics();
+        ConfigException.require(d.batch() <= train.size(), "diagnostics.batch", d.batch(),
+                "at most the " + train.size() + " training images");
+        return DiagnosticsMonitor.builder()
+                .setDataset(train)
+                .setTransform(crops)
+                .setEverySteps(d.everySteps())
+                .optBatch(d.batch())
+                .optSeed(Seeds.mix(recipe.seed(), "diagnostics"))
+                .optPairScores(recipe.method() != Recipe.MethodName.SWAV)
+                .optRankWarnFraction(d.rankWarnFraction())
+                .optRankWarnDrop(d.rankWarnDrop())
+                .build();
     }
 
     /**
