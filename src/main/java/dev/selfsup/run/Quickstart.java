@@ -22,6 +22,7 @@ import dev.selfsup.eval.LrSchedule;
 import dev.selfsup.eval.ProbeProtocol;
 import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.RawPixels;
+import dev.selfsup.eval.Readout;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.Weights;
 import dev.selfsup.train.Progress;
