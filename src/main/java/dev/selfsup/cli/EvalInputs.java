@@ -13,6 +13,7 @@ import dev.selfsup.data.IdxDataset;
 import dev.selfsup.data.IdxImageDataset;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.ImageFolder;
+import dev.selfsup.data.SubsetList;
 import dev.selfsup.data.ValidationSplit;
 import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.eval.FeatureCache;
@@ -66,11 +67,11 @@ final class EvalInputs {
     @Option(names = "--test", paramLabel = "PATH", description = "test split (default for fashion_mnist: the t10k files next to --train)")
     Path test;
 
-    @Option(names = "--class-list", paramLabel = "FILE", description = "image_folder: class folder names to keep, one per line (e.g. ImageNet-100)")
-    Path classList;
+    @Option(names = "--class-list", paramLabel = "FILE|NAME", description = "image_folder: class folder names to keep, one per line, or the bundled list imagenet100")
+    String classList;
 
-    @Option(names = "--file-list", paramLabel = "FILE", description = "image_folder: training file names to keep (SimCLR 1 %% / 10 %% subsets)")
-    Path fileList;
+    @Option(names = "--file-list", paramLabel = "FILE|NAME", description = "image_folder: training images to keep, one file name per line, or a bundled list: imagenet_1percent, imagenet_10percent (SimCLR's 1 %% / 10 %% subsets; with --class-list only the listed classes' entries apply)")
+    String fileList;
 
     @Option(names = "--val-fraction", defaultValue = "0", description = "hold out this share of the training split (seeded) and report on it instead of the test split; 0 = off (default: ${DEFAULT-VALUE})")
     double valFraction;
@@ -288,12 +289,14 @@ final class EvalInputs {
                         "--dataset image_folder needs --train DIR and --test DIR (class folders of images)");
                 ImageFolder.Builder tb = ImageFolder.builder().setRoot(train);
                 ImageFolder.Builder eb = ImageFolder.builder().setRoot(test);
-                if (classList != null) {
-                    tb.optClassList(classList);
-                    eb.optClassList(classList);
+                SubsetList classes = classList != null ? SubsetList.resolve(classList) : null;
+                SubsetList files = fileList != null ? SubsetList.resolve(fileList) : null;
+                if (classes != null) {
+                    tb.optClassList(classes);
+                    eb.optClassList(classes);
                 }
-                if (fileList != null) {
-                    tb.optFileList(fileList); // the 1 % / 10 % subsets select training images only
+                if (files != null) {
+                    tb.optFileList(files); // the 1 % / 10 % subsets select training images only
                 }
                 ImageFolder tr = tb.build();
                 ImageFolder te = eb.build();
@@ -305,8 +308,8 @@ final class EvalInputs {
                         tr.classes().size(),
                         te.classes().size());
                 String name = "image_folder:" + train
-                        + (classList != null ? " class-list=" + classList.getFileName() : "")
-                        + (fileList != null ? " file-list=" + fileList.getFileName() : "");
+                        + (classes != null ? " class-list=" + classes.shortName() : "")
+                        + (files != null ? " file-list=" + files.shortName() : "");
                 return new Data(tr, te, tr.numClasses(), name);
             }
         }

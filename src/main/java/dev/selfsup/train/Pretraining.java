@@ -24,6 +24,7 @@ import dev.selfsup.data.IdxImageDataset;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.ImageFolder;
 import dev.selfsup.data.Loader;
+import dev.selfsup.data.SubsetList;
 import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.method.Method;
@@ -174,10 +175,10 @@ public final class Pretraining {
             case IMAGE_FOLDER -> {
                 ImageFolder.Builder b = ImageFolder.builder().setRoot(Path.of(data.path()));
                 if (!data.classList().isBlank()) {
-                    b.optClassList(Path.of(data.classList()));
+                    b.optClassList(SubsetList.resolve(data.classList()));
                 }
                 if (!data.fileList().isBlank()) {
-                    b.optFileList(Path.of(data.fileList()));
+                    b.optFileList(SubsetList.resolve(data.fileList()));
                 }
                 yield b.build();
             }
