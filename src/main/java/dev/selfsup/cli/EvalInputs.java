@@ -121,8 +121,8 @@ final class EvalInputs {
         }
     }
 
-    /** Labelled train and test images. */
-    record Data(ImageDataset train, ImageDataset test, int numClasses, String name) {
+    /** Labelled train and evaluation images, and which split the evaluation images are. */
+    record Data(ImageDataset train, ImageDataset test, int numClasses, String name, Results.Split split) {
         Results.Dataset record() {
             return new Results.Dataset(name, train.size(), test.size(), numClasses);
         }
@@ -255,7 +255,8 @@ final class EvalInputs {
         ValidationSplit split = ValidationSplit.of(full.train(), valFraction, valSeed);
         return new Data(split.train(), split.validation(), full.numClasses(),
                 full.name() + " [validation split of the training images: fraction " + valFraction + ", seed "
-                        + valSeed + "; test split untouched]");
+                        + valSeed + "; test split untouched]",
+                Results.Split.validation(valFraction, valSeed));
     }
 
     private Data fullData() throws IOException {
@@ -273,7 +274,8 @@ final class EvalInputs {
                                 + " fashion_mnist --train DIR)");
                 IdxDataset tr = IdxDataset.embeddedFashionMnist(true);
                 return new Data(new IdxImageDataset(tr), new IdxImageDataset(IdxDataset.embeddedFashionMnist(false)),
-                        tr.numClasses(), "fashion_mnist_embedded");
+                        tr.numClasses(), "fashion_mnist_embedded",
+                        Results.Split.test());
             }
             case FASHION_MNIST -> {
                 checkArgument(train != null, "--dataset fashion_mnist needs --train DIR (the folder of the IDX files)");
@@ -281,7 +283,8 @@ final class EvalInputs {
                 IdxDataset tr = IdxDataset.readSplit(train, true);
                 IdxDataset te = IdxDataset.readSplit(testDir, false);
                 int classes = Math.max(tr.numClasses(), te.numClasses());
-                return new Data(new IdxImageDataset(tr), new IdxImageDataset(te), classes, "fashion_mnist:" + train);
+                return new Data(new IdxImageDataset(tr), new IdxImageDataset(te), classes, "fashion_mnist:" + train,
+                        Results.Split.test());
             }
             default -> {
                 checkArgument(
@@ -310,7 +313,7 @@ final class EvalInputs {
                 String name = "image_folder:" + train
                         + (classes != null ? " class-list=" + classes.shortName() : "")
                         + (files != null ? " file-list=" + files.shortName() : "");
-                return new Data(tr, te, tr.numClasses(), name);
+                return new Data(tr, te, tr.numClasses(), name, Results.Split.test());
             }
         }
     }
@@ -354,10 +357,13 @@ final class EvalInputs {
      * Writes results.json (one object, or an array for several) and prints a small table.
      *
      * @param results the records
+     * @param modelDescription what was evaluated, for the table's title
+     * @param data the data, whose split every record gets
      * @return the file written
      * @throws IOException if it cannot be written
      */
-    Path write(List<Results> results, String modelDescription) throws IOException {
+    Path write(List<Results> results, String modelDescription, Data data) throws IOException {
+        results = results.stream().map(r -> r.withSplit(data.split())).toList();
         Path file = outDir().resolve("results.json");
         if (results.size() == 1) {
             results.get(0).write(file);
@@ -365,6 +371,10 @@ final class EvalInputs {
             Results.writeAll(file, results);
         }
         System.out.println(modelDescription + " on " + results.get(0).dataset().name());
+        if (data.split().evaluatedOn().equals("validation")) {
+            System.out.println("numbers below are on the validation split (" + data.test().size()
+                    + " held-out training images), not the test split");
+        }
         System.out.printf("%-15s %-22s %8s %8s %14s%n", "metric", "protocol", "top-1", "top-5", "best (epoch)");
         for (Results r : results) {
             String protocol = r.protocol().name();

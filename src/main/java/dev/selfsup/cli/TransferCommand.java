@@ -100,7 +100,7 @@ public final class TransferCommand implements Callable<Integer> {
                 results = Results.linearProbe(r, data.record(), model.weights())
                         .withProtocolEntries(LinearProbeCommand.transforms(inputs, probe.augment));
             }
-            inputs.write(List.of(results), model.description());
+            inputs.write(List.of(results), model.description(), data);
         }
         return 0;
     }
