@@ -111,7 +111,7 @@ public final class CustomLoopSwavLoss {
                 Loader loader = Loader.builder().setDataset(dataset).setTransform(crops)
                         .setBatchSize(s.batchSize()).optSeed(s.seed()).optDropLast(true).build()) {
             // blocks and optimiser state live on the run manager for the whole run
-            Backbone backbone = ModelZoo.backbone(s.backbone(), new ModelZoo.Options(s.baseWidth(), false, 0, 0));
+            Backbone backbone = ModelZoo.backbone(s.backbone(), ModelZoo.Options.DEFAULT.withBaseWidth(s.baseWidth()));
             backbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, s.globalSize(), s.globalSize()));
             ProjectionHead head = ProjectionHead.builder().optInputDim(backbone.featureDim())
                     .setHiddenDims(2 * backbone.featureDim()).setOutputDim(32).build();

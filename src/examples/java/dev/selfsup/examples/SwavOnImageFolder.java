@@ -20,7 +20,6 @@ import dev.selfsup.train.Sgd;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * SwAV on your own images with a backbone built in code: a ResNet with custom stage depths and
@@ -124,9 +123,10 @@ public final class SwavOnImageFolder {
                     : loader.batchesPerEpoch();
             long total = (long) batches * s.epochs();
             // SwAV's defaults except K and a prototype freeze of one epoch
-            SwavSettings swav = new SwavSettings(s.prototypes(), 0.1, 0.05, 3, List.of(0, 1), 0, 0,
-                    (int) Math.min(batches, total - 1));
-            Swav method = new Swav(backbone, head, prototypes, swav, s.batchSize(), run);
+            SwavSettings swav = SwavSettings.defaults()
+                    .withPrototypes(prototypes.prototypes())
+                    .withFreezePrototypesIters((int) Math.min(batches, total - 1));
+            Swav method = new Swav(backbone, head, prototypes, swav, run);
 
             double lr = s.baseLr() * s.batchSize() / 256.0;
             Optimizer sgd = Sgd.builder()

@@ -180,7 +180,7 @@ final class EvalInputs {
             }
             checkArgument(b.equals("random-init"), "--baseline '%s' is unknown; valid: raw-pixels, random-init", baseline);
             checkArgument(backbone != null, "--baseline random-init needs --backbone NAME (one of %s)", ModelZoo.names());
-            Backbone net = ModelZoo.backbone(backbone, new ModelZoo.Options(baseWidth, false, 0, 0));
+            Backbone net = ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
             net.initialize(manager, DataType.FLOAT32, input);
             return new Model(readout(net), Results.Weights.ofParameters(Fingerprint.ofParameters(net)),
                     backbone + " (random init)" + readoutSuffix());
@@ -219,7 +219,7 @@ final class EvalInputs {
                     file);
             checkArgument(
                     backbone != null, "--weights needs --backbone NAME (one of %s)", ModelZoo.names());
-            net = ModelZoo.backbone(backbone, new ModelZoo.Options(baseWidth, false, 0, 0));
+            net = ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
             description = backbone + " from " + file;
         }
         net.initialize(manager, DataType.FLOAT32, input);

@@ -319,7 +319,9 @@ public final class Pretraining {
                 Prototypes prototypes = Prototypes.builder().setPrototypes(recipe.swav().prototypes())
                         .optInputDim(m.headOutputDim()).build();
                 prototypes.initialize(run, DataType.FLOAT32, new Shape(1, m.headOutputDim()));
-                yield new Swav(backbone, head, prototypes, recipe.swav(), recipe.data().batchSize(), run);
+                // the official code rounds the queue down to a multiple of the (global) batch
+                int queue = recipe.swav().queueLength() - recipe.swav().queueLength() % recipe.data().batchSize();
+                yield new Swav(backbone, head, prototypes, recipe.swav().withQueueLength(queue), run);
             }
         };
     }

@@ -62,7 +62,7 @@ class EvalCommandsTest {
     }
 
     static Backbone tiny() {
-        return ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(4, false, 0, 0));
+        return ModelZoo.backbone("resnet10_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(4));
     }
 
     /** Common arguments: tiny folder data, one thread, small batches. */

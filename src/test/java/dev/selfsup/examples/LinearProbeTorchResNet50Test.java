@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Settings}.
  */
 class LinearProbeTorchResNet50Test {
-    private static final ModelZoo.Options TINY = new ModelZoo.Options(4, false, 0, 0);
+    private static final ModelZoo.Options TINY = ModelZoo.Options.DEFAULT.withBaseWidth(4);
 
     @BeforeAll
     static void boot() {
@@ -86,7 +86,7 @@ class LinearProbeTorchResNet50Test {
         Path weights = exportedWeights(tmp, 10);
         Path train = TestImages.writeFolder(tmp.resolve("train"), 2, 2, 20, 0, 1);
         LinearProbeTorchResNet50.Settings wider = new LinearProbeTorchResNet50.Settings(
-                "resnet10_cifar", new ModelZoo.Options(8, false, 0, 0), 16, 4, ProbeProtocol.swav().withEpochs(1), 0);
+                "resnet10_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8), 16, 4, ProbeProtocol.swav().withEpochs(1), 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LinearProbeTorchResNet50.run(weights, train, train, null, wider, Device.cpu()));
         assertTrue(e.getMessage().contains("conv1.weight"), e.getMessage());
