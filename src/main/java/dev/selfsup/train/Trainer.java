@@ -15,6 +15,7 @@ import dev.selfsup.data.HostBatch;
 import dev.selfsup.data.Loader;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.engine.Seeds;
+import dev.selfsup.internal.InPlace;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Step;
 import dev.selfsup.model.Weights;
@@ -190,8 +191,7 @@ public final class Trainer {
     }
 
     private static void copyInto(NDArray live, NDArray saved) {
-        // through host memory: works for every rank and device, and restores are rare
-        live.set(saved.toType(live.getDataType(), false).toByteBuffer());
+        InPlace.copy(live, saved); // not set(Buffer), which makes libtorch print a deprecation warning
     }
 
     /** What a finished (or interrupted) run reports. */
