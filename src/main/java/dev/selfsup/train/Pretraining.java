@@ -57,7 +57,7 @@ public final class Pretraining {
      * @param runDir the run folder (created; {@code recipe.yaml} is written there)
      * @param device the training device
      * @param resume continue from {@code runDir/checkpoints/latest.ckpt}
-     * @param progress progress reporting, or null
+     * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
      * @return what the trainer did
      * @throws IOException if data or run files cannot be read or written
      */
@@ -93,7 +93,7 @@ public final class Pretraining {
      * @param runDir the run folder (created; {@code recipe.yaml} is written there)
      * @param device the training device
      * @param resume continue from {@code runDir/checkpoints/latest.ckpt}
-     * @param progress progress reporting, or null
+     * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
      * @return the open session
      * @throws IOException if data or run files cannot be read or written
      */
@@ -144,7 +144,7 @@ public final class Pretraining {
                     .optAccumulateSteps(recipe.optimizer().accumulateSteps())
                     .optClipGradNorm(recipe.optimizer().clipGradNorm())
                     .optRecipeYaml(yaml)
-                    .optProgress(progress)
+                    .optProgress(progress != null ? progress : Progress.forConsole(recipe.train().logEverySteps()))
                     .build();
             if (resume) {
                 trainer.resume(Trainer.latestCheckpoint(runDir));
