@@ -25,11 +25,16 @@ import picocli.CommandLine.Option;
 final class InfoCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
-    @Option(names = "--check", description = "run the device self-check on --device")
+    @Option(names = "--check", description = "run the device self-check on --device (with one intra-op thread unless --threads says otherwise)")
     boolean check;
 
     @Override
     public Integer call() {
+        if (check && engine.threads == 0) {
+            // one intra-op thread unless asked: on a busy CPU, PyTorch's per-core OpenMP threads wait
+            // for each other and the check took minutes instead of seconds (measured on 2 cores)
+            engine.threads = 1;
+        }
         Device device = engine.boot();
         Engine e = Engine.getInstance();
         NativeFlavor.Loaded lib = NativeFlavor.loaded();
