@@ -1,17 +1,12 @@
 package dev.selfsup.examples;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.data.HostBatch;
 import dev.selfsup.data.ImageDataset;
@@ -20,7 +15,6 @@ import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.engine.Devices;
 import dev.selfsup.engine.SelfsupEngine;
-import dev.selfsup.internal.Scalars;
 import dev.selfsup.loss.Sinkhorn;
 import dev.selfsup.loss.SwavLoss;
 import dev.selfsup.model.Backbone;
@@ -30,6 +24,7 @@ import dev.selfsup.model.Prototypes;
 import dev.selfsup.train.ParamGroup;
 import dev.selfsup.train.Schedule;
 import dev.selfsup.train.Sgd;
+import dev.selfsup.train.StepScope;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,10 +37,11 @@ import java.util.List;
  * <p>Memory discipline, the one rule that keeps a long run flat: everything a step creates lives
  * in one sub-{@link NDManager} of the run manager that is closed at the end of the step. DJL puts
  * an op's result on the manager of its <em>first</em> input, so the parameters are borrowed by
- * the step ({@code tempAttachAll}: results of ops that start from a weight die with the step too,
- * and the weights go back to the run manager when it closes). Under the collector, scale tensors
- * with {@link Scalars} rather than {@code NDArray.div(Number)} (on the CPU the latter views a
- * GC-owned buffer that autograd keeps for backward).
+ * the step (results of ops that start from a weight die with the step too, and the weights go back
+ * to the run manager when it closes). {@link StepScope} does all of this, plus the {@link
+ * GradientCollector} and the gradient scaling for accumulation (with {@code
+ * dev.selfsup.engine.Scalars}, not {@code NDArray.div(Number)}, which on the CPU views a GC-owned
+ * buffer that autograd keeps for backward).
  *
  * <p>Shapes: crops of one size come as {@code [count·B, 3, S, S]}; features {@code [count·B, F]};
  * embeddings {@code [count·B, D]}; scores {@code [count·B, K]}, split into one {@code [B, K]}
@@ -111,7 +107,7 @@ public final class CustomLoopSwavLoss {
                 Loader loader = Loader.builder().setDataset(dataset).setTransform(crops)
                         .setBatchSize(s.batchSize()).optSeed(s.seed()).optDropLast(true).build()) {
             // blocks and optimiser state live on the run manager for the whole run
-            Backbone backbone = ModelZoo.backbone(s.backbone(), new ModelZoo.Options(s.baseWidth(), false, 0, 0));
+            Backbone backbone = ModelZoo.backbone(s.backbone(), ModelZoo.Options.DEFAULT.withBaseWidth(s.baseWidth()));
             backbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, s.globalSize(), s.globalSize()));
             ProjectionHead head = ProjectionHead.builder().optInputDim(backbone.featureDim())
                     .setHiddenDims(2 * backbone.featureDim()).setOutputDim(32).build();
@@ -129,9 +125,6 @@ public final class CustomLoopSwavLoss {
                     .optMomentum(0.9)
                     .optWeightDecay(1e-6)
                     .build();
-            ParameterStore ps = new ParameterStore(run, false);
-            NDArray[] weights = parameterArrays(backbone, head, prototypes);
-
             long iteration = 0;
             int micro = 0;
             double stepLoss = 0;
@@ -141,12 +134,13 @@ public final class CustomLoopSwavLoss {
                         if (iteration >= s.steps()) {
                             break;
                         }
-                        try (NDManager step = run.newSubManager(device)) {
-                            step.tempAttachAll(weights);
-                            MultiCropBatch batch = host.toDevice(step); // photometric ops run here
+                        // a sub-manager per step, the weights borrowed by it, the batch on the device
+                        try (StepScope step = StepScope.open(run, host, backbone, head, prototypes)) {
+                            MultiCropBatch batch = step.batch();
                             prototypes.normaliseRows(); // SwAV keeps C on the unit sphere, in place
-                            SwavLoss.Result r;
-                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            SwavLoss.Result[] r = new SwavLoss.Result[1];
+                            // gradients add up over micro-batches until the optimiser step zeroes them
+                            step.backward(ps -> {
                                 NDArray[] scores = new NDArray[batch.cropCount()];
                                 int v = 0;
                                 for (MultiCropBatch.Group g : batch.groups()) {
@@ -157,16 +151,15 @@ public final class CustomLoopSwavLoss {
                                         scores[v++] = perCrop; // [B, K]
                                     }
                                 }
-                                r = SwavLoss.lossWithCodes(scores, new NDArray[0], cropsForAssign, 0.1, 0.05, 3,
+                                r[0] = SwavLoss.lossWithCodes(scores, new NDArray[0], cropsForAssign, 0.1, 0.05, 3,
                                         Sinkhorn.Reducer.LOCAL);
-                                // gradients add up over micro-batches until the optimiser step zeroes them
-                                gc.backward(s.accumulate() > 1 ? Scalars.div(r.loss(), s.accumulate()) : r.loss());
-                            }
-                            stepLoss += r.loss().getFloat() / s.accumulate();
+                                return r[0].loss();
+                            }, 1.0 / s.accumulate());
+                            stepLoss += r[0].loss().getFloat() / s.accumulate();
                             if (++micro % s.accumulate() == 0) {
                                 sgd.step(iteration++);
                                 losses.add(stepLoss);
-                                entropies.add((double) Sinkhorn.entropy(r.codes().get(0)).getFloat());
+                                entropies.add((double) Sinkhorn.entropy(r[0].codes().get(0)).getFloat());
                                 stepLoss = 0;
                             }
                         } // every array of the step is freed here; the weights return to `run`
@@ -175,16 +168,6 @@ public final class CustomLoopSwavLoss {
             }
         }
         return new Result(losses, entropies);
-    }
-
-    private static NDArray[] parameterArrays(Block... blocks) {
-        List<NDArray> out = new ArrayList<>();
-        for (Block b : blocks) {
-            for (Pair<String, Parameter> p : b.getParameters()) {
-                out.add(p.getValue().getArray());
-            }
-        }
-        return out.toArray(new NDArray[0]);
     }
 
     /**

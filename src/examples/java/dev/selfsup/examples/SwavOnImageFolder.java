@@ -20,7 +20,6 @@ import dev.selfsup.train.Schedule;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * SwAV on your own images with a backbone built in code: a ResNet with custom stage depths and
@@ -152,9 +151,12 @@ public final class SwavOnImageFolder {
             long total = (long) batches * s.epochs();
             // SwAV's defaults except K and the queue; prototypes frozen for the first epoch, as the
             // official 5005 iterations at batch 256 and 313 at batch 4096 are one ImageNet epoch
-            SwavSettings swav = new SwavSettings(s.prototypes(), 0.1, 0.05, 3, List.of(0, 1), s.queueLength(),
-                    s.queueStartEpoch(), (int) Math.min(batches, total - 1));
-            Swav method = new Swav(backbone, head, prototypes, swav, s.batchSize(), run);
+            SwavSettings swav = SwavSettings.defaults()
+                    .withPrototypes(prototypes.prototypes())
+                    .withQueueLength(s.queueLength())
+                    .withQueueStartEpoch(s.queueStartEpoch())
+                    .withFreezePrototypesIters((int) Math.min(batches, total - 1));
+            Swav method = new Swav(backbone, head, prototypes, swav, run);
 
             // the swav_* recipes' optimiser: LARS (trust coefficient 0.001; BN and bias excluded
             // from decay and adaptation), cosine to a thousandth of the rate (0.6 -> 0.0006), no

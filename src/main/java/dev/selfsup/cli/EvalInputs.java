@@ -13,6 +13,7 @@ import dev.selfsup.data.IdxDataset;
 import dev.selfsup.data.IdxImageDataset;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.ImageFolder;
+import dev.selfsup.data.SubsetList;
 import dev.selfsup.data.ValidationSplit;
 import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.eval.FeatureCache;
@@ -66,11 +67,11 @@ final class EvalInputs {
     @Option(names = "--test", paramLabel = "PATH", description = "test split (default for fashion_mnist: the t10k files next to --train)")
     Path test;
 
-    @Option(names = "--class-list", paramLabel = "FILE", description = "image_folder: class folder names to keep, one per line (e.g. ImageNet-100)")
-    Path classList;
+    @Option(names = "--class-list", paramLabel = "FILE|NAME", description = "image_folder: class folder names to keep, one per line, or the bundled list imagenet100")
+    String classList;
 
-    @Option(names = "--file-list", paramLabel = "FILE", description = "image_folder: training file names to keep (SimCLR 1 %% / 10 %% subsets)")
-    Path fileList;
+    @Option(names = "--file-list", paramLabel = "FILE|NAME", description = "image_folder: training images to keep, one file name per line, or a bundled list: imagenet_1percent, imagenet_10percent (SimCLR's 1 %% / 10 %% subsets; with --class-list only the listed classes' entries apply)")
+    String fileList;
 
     @Option(names = "--val-fraction", defaultValue = "0", description = "hold out this share of the training split (seeded) and report on it instead of the test split; 0 = off (default: ${DEFAULT-VALUE})")
     double valFraction;
@@ -120,8 +121,8 @@ final class EvalInputs {
         }
     }
 
-    /** Labelled train and test images. */
-    record Data(ImageDataset train, ImageDataset test, int numClasses, String name) {
+    /** Labelled train and evaluation images, and which split the evaluation images are. */
+    record Data(ImageDataset train, ImageDataset test, int numClasses, String name, Results.Split split) {
         Results.Dataset record() {
             return new Results.Dataset(name, train.size(), test.size(), numClasses);
         }
@@ -179,7 +180,7 @@ final class EvalInputs {
             }
             checkArgument(b.equals("random-init"), "--baseline '%s' is unknown; valid: raw-pixels, random-init", baseline);
             checkArgument(backbone != null, "--baseline random-init needs --backbone NAME (one of %s)", ModelZoo.names());
-            Backbone net = ModelZoo.backbone(backbone, new ModelZoo.Options(baseWidth, false, 0, 0));
+            Backbone net = ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
             net.initialize(manager, DataType.FLOAT32, input);
             return new Model(readout(net), Results.Weights.ofParameters(Fingerprint.ofParameters(net)),
                     backbone + " (random init)" + readoutSuffix());
@@ -218,7 +219,7 @@ final class EvalInputs {
                     file);
             checkArgument(
                     backbone != null, "--weights needs --backbone NAME (one of %s)", ModelZoo.names());
-            net = ModelZoo.backbone(backbone, new ModelZoo.Options(baseWidth, false, 0, 0));
+            net = ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
             description = backbone + " from " + file;
         }
         net.initialize(manager, DataType.FLOAT32, input);
@@ -254,7 +255,8 @@ final class EvalInputs {
         ValidationSplit split = ValidationSplit.of(full.train(), valFraction, valSeed);
         return new Data(split.train(), split.validation(), full.numClasses(),
                 full.name() + " [validation split of the training images: fraction " + valFraction + ", seed "
-                        + valSeed + "; test split untouched]");
+                        + valSeed + "; test split untouched]",
+                Results.Split.validation(valFraction, valSeed));
     }
 
     private Data fullData() throws IOException {
@@ -272,7 +274,8 @@ final class EvalInputs {
                                 + " fashion_mnist --train DIR)");
                 IdxDataset tr = IdxDataset.embeddedFashionMnist(true);
                 return new Data(new IdxImageDataset(tr), new IdxImageDataset(IdxDataset.embeddedFashionMnist(false)),
-                        tr.numClasses(), "fashion_mnist_embedded");
+                        tr.numClasses(), "fashion_mnist_embedded",
+                        Results.Split.test());
             }
             case FASHION_MNIST -> {
                 checkArgument(train != null, "--dataset fashion_mnist needs --train DIR (the folder of the IDX files)");
@@ -280,7 +283,8 @@ final class EvalInputs {
                 IdxDataset tr = IdxDataset.readSplit(train, true);
                 IdxDataset te = IdxDataset.readSplit(testDir, false);
                 int classes = Math.max(tr.numClasses(), te.numClasses());
-                return new Data(new IdxImageDataset(tr), new IdxImageDataset(te), classes, "fashion_mnist:" + train);
+                return new Data(new IdxImageDataset(tr), new IdxImageDataset(te), classes, "fashion_mnist:" + train,
+                        Results.Split.test());
             }
             default -> {
                 checkArgument(
@@ -288,12 +292,14 @@ final class EvalInputs {
                         "--dataset image_folder needs --train DIR and --test DIR (class folders of images)");
                 ImageFolder.Builder tb = ImageFolder.builder().setRoot(train);
                 ImageFolder.Builder eb = ImageFolder.builder().setRoot(test);
-                if (classList != null) {
-                    tb.optClassList(classList);
-                    eb.optClassList(classList);
+                SubsetList classes = classList != null ? SubsetList.resolve(classList) : null;
+                SubsetList files = fileList != null ? SubsetList.resolve(fileList) : null;
+                if (classes != null) {
+                    tb.optClassList(classes);
+                    eb.optClassList(classes);
                 }
-                if (fileList != null) {
-                    tb.optFileList(fileList); // the 1 % / 10 % subsets select training images only
+                if (files != null) {
+                    tb.optFileList(files); // the 1 % / 10 % subsets select training images only
                 }
                 ImageFolder tr = tb.build();
                 ImageFolder te = eb.build();
@@ -305,9 +311,9 @@ final class EvalInputs {
                         tr.classes().size(),
                         te.classes().size());
                 String name = "image_folder:" + train
-                        + (classList != null ? " class-list=" + classList.getFileName() : "")
-                        + (fileList != null ? " file-list=" + fileList.getFileName() : "");
-                return new Data(tr, te, tr.numClasses(), name);
+                        + (classes != null ? " class-list=" + classes.shortName() : "")
+                        + (files != null ? " file-list=" + files.shortName() : "");
+                return new Data(tr, te, tr.numClasses(), name, Results.Split.test());
             }
         }
     }
@@ -351,10 +357,13 @@ final class EvalInputs {
      * Writes results.json (one object, or an array for several) and prints a small table.
      *
      * @param results the records
+     * @param modelDescription what was evaluated, for the table's title
+     * @param data the data, whose split every record gets
      * @return the file written
      * @throws IOException if it cannot be written
      */
-    Path write(List<Results> results, String modelDescription) throws IOException {
+    Path write(List<Results> results, String modelDescription, Data data) throws IOException {
+        results = results.stream().map(r -> r.withSplit(data.split())).toList();
         Path file = outDir().resolve("results.json");
         if (results.size() == 1) {
             results.get(0).write(file);
@@ -362,6 +371,10 @@ final class EvalInputs {
             Results.writeAll(file, results);
         }
         System.out.println(modelDescription + " on " + results.get(0).dataset().name());
+        if (data.split().evaluatedOn().equals("validation")) {
+            System.out.println("numbers below are on the validation split (" + data.test().size()
+                    + " held-out training images), not the test split");
+        }
         System.out.printf("%-15s %-22s %8s %8s %14s%n", "metric", "protocol", "top-1", "top-5", "best (epoch)");
         for (Results r : results) {
             String protocol = r.protocol().name();

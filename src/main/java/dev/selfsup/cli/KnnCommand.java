@@ -65,7 +65,7 @@ public final class KnnCommand implements Callable<Integer> {
                         .withProtocolEntries(java.util.Map.of(
                                 "test_transform", inputs.evaluationTransform().groups().get(0).toString())));
             }
-            inputs.write(results, model.description());
+            inputs.write(results, model.description(), data);
         }
         return 0;
     }

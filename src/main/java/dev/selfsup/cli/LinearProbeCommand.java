@@ -60,7 +60,7 @@ public final class LinearProbeCommand implements Callable<Integer> {
             }
             Results results = Results.linearProbe(r, data.record(), model.weights())
                     .withProtocolEntries(transforms(inputs, probe.augment));
-            inputs.write(List.of(results), model.description());
+            inputs.write(List.of(results), model.description(), data);
         }
         return 0;
     }

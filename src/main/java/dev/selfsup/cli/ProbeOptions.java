@@ -12,7 +12,7 @@ final class ProbeOptions {
     @Option(names = "--protocol", defaultValue = "swav", description = "moco | swav | custom (default: ${DEFAULT-VALUE})")
     String protocol;
 
-    @Option(names = "--lr", description = "learning rate (custom protocol; fine-tuning)")
+    @Option(names = "--lr", description = "learning rate (custom protocol; fine-tuning: the trunk's)")
     Double lr;
 
     @Option(names = "--epochs", description = "epochs (presets: 100)")

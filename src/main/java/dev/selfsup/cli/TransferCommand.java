@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Transfer to a labelled dataset (METHODS.md §10): --mode linear (a linear probe on the new data,",
             "frozen backbone) or --mode finetune (backbone + linear classifier trained end to end with SGD,",
-            "RandomResizedCrop + flip). Reports test top-1/top-5 in OUT/results.json."
+            "RandomResizedCrop + flip; --head-lr gives the new head its own rate). Reports top-1/top-5 in",
+            "OUT/results.json. Semi-supervised ImageNet (SwAV): --config configs/eval/semisup_1pct.yaml or",
+            "semisup_10pct.yaml."
         })
 public final class TransferCommand implements Callable<Integer> {
     /** Fine-tuning defaults: a CPU-sized starting point, not a paper's grid-searched values. */
@@ -58,6 +60,15 @@ public final class TransferCommand implements Callable<Integer> {
     @Option(names = "--momentum", defaultValue = "0.9", description = "fine-tuning SGD momentum (default: ${DEFAULT-VALUE})")
     double momentum;
 
+    @Option(names = "--head-lr", paramLabel = "LR", description = "fine-tuning: the new linear head's learning rate (SwAV semi-supervised: 5 at 1 %%, 0.2 at 10 %%); default: --lr")
+    Double headLr;
+
+    @Option(names = "--milestones", split = ",", paramLabel = "EPOCHS", description = "fine-tuning: multiply the learning rates by --gamma at these 0-based epochs (SwAV semi-supervised: 12,16); default: cosine to 0")
+    List<Integer> milestones;
+
+    @Option(names = "--gamma", paramLabel = "FACTOR", description = "fine-tuning: the factor per milestone (default: 0.1; SwAV semi-supervised: 0.2)")
+    Double gamma;
+
     @Override
     public Integer call() throws Exception {
         if (inputs.config != null) {
@@ -66,6 +77,8 @@ public final class TransferCommand implements Callable<Integer> {
         String m = mode.trim().toLowerCase(Locale.ROOT);
         checkArgument(m.equals("linear") || m.equals("finetune"), "--mode '%s' is unknown; valid: linear, finetune", mode);
         boolean finetune = m.equals("finetune");
+        checkArgument(finetune || (headLr == null && milestones == null && gamma == null),
+                "--head-lr, --milestones and --gamma apply to --mode finetune only");
         ProbeProtocol protocol = finetune ? fineTuneProtocol() : probe.protocol();
         EvalInputs.Data data = inputs.data();
         Device device = engine.boot(0);
@@ -75,11 +88,14 @@ public final class TransferCommand implements Callable<Integer> {
             Results results;
             if (finetune) {
                 ProbeResult r;
+                double head = headLr != null ? headLr : protocol.learningRate();
                 try (DatasetFeatureSource test = inputs.source(data.test())) {
                     r = FineTune.train(model.backbone(), data.train(), MultiCrop.linearProbe(inputs.size()), test,
-                            data.numClasses(), protocol, seed, inputs.workers, manager);
+                            data.numClasses(), protocol, head, seed, inputs.workers, manager);
                 }
                 Map<String, Object> t = new LinkedHashMap<>();
+                t.put("head_lr", head);
+                t.put("param_groups", List.of(group("backbone", protocol.learningRate()), group("classifier", head)));
                 t.put("train_transform", MultiCrop.linearProbe(inputs.size()).groups().get(0).toString());
                 t.put("test_transform", inputs.evaluationTransform().groups().get(0).toString());
                 results = Results.fineTune(r, data.record(), model.weights()).withProtocolEntries(t);
@@ -100,22 +116,38 @@ public final class TransferCommand implements Callable<Integer> {
                 results = Results.linearProbe(r, data.record(), model.weights())
                         .withProtocolEntries(LinearProbeCommand.transforms(inputs, probe.augment));
             }
-            inputs.write(List.of(results), model.description());
+            inputs.write(List.of(results), model.description(), data);
         }
         return 0;
     }
 
-    /** Fine-tuning hyper-parameters: --lr, --epochs, --wd, --batch, --momentum; cosine to 0 per epoch. */
+    /** One parameter group's name and initial learning rate, for results.json. */
+    private static Map<String, Object> group(String name, double lr) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("name", name);
+        g.put("lr", lr);
+        return g;
+    }
+
+    /**
+     * Fine-tuning hyper-parameters: --lr (the trunk's), --epochs, --wd, --batch, --momentum; per
+     * epoch cosine to 0, or step decay with --milestones and --gamma.
+     */
     private ProbeProtocol fineTuneProtocol() {
         checkArgument(
                 !spec.commandLine().getParseResult().hasMatchedOption("--protocol"),
                 "--protocol applies to --mode linear; fine-tuning takes --lr --epochs --wd --batch --momentum");
         checkArgument(!probe.bn && !probe.augment, "--bn and --augment apply to --mode linear only");
+        checkArgument(headLr == null || headLr > 0, "--head-lr must be > 0, got %s", headLr);
+        checkArgument(milestones != null || gamma == null, "--gamma needs --milestones (step decay)");
+        LrSchedule schedule = milestones == null
+                ? LrSchedule.cosine(0)
+                : LrSchedule.step(milestones, gamma != null ? gamma : 0.1);
         return new ProbeProtocol(
                 "custom",
                 probe.lr != null ? probe.lr : FINETUNE_LR,
                 probe.epochs != null ? probe.epochs : FINETUNE_EPOCHS,
-                LrSchedule.cosine(0),
+                schedule,
                 momentum,
                 probe.wd != null ? probe.wd : FINETUNE_WD,
                 probe.batch != null ? probe.batch : FINETUNE_BATCH,

@@ -7,8 +7,11 @@ import static dev.selfsup.config.ConfigException.require;
  *
  * @param dataset the kind of dataset
  * @param path folder of an image_folder dataset or of IDX files (fashion_mnist); empty otherwise
- * @param classList optional file of class folder names to keep (e.g. ImageNet-100); empty = all
- * @param fileList optional file of image file names to keep (SimCLR 1 % / 10 %); empty = all
+ * @param classList optional class list: a file of class folder names, or the bundled {@code
+ *     imagenet100}; empty = all
+ * @param fileList optional file list: a file of image file names, or the bundled {@code
+ *     imagenet_1percent} / {@code imagenet_10percent} (SimCLR); with a class list, entries of
+ *     unlisted classes are ignored; empty = all
  * @param batchSize images per step, {@code > 0}
  * @param workers decoding threads, {@code >= 1}
  * @param prefetchBatches bounded prefetch queue length, {@code >= 1}
@@ -47,8 +50,11 @@ public record DataSettings(
      *
      * @param dataset the kind of dataset
      * @param path folder of an image_folder dataset or of IDX files (fashion_mnist); empty otherwise
-     * @param classList optional file of class folder names to keep (e.g. ImageNet-100); empty = all
-     * @param fileList optional file of image file names to keep (SimCLR 1 % / 10 %); empty = all
+     * @param classList optional class list: a file of class folder names, or the bundled {@code
+     *     imagenet100}; empty = all
+     * @param fileList optional file list: a file of image file names, or the bundled {@code
+     *     imagenet_1percent} / {@code imagenet_10percent} (SimCLR); with a class list, entries of
+     *     unlisted classes are ignored; empty = all
      * @param batchSize images per step, {@code > 0}
      * @param workers decoding threads, {@code >= 1}
      * @param prefetchBatches bounded prefetch queue length, {@code >= 1}

@@ -39,4 +39,56 @@ public record MochiSettings(boolean enabled, int hardest, int mixed, int mixedWi
     public static MochiSettings defaults() {
         return new MochiSettings(false, 1024, 1024, 128, 0);
     }
+
+    // Withers: start from defaults() and change what you need, e.g. {@code MochiSettings.defaults().withEnabled(true).withHardest(256)}.
+
+    /**
+     * A copy with another {@code enabled}: mix hard negatives.
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MochiSettings withEnabled(boolean value) {
+        return new MochiSettings(value, hardest, mixed, mixedWithQuery, startEpoch);
+    }
+
+    /**
+     * A copy with another {@code hardest}: N, the hardest negatives considered per query (1024).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MochiSettings withHardest(int value) {
+        return new MochiSettings(enabled, value, mixed, mixedWithQuery, startEpoch);
+    }
+
+    /**
+     * A copy with another {@code mixed}: s, synthetic negatives from pairs of hard negatives (1024).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MochiSettings withMixed(int value) {
+        return new MochiSettings(enabled, hardest, value, mixedWithQuery, startEpoch);
+    }
+
+    /**
+     * A copy with another {@code mixedWithQuery}: s′, harder ones mixed with the query (128).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MochiSettings withMixedWithQuery(int value) {
+        return new MochiSettings(enabled, hardest, mixed, value, startEpoch);
+    }
+
+    /**
+     * A copy with another {@code startEpoch}: the epoch mixing starts.
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MochiSettings withStartEpoch(int value) {
+        return new MochiSettings(enabled, hardest, mixed, mixedWithQuery, value);
+    }
 }

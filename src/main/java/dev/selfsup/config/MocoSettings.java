@@ -56,4 +56,66 @@ public record MocoSettings(
     public static MocoSettings defaults() {
         return new MocoSettings(65_536, 0.999, EmaSchedule.CONSTANT, 0.2, true, 1);
     }
+
+    // Withers: start from defaults() and change what you need, e.g. {@code MocoSettings.defaults().withQueueLength(4096)}.
+
+    /**
+     * A copy with another {@code queueLength}: K, a multiple of the batch size (65,536).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MocoSettings withQueueLength(int value) {
+        return new MocoSettings(value, emaMomentum, emaSchedule, temperature, shuffleBn, bnSplits);
+    }
+
+    /**
+     * A copy with another {@code emaMomentum}: m of the key encoder (0.999).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MocoSettings withEmaMomentum(double value) {
+        return new MocoSettings(queueLength, value, emaSchedule, temperature, shuffleBn, bnSplits);
+    }
+
+    /**
+     * A copy with another {@code emaSchedule}: constant m, or cosine from m to 1.
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MocoSettings withEmaSchedule(EmaSchedule value) {
+        return new MocoSettings(queueLength, emaMomentum, value, temperature, shuffleBn, bnSplits);
+    }
+
+    /**
+     * A copy with another {@code temperature}: InfoNCE temperature (0.2).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MocoSettings withTemperature(double value) {
+        return new MocoSettings(queueLength, emaMomentum, emaSchedule, value, shuffleBn, bnSplits);
+    }
+
+    /**
+     * A copy with another {@code shuffleBn}: evaluate the key encoder on a permuted batch.
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MocoSettings withShuffleBn(boolean value) {
+        return new MocoSettings(queueLength, emaMomentum, emaSchedule, temperature, value, bnSplits);
+    }
+
+    /**
+     * A copy with another {@code bnSplits}: BatchNorm groups S of both encoders (1).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public MocoSettings withBnSplits(int value) {
+        return new MocoSettings(queueLength, emaMomentum, emaSchedule, temperature, shuffleBn, value);
+    }
 }

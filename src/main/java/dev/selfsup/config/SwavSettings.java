@@ -59,4 +59,86 @@ public record SwavSettings(
     public static SwavSettings defaults() {
         return new SwavSettings(3000, 0.1, 0.05, 3, List.of(0, 1), 0, 15, 0);
     }
+
+    // Withers: start from defaults() and change what you need, e.g. {@code SwavSettings.defaults().withPrototypes(100).withQueueLength(0)}.
+
+    /**
+     * A copy with another {@code prototypes}: K prototypes (3000).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public SwavSettings withPrototypes(int value) {
+        return new SwavSettings(value, temperature, epsilon, sinkhornIterations, cropsForAssign, queueLength, queueStartEpoch, freezePrototypesIters);
+    }
+
+    /**
+     * A copy with another {@code temperature}: softmax temperature T (0.1).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public SwavSettings withTemperature(double value) {
+        return new SwavSettings(prototypes, value, epsilon, sinkhornIterations, cropsForAssign, queueLength, queueStartEpoch, freezePrototypesIters);
+    }
+
+    /**
+     * A copy with another {@code epsilon}: Sinkhorn entropy weight ε (0.05).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public SwavSettings withEpsilon(double value) {
+        return new SwavSettings(prototypes, temperature, value, sinkhornIterations, cropsForAssign, queueLength, queueStartEpoch, freezePrototypesIters);
+    }
+
+    /**
+     * A copy with another {@code sinkhornIterations}: Sinkhorn rounds (3).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public SwavSettings withSinkhornIterations(int value) {
+        return new SwavSettings(prototypes, temperature, epsilon, value, cropsForAssign, queueLength, queueStartEpoch, freezePrototypesIters);
+    }
+
+    /**
+     * A copy with another {@code cropsForAssign}: crops whose codes are predicted ([0, 1]).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public SwavSettings withCropsForAssign(List<Integer> value) {
+        return new SwavSettings(prototypes, temperature, epsilon, sinkhornIterations, value, queueLength, queueStartEpoch, freezePrototypesIters);
+    }
+
+    /**
+     * A copy with another {@code queueLength}: queue length per assigned crop, 0 = no queue.
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public SwavSettings withQueueLength(int value) {
+        return new SwavSettings(prototypes, temperature, epsilon, sinkhornIterations, cropsForAssign, value, queueStartEpoch, freezePrototypesIters);
+    }
+
+    /**
+     * A copy with another {@code queueStartEpoch}: epoch from which the queue fills (15).
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public SwavSettings withQueueStartEpoch(int value) {
+        return new SwavSettings(prototypes, temperature, epsilon, sinkhornIterations, cropsForAssign, queueLength, value, freezePrototypesIters);
+    }
+
+    /**
+     * A copy with another {@code freezePrototypesIters}: iterations during which the prototypes get no update.
+     *
+     * @param value the new value
+     * @return the copy, validated
+     */
+    public SwavSettings withFreezePrototypesIters(int value) {
+        return new SwavSettings(prototypes, temperature, epsilon, sinkhornIterations, cropsForAssign, queueLength, queueStartEpoch, value);
+    }
 }

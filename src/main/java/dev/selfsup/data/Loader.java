@@ -94,6 +94,7 @@ public final class Loader implements AutoCloseable {
     private final long seed;
     private final boolean shuffle;
     private final boolean dropLast;
+    private final boolean skipUnreadable;
     private final ExecutorService pool;
     private final AtomicLong skippedTotal = new AtomicLong();
     /** Output group of each crop (crop order) and its position within that group. */
@@ -115,6 +116,7 @@ public final class Loader implements AutoCloseable {
         this.seed = b.seed;
         this.shuffle = b.shuffle;
         this.dropLast = b.dropLast;
+        this.skipUnreadable = b.skipUnreadable;
         this.photometricOnLoader = b.site == PhotometricSite.LOADER
                 || (b.site == PhotometricSite.AUTO && Device.Type.CPU.equals(
                         (b.device != null ? b.device : Engine.getInstance().defaultDevice()).getDeviceType()));
@@ -387,6 +389,11 @@ public final class Loader implements AutoCloseable {
                 try {
                     image = dataset.decode(index);
                 } catch (IOException | RuntimeException e) {
+                    if (!skipUnreadable) {
+                        throw new UncheckedIOException(new IOException(String.format(
+                                "%s: image %d is unreadable (%s); evaluation needs every image: fix or remove"
+                                        + " the file", dataset.name(), index, e.getMessage()), e));
+                    }
                     if (failed.add(index)) {
                         skippedTotal.incrementAndGet();
                         LOG.warn("skipping unreadable image {} of {}: {}", index, dataset.name(), e.getMessage());
@@ -442,6 +449,7 @@ public final class Loader implements AutoCloseable {
         private long seed;
         private boolean shuffle = true;
         private boolean dropLast = true;
+        private boolean skipUnreadable = true;
         private PhotometricSite site = PhotometricSite.AUTO;
         private Device device;
 
@@ -555,6 +563,19 @@ public final class Loader implements AutoCloseable {
          */
         public Builder optDropLast(boolean dropLast) {
             this.dropLast = dropLast;
+            return this;
+        }
+
+        /**
+         * Whether an unreadable image is skipped (one warning, counted, its slot filled by the next
+         * images; training) or ends the epoch with an error naming it (evaluation, where features
+         * must stay aligned with labels). Defaults to true.
+         *
+         * @param skip true to skip and count, false to fail
+         * @return this builder
+         */
+        public Builder optSkipUnreadable(boolean skip) {
+            this.skipUnreadable = skip;
             return this;
         }
 

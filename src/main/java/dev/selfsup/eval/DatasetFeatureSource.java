@@ -248,6 +248,7 @@ public final class DatasetFeatureSource implements FeatureSource, AutoCloseable 
                             .optThreads(threads)
                             .optShuffle(false)
                             .optDropLast(false)
+                            .optSkipUnreadable(false) // one error naming the image, no warning first
                             .build();
         }
         if (epoch == null || nextBatch != b) {
@@ -267,8 +268,8 @@ public final class DatasetFeatureSource implements FeatureSource, AutoCloseable 
                 throw new UncheckedIOException(
                         new IOException(
                                 String.format(
-                                        "%s: image %d is unreadable (see the warning above); evaluation needs"
-                                                + " every image: fix or remove the file",
+                                        "%s: image %d was replaced by the loader; evaluation needs every image:"
+                                                + " fix or remove the file",
                                         dataset.name(), expected)));
             }
         }

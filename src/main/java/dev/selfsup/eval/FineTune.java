@@ -42,6 +42,12 @@ import java.util.List;
  * holds at least one batch, so BatchNorm never sees a batch of one. The classifier is initialised
  * N(0, 0.01), bias 0, from the engine's seeded generator.
  *
+ * <p>The trunk and the new classifier may learn at different rates, as in SwAV's semi-supervised
+ * protocol ({@code eval_semisup.py}: 1 % labels trunk 0.02 / head 5, 10 % labels 0.01 / 0.2, both
+ * following the protocol's per-epoch schedule); {@link #train(Backbone, ImageDataset, MultiCrop,
+ * FeatureSource, int, ProbeProtocol, double, long, int, NDManager)} takes the head's rate, the
+ * protocol's {@code learningRate} is the trunk's.
+ *
  * <p>The backbone is modified in place: pass a copy if the original weights are still needed.
  */
 public final class FineTune {
@@ -72,7 +78,45 @@ public final class FineTune {
             long seed,
             int loaderThreads,
             NDManager manager) {
+        return train(backbone, train, transform, test, numClasses, protocol, protocol.learningRate(), seed,
+                loaderThreads, manager);
+    }
+
+    /**
+     * Fine-tunes a backbone with a new linear classifier that has its own learning rate (SwAV's
+     * semi-supervised protocol): the trunk starts at {@code protocol.learningRate()}, the head at
+     * {@code headLearningRate}, and both follow {@code protocol.schedule()}.
+     *
+     * @param backbone an initialised backbone, trained in place
+     * @param train labelled training images
+     * @param transform the training transform, one crop per image
+     * @param test test images with the deterministic evaluation transform
+     * @param numClasses C, {@code >= 2}
+     * @param protocol the trunk's lr, epochs, schedule, momentum, weight decay, batch size,
+     *     evaluation period
+     * @param headLearningRate the classifier's initial rate, {@code > 0}
+     * @param seed seeds crops and shuffling (weights come from the engine's seeded generator)
+     * @param loaderThreads decoding threads, {@code >= 1}
+     * @param manager where the classifier, optimiser state and temporaries live (its device is used)
+     * @return best and last top-1/top-5 and the history (the trunk's rate per epoch)
+     * @throws IllegalArgumentException if an input is out of range
+     */
+    public static ProbeResult train(
+            Backbone backbone,
+            ImageDataset train,
+            MultiCrop transform,
+            FeatureSource test,
+            int numClasses,
+            ProbeProtocol protocol,
+            double headLearningRate,
+            long seed,
+            int loaderThreads,
+            NDManager manager) {
         long start = System.nanoTime();
+        checkArgument(
+                headLearningRate > 0 && Double.isFinite(headLearningRate),
+                "headLearningRate must be > 0, got %s",
+                headLearningRate);
         checkArgument(numClasses >= 2, "numClasses must be >= 2, got %s", numClasses);
         checkArgument(transform.cropCount() == 1, "the training transform must cut one crop, got %s", transform);
         checkArgument(backbone.isInitialized(), "backbone is not initialised");
@@ -112,7 +156,8 @@ public final class FineTune {
                             .setGroups(
                                     List.of(
                                             ParamGroup.of("backbone", backbone).excludeBnAndBiasFromDecay(false),
-                                            ParamGroup.of("classifier", classifier).excludeBnAndBiasFromDecay(false)))
+                                            ParamGroup.of("classifier", classifier).excludeBnAndBiasFromDecay(false)
+                                                    .lrMultiplier(headLearningRate / protocol.learningRate())))
                             .setLearningRate(lr)
                             .optMomentum(protocol.momentum())
                             .optWeightDecay(protocol.weightDecay())

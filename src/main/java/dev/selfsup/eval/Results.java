@@ -42,6 +42,8 @@ import java.util.Objects;
  * @param bestTop1 linear: top-1 at {@code bestEpoch}, else null
  * @param bestTop5 linear: top-5 at {@code bestEpoch}, else null
  * @param lastEpoch linear: the number of epochs trained, else null
+ * @param split which split the number was measured on (a held-out part of the training images, or
+ *     the test split); null when not recorded
  */
 public record Results(
         String metric,
@@ -55,7 +57,8 @@ public record Results(
         Integer bestEpoch,
         Double bestTop1,
         Double bestTop5,
-        Integer lastEpoch) {
+        Integer lastEpoch,
+        Split split) {
 
     private static final Gson GSON =
             new GsonBuilder()
@@ -80,6 +83,7 @@ public record Results(
      * @param bestTop1 linear: top-1 at {@code bestEpoch}, else null
      * @param bestTop5 linear: top-5 at {@code bestEpoch}, else null
      * @param lastEpoch linear: the number of epochs trained, else null
+     * @param split which split the number was measured on; null when not recorded
      */
     public Results {
         Objects.requireNonNull(metric, "metric");
@@ -105,6 +109,55 @@ public record Results(
         public Protocol {
             Objects.requireNonNull(name, "name");
             hyperParameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hyperParameters));
+        }
+    }
+
+    /**
+     * Which images a number was measured on, so a tuned number is never mistaken for a test number.
+     *
+     * @param evaluatedOn {@code validation} (a seeded hold-out of the training images; the test
+     *     split untouched) or {@code test}
+     * @param valFraction the held-out share of the training images, or null on the test split
+     * @param valSeed the seed of the hold-out permutation, or null on the test split
+     */
+    public record Split(String evaluatedOn, Double valFraction, Long valSeed) {
+        /**
+         * Checks that the fields agree.
+         *
+         * @param evaluatedOn {@code validation} or {@code test}
+         * @param valFraction the held-out share, or null on the test split
+         * @param valSeed the hold-out seed, or null on the test split
+         */
+        public Split {
+            checkArgument(
+                    "validation".equals(evaluatedOn) || "test".equals(evaluatedOn),
+                    "evaluatedOn must be 'validation' or 'test', got '%s'",
+                    evaluatedOn);
+            checkArgument(
+                    "validation".equals(evaluatedOn) == (valFraction != null && valSeed != null),
+                    "a validation split has a fraction and a seed, the test split neither; got %s, %s",
+                    valFraction,
+                    valSeed);
+        }
+
+        /**
+         * The test split.
+         *
+         * @return the record
+         */
+        public static Split test() {
+            return new Split("test", null, null);
+        }
+
+        /**
+         * A validation split held out from the training images ({@code ValidationSplit}).
+         *
+         * @param fraction the held-out share, in (0, 1)
+         * @param seed the permutation seed
+         * @return the record
+         */
+        public static Split validation(double fraction, long seed) {
+            return new Split("validation", fraction, seed);
         }
     }
 
@@ -205,7 +258,8 @@ public record Results(
                 r.bestEpoch(),
                 r.bestTop1(),
                 r.bestTop5(),
-                r.lastEpoch());
+                r.lastEpoch(),
+                null);
     }
 
     /**
@@ -235,7 +289,8 @@ public record Results(
                 linear.bestEpoch(),
                 linear.bestTop1(),
                 linear.bestTop5(),
-                linear.lastEpoch());
+                linear.lastEpoch(),
+                linear.split());
     }
 
     /**
@@ -250,7 +305,19 @@ public record Results(
         hp.putAll(entries);
         return new Results(
                 metric, value, new Protocol(protocol.name(), hp), dataset, weights, date, top1, top5, bestEpoch,
-                bestTop1, bestTop5, lastEpoch);
+                bestTop1, bestTop5, lastEpoch, split);
+    }
+
+    /**
+     * This record with the split it was measured on.
+     *
+     * @param value the split
+     * @return a copy
+     */
+    public Results withSplit(Split value) {
+        return new Results(
+                metric, this.value, protocol, dataset, weights, date, top1, top5, bestEpoch, bestTop1, bestTop5,
+                lastEpoch, java.util.Objects.requireNonNull(value, "split"));
     }
 
     /**
@@ -276,6 +343,7 @@ public record Results(
                 now(),
                 s.top1(),
                 s.top5(),
+                null,
                 null,
                 null,
                 null,

@@ -29,4 +29,23 @@ public final class Checks {
             throw new IllegalStateException(String.format(format, args));
         }
     }
+
+    /**
+     * A list for an error message: all of it when short, else the first {@code limit} items and
+     * how many more, so a message about a thousand names stays one readable line.
+     *
+     * @param items the items
+     * @param limit how many to show, {@code >= 1}
+     * @return e.g. {@code [a, b, c]} or {@code [a, b, c, … and 97 more]}
+     */
+    public static String firstFew(java.util.List<?> items, int limit) {
+        if (items.size() <= limit) {
+            return items.toString();
+        }
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < limit; i++) {
+            s.append(items.get(i)).append(", ");
+        }
+        return s.append("… and ").append(items.size() - limit).append(" more]").toString();
+    }
 }

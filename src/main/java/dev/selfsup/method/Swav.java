@@ -33,7 +33,6 @@ public final class Swav implements Method {
     private final SwavSettings settings;
     private final int[] assign;
     private final NDManager run;
-    private final int batchSize;
     private FeatureQueue[] queues = new FeatureQueue[0];
     private NDArray[] pending;
     private double lastEntropy = Double.NaN;
@@ -42,27 +41,38 @@ public final class Swav implements Method {
     /**
      * Creates the method from initialised blocks.
      *
+     * <p>K is set once, on the {@link Prototypes} block; {@code settings.prototypes()} must agree
+     * (a recipe builds the block from it). The queue holds {@code settings.queueLength()} rows per
+     * assigned crop, as given: the official code rounds it down to a multiple of the global batch,
+     * which the recipe runner does before it builds the settings.
+     *
      * @param backbone the backbone, [N, 3, H, W] → [N, F]
      * @param head the projection head, [N, F] → [N, D]
      * @param prototypes the prototypes, D → K
      * @param settings SwAV settings
-     * @param batchSize images per step; the queue length is rounded down to a multiple of it
      * @param run the run manager (queues live there)
+     * @throws IllegalArgumentException if the prototypes block and the settings disagree on K, or
+     *     the queue is shorter than one batch would need
      */
-    public Swav(Backbone backbone, ProjectionHead head, Prototypes prototypes, SwavSettings settings, int batchSize,
-            NDManager run) {
-        this.backbone = backbone;
-        this.head = head;
-        this.prototypes = prototypes;
-        this.settings = settings;
+    public Swav(Backbone backbone, ProjectionHead head, Prototypes prototypes, SwavSettings settings, NDManager run) {
+        this.backbone = java.util.Objects.requireNonNull(backbone, "backbone");
+        this.head = java.util.Objects.requireNonNull(head, "head");
+        this.prototypes = java.util.Objects.requireNonNull(prototypes, "prototypes");
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+        dev.selfsup.internal.Checks.checkArgument(
+                prototypes.prototypes() == settings.prototypes(),
+                "the Prototypes block has K = %s but SwavSettings.prototypes is %s; build the block with"
+                        + " setPrototypes(settings.prototypes()) or use settings.withPrototypes(%s)",
+                prototypes.prototypes(),
+                settings.prototypes(),
+                prototypes.prototypes());
         this.assign = settings.cropsForAssign().stream().mapToInt(Integer::intValue).toArray();
         this.run = run;
-        this.batchSize = batchSize;
     }
 
-    /** The queue length in effect: the official code rounds it down to a multiple of the batch. */
+    /** The queue length per assigned crop. */
     int queueLength() {
-        return settings.queueLength() - settings.queueLength() % batchSize;
+        return settings.queueLength();
     }
 
     @Override

@@ -44,7 +44,12 @@ public final class ModelZoo {
                     entry("vit_base_patch16", o -> vit(o, 768, 12)));
 
     /**
-     * Variations applied to a named backbone.
+     * Variations applied to a named backbone. Start from {@link #DEFAULT} and change what you need:
+     *
+     * <pre>{@code
+     * ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(16));
+     * ModelZoo.backbone("vit_small_patch16", ModelZoo.Options.DEFAULT.withDropPathRate(0.1).withImageSize(96));
+     * }</pre>
      *
      * @param baseWidth ResNet stem width instead of 64 (all stages scale with it); 0 keeps 64.
      *     Small widths (16, 32) make CPU-sized models
@@ -74,6 +79,47 @@ public final class ModelZoo {
          */
         public Options(int baseWidth, boolean zeroInitResidual, double dropPathRate, int imageSize) {
             this(baseWidth, zeroInitResidual, dropPathRate, imageSize, 1);
+        }
+
+        /**
+         * A copy with another ResNet stem width, e.g. {@code Options.DEFAULT.withBaseWidth(16)} for
+         * a CPU-sized model.
+         *
+         * @param width stem width ({@code > 0}), or 0 for the model's own 64
+         * @return the copy
+         */
+        public Options withBaseWidth(int width) {
+            return new Options(width, zeroInitResidual, dropPathRate, imageSize, batchNormSplits);
+        }
+
+        /**
+         * A copy that zero-initialises (or not) the last BatchNorm γ of each residual block.
+         *
+         * @param zeroInit true to zero-initialise (ResNets)
+         * @return the copy
+         */
+        public Options withZeroInitResidual(boolean zeroInit) {
+            return new Options(baseWidth, zeroInit, dropPathRate, imageSize, batchNormSplits);
+        }
+
+        /**
+         * A copy with another stochastic-depth rate.
+         *
+         * @param rate drop-path rate (ViTs), in [0, 1)
+         * @return the copy
+         */
+        public Options withDropPathRate(double rate) {
+            return new Options(baseWidth, zeroInitResidual, rate, imageSize, batchNormSplits);
+        }
+
+        /**
+         * A copy with another native ViT input side.
+         *
+         * @param side the side in pixels, or 0 for 224
+         * @return the copy
+         */
+        public Options withImageSize(int side) {
+            return new Options(baseWidth, zeroInitResidual, dropPathRate, side, batchNormSplits);
         }
 
         /**

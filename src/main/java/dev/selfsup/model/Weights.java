@@ -2,6 +2,7 @@ package dev.selfsup.model;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 import static dev.selfsup.internal.Checks.checkState;
+import static dev.selfsup.internal.Checks.firstFew;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -16,6 +17,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import dev.selfsup.internal.InPlace;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,6 +63,9 @@ public final class Weights {
 
     private static final long MAX_HEADER_BYTES = 100L << 20;
     private static final Gson GSON = new Gson();
+
+    /** Names shown per category in a mismatch error; the counts are always complete. */
+    private static final int SHOWN = 5;
 
     private Weights() {}
 
@@ -123,7 +128,8 @@ public final class Weights {
      * @param file a safetensors file, e.g. written by {@link #save} or {@code
      *     safetensors.torch.save_file(model.state_dict(), file)}
      * @throws IOException if the file cannot be read or is not valid safetensors
-     * @throws IllegalArgumentException listing every missing, unexpected and mismatched tensor
+     * @throws IllegalArgumentException counting the missing, unexpected and mismatched tensors and
+     *     naming the first five of each
      */
     public static void load(Block block, Path file) throws IOException {
         load(block, file, name -> false);
@@ -141,7 +147,8 @@ public final class Weights {
      * @param file a safetensors file
      * @param skipInFile names in the file to ignore
      * @throws IOException if the file cannot be read or is not valid safetensors
-     * @throws IllegalArgumentException listing every missing, unexpected and mismatched tensor
+     * @throws IllegalArgumentException counting the missing, unexpected and mismatched tensors and
+     *     naming the first five of each
      */
     public static void load(Block block, Path file, Predicate<String> skipInFile)
             throws IOException {
@@ -183,11 +190,11 @@ public final class Weights {
                                         + " mismatched %s",
                                 file,
                                 missing.size(),
-                                missing,
+                                firstFew(missing, SHOWN),
                                 unexpected.size(),
-                                unexpected,
+                                firstFew(unexpected, SHOWN),
                                 mismatched.size(),
-                                mismatched));
+                                firstFew(mismatched, SHOWN)));
             }
             for (TensorSlot slot : slots) {
                 Entry e = header.entries.get(slot.name);
@@ -206,9 +213,9 @@ public final class Weights {
                         data = resizedPosEmbed(convert(data, e.dtype, DataType.FLOAT32), grids, (int) e.shape.get(2));
                         LOG.info("{}: resized {} from a {}x{} to a {}x{} patch grid (bicubic, as timm)", file,
                                 slot.name, grids[0], grids[0], grids[1], grids[1]);
-                        target.set(convert(data, "F32", target.getDataType()));
+                        InPlace.copy(target, convert(data, "F32", target.getDataType()));
                     } else {
-                        target.set(convert(data, e.dtype, target.getDataType()));
+                        InPlace.copy(target, convert(data, e.dtype, target.getDataType()));
                     }
                 }
             }
@@ -235,7 +242,7 @@ public final class Weights {
                 problems.add(a + " vs " + b);
             }
         }
-        checkArgument(problems.isEmpty(), "blocks differ at %s", problems);
+        checkArgument(problems.isEmpty(), "blocks differ at %d tensors: %s", problems.size(), firstFew(problems, SHOWN));
         for (int i = 0; i < src.size(); i++) {
             TensorSlot s = src.get(i);
             TensorSlot d = dst.get(i);
@@ -252,7 +259,7 @@ public final class Weights {
                         s.name,
                         a.getDataType(),
                         b.getDataType());
-                b.set(a.toByteBuffer());
+                InPlace.copy(b, a);
             }
         }
     }

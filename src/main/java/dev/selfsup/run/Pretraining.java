@@ -30,6 +30,7 @@ import dev.selfsup.data.IdxImageDataset;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.ImageFolder;
 import dev.selfsup.data.Loader;
+import dev.selfsup.data.SubsetList;
 import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.data.ValidationSplit;
 import dev.selfsup.engine.Seeds;
@@ -77,7 +78,7 @@ public final class Pretraining {
      * @param runDir the run folder (created; {@code recipe.yaml} is written there)
      * @param device the training device
      * @param resume continue from {@code runDir/checkpoints/latest.ckpt}
-     * @param progress progress reporting, or null
+     * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
      * @return what the trainer did
      * @throws IOException if data or run files cannot be read or written
      */
@@ -113,7 +114,7 @@ public final class Pretraining {
      * @param runDir the run folder (created; {@code recipe.yaml} is written there)
      * @param device the training device
      * @param resume continue from {@code runDir/checkpoints/latest.ckpt}
-     * @param progress progress reporting, or null
+     * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
      * @return the open session
      * @throws IOException if data or run files cannot be read or written
      */
@@ -167,7 +168,7 @@ public final class Pretraining {
                     .optAccumulateSteps(recipe.optimizer().accumulateSteps())
                     .optClipGradNorm(recipe.optimizer().clipGradNorm())
                     .optRecipeYaml(yaml)
-                    .optProgress(progress);
+                    .optProgress(progress != null ? progress : Progress.forConsole(recipe.train().logEverySteps()));
             if (knn != null) {
                 builder.addEpochObserver(knn);
             }
@@ -279,10 +280,10 @@ public final class Pretraining {
             case IMAGE_FOLDER -> {
                 ImageFolder.Builder b = ImageFolder.builder().setRoot(Path.of(data.path()));
                 if (!data.classList().isBlank()) {
-                    b.optClassList(Path.of(data.classList()));
+                    b.optClassList(SubsetList.resolve(data.classList()));
                 }
                 if (!data.fileList().isBlank()) {
-                    b.optFileList(Path.of(data.fileList()));
+                    b.optFileList(SubsetList.resolve(data.fileList()));
                 }
                 yield b.build();
             }
@@ -423,7 +424,9 @@ public final class Pretraining {
                 Prototypes prototypes = Prototypes.builder().setPrototypes(recipe.swav().prototypes())
                         .optInputDim(m.headOutputDim()).build();
                 prototypes.initialize(run, DataType.FLOAT32, new Shape(1, m.headOutputDim()));
-                yield new Swav(backbone, head, prototypes, recipe.swav(), recipe.data().batchSize(), run);
+                // the official code rounds the queue down to a multiple of the (global) batch
+                int queue = recipe.swav().queueLength() - recipe.swav().queueLength() % recipe.data().batchSize();
+                yield new Swav(backbone, head, prototypes, recipe.swav().withQueueLength(queue), run);
             }
         };
     }

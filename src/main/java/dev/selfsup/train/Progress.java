@@ -37,6 +37,15 @@ public final class Progress {
     }
 
     /**
+     * A reporter that prints nothing (a quiet {@code Trainer}).
+     *
+     * @return the silent reporter
+     */
+    public static Progress none() {
+        return new Progress(new PrintStream(java.io.OutputStream.nullOutputStream()), false, Integer.MAX_VALUE);
+    }
+
+    /**
      * Reports one finished step.
      *
      * @param epoch 0-based epoch

@@ -15,6 +15,7 @@ import dev.selfsup.data.HostBatch;
 import dev.selfsup.data.Loader;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.engine.Seeds;
+import dev.selfsup.internal.InPlace;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Step;
 import dev.selfsup.model.Weights;
@@ -82,6 +83,8 @@ public final class Trainer {
     private long started;
     private long observerNanos;
     private List<NDArray> parameterArrays;
+    /** Set by {@link #resume}: only then may {@link #fit} continue a folder that holds a run. */
+    private boolean resumed;
 
     private Trainer(Builder b) {
         this.method = b.method;
@@ -99,7 +102,8 @@ public final class Trainer {
         this.accumulateSteps = b.accumulateSteps;
         this.clipGradNorm = b.clipGradNorm;
         this.recipeYaml = b.recipeYaml;
-        this.progress = b.progress;
+        // progress by default, about ten lines an epoch when the output is not a terminal
+        this.progress = b.progress != null ? b.progress : Progress.forConsole(Math.max(1, stepsPerEpoch / 10));
         this.exportBackbone = b.exportBackbone;
         this.epochObservers = List.copyOf(b.epochObservers);
         this.stepObservers = List.copyOf(b.stepObservers);
@@ -167,17 +171,18 @@ public final class Trainer {
             JsonObject meta = c.metadata();
             // state created at an epoch's start (SwAV's queues) must exist before it is restored
             method.beforeEpoch(meta.get("epoch").getAsInt());
-            StringBuilder missing = new StringBuilder();
+            java.util.List<String> missing = new java.util.ArrayList<>();
             for (Map.Entry<String, NDArray> e : modelTensors().entrySet()) {
                 NDArray saved = t.get(e.getKey());
                 if (saved == null || !saved.getShape().equals(e.getValue().getShape())) {
-                    missing.append(' ').append(e.getKey());
+                    missing.add(e.getKey());
                     continue;
                 }
                 copyInto(e.getValue(), saved);
             }
-            if (missing.length() > 0) {
-                throw new IOException(file + ": checkpoint does not match this model; missing or reshaped:" + missing);
+            if (!missing.isEmpty()) {
+                throw new IOException(file + ": checkpoint does not match this model; " + missing.size()
+                        + " tensors missing or reshaped: " + dev.selfsup.internal.Checks.firstFew(missing, 5));
             }
             for (Map.Entry<String, NDArray> e : method.stateTensors().entrySet()) {
                 NDArray saved = t.get("method/" + e.getKey());
@@ -210,12 +215,12 @@ public final class Trainer {
                 startBatch = 0;
             }
         }
+        resumed = true;
         LOG.info("resumed from {} at iteration {} (epoch {}, batch {})", file, iteration, startEpoch + 1, startBatch);
     }
 
     private static void copyInto(NDArray live, NDArray saved) {
-        // through host memory: works for every rank and device, and restores are rare
-        live.set(saved.toType(live.getDataType(), false).toByteBuffer());
+        InPlace.copy(live, saved); // not set(Buffer), which makes libtorch print a deprecation warning
     }
 
     /** What a finished (or interrupted) run reports. */
@@ -226,8 +231,15 @@ public final class Trainer {
      *
      * @return what was done
      * @throws IOException if a checkpoint, metrics or the exported backbone cannot be written
+     * @throws IllegalStateException if the run folder already holds a run ({@code
+     *     checkpoints/latest.ckpt} or {@code metrics.jsonl}) and {@link #resume} was not called
      */
     public Result fit() throws IOException {
+        if (!resumed && (Files.exists(latestCheckpoint(runDir)) || Files.exists(runDir.resolve("metrics.jsonl")))) {
+            throw new IllegalStateException("run folder " + runDir + " already holds a run; continue it with"
+                    + " trainer.resume(Trainer.latestCheckpoint(runDir)) before fit(), or choose another folder");
+        }
+        resumed = true; // a second fit() of this trainer continues its own run
         Files.createDirectories(runDir);
         long totalIters = itersPerEpoch() * epochs;
         TrainStep stepper = new TrainStep(method, optimizer, new ParameterStore(run, false), accumulateSteps, clipGradNorm);
@@ -615,13 +627,15 @@ public final class Trainer {
         }
 
         /**
-         * Progress reporting; default none.
+         * Progress reporting; default {@link Progress#forConsole} on {@code System.err} (a bar
+         * redrawn in place on a terminal, else about ten lines per epoch), {@link Progress#none()}
+         * for quiet.
          *
          * @param p the reporter
          * @return this
          */
         public Builder optProgress(Progress p) {
-            progress = p;
+            progress = java.util.Objects.requireNonNull(p, "progress (Progress.none() for quiet)");
             return this;
         }
 

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -61,7 +62,7 @@ class EvalCommandsTest {
     }
 
     static Backbone tiny() {
-        return ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(4, false, 0, 0));
+        return ModelZoo.backbone("resnet10_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(4));
     }
 
     /** Common arguments: tiny folder data, one thread, small batches. */
@@ -230,6 +231,11 @@ class EvalCommandsTest {
                 EvalConfig.fromFile(Path.of("configs/eval/knn.yaml"), knn.getCommandSpec()));
         assertTrue(EvalConfig.fromFile(Path.of("configs/eval/finetune.yaml"), transfer.getCommandSpec())
                 .containsAll(List.of("--mode=finetune", "--lr=0.01", "--epochs=30")));
+        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/semisup_1pct.yaml"), transfer.getCommandSpec())
+                .containsAll(List.of("--file-list=imagenet_1percent", "--lr=0.02", "--head-lr=5", "--wd=0",
+                        "--epochs=20", "--milestones=12,16", "--gamma=0.2", "--batch=256", "--momentum=0.9")));
+        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/semisup_10pct.yaml"), transfer.getCommandSpec())
+                .containsAll(List.of("--file-list=imagenet_10percent", "--lr=0.01", "--head-lr=0.2")));
     }
 
     @Test
@@ -262,6 +268,126 @@ class EvalCommandsTest {
         r = execute(new LinearProbeCommand(), args("--baseline", "raw-pixels", "--protocol", "moco", "--lr", "1"));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
         assertTrue(r.err.contains("--protocol custom"), r.err);
+    }
+
+    /** --val-fraction holds out training images for every command; results.json names the split. */
+    @Test
+    void validationSplitAppliesToEveryEvaluationCommandAndIsRecorded() throws IOException {
+        String[] model = {"--weights", weights.toString(), "--backbone", "resnet10_cifar", "--base-width", "4"};
+        List<Callable<Integer>> commands = List.of(new KnnCommand(), new LinearProbeCommand(), new TransferCommand());
+        List<List<String>> extra = List.of(
+                List.of("--k", "3", "--no-cache"),
+                List.of("--protocol", "custom", "--lr", "0.1", "--epochs", "1", "--batch", "8", "--no-cache"),
+                List.of("--mode", "finetune", "--lr", "0.01", "--epochs", "1", "--batch", "6"));
+        for (int c = 0; c < commands.size(); c++) {
+            List<String> a = args(model);
+            a.addAll(extra.get(c));
+            a.addAll(List.of("--val-fraction", "0.25", "--val-seed", "3"));
+            Run run = execute(commands.get(c), a);
+            assertEquals(0, run.code, commands.get(c).getClass().getSimpleName() + ": " + run.err);
+            Results r = Results.readAll(out.resolve("results.json")).get(0);
+            assertEquals(Results.Split.validation(0.25, 3), r.split(), r.toJson());
+            assertEquals(13, r.dataset().trainSize(), "18 training images minus round(0.25 * 18) = 5 held out");
+            assertEquals(5, r.dataset().testSize(), "evaluated on the 5 held-out training images, not the 9 test images");
+            assertTrue(r.toJson().contains("\"evaluated_on\": \"validation\""), r.toJson());
+        }
+        Run run = execute(new KnnCommand(), args("--weights", weights.toString(), "--backbone", "resnet10_cifar",
+                "--base-width", "4", "--k", "3", "--no-cache"));
+        assertEquals(0, run.code, run.err);
+        Results r = Results.readAll(out.resolve("results.json")).get(0);
+        assertEquals(Results.Split.test(), r.split());
+        assertEquals(9, r.dataset().testSize());
+        assertTrue(!r.toJson().contains("val_fraction"), r.toJson());
+    }
+
+    /**
+     * The acceptance case of issue 15: ImageNet-style train/val trees, the bundled ImageNet-100
+     * class list and SimCLR 1 % file list select 1,278 training images of 100 classes; classes
+     * outside the list in the tree are ignored.
+     */
+    @Test
+    void linearProbeOnImagenet100WithTheOnePercentListUses1278TrainingImages() throws IOException {
+        Path train = out.resolve("in/train");
+        Path val = out.resolve("in/val");
+        java.util.Set<String> in100 = new java.util.HashSet<>(dev.selfsup.data.SubsetList.bundled("imagenet100").entries());
+        int written = 0;
+        for (String name : dev.selfsup.data.SubsetList.bundled("imagenet_1percent").entries()) {
+            String wnid = name.substring(0, name.indexOf('_'));
+            if (in100.contains(wnid)) {
+                tinyJpeg(train.resolve(wnid).resolve(name), wnid.hashCode());
+                written++;
+            }
+        }
+        assertEquals(1278, written);
+        tinyJpeg(train.resolve("n01440764/n01440764_10026.JPEG"), 1); // a class outside ImageNet-100
+        for (String wnid : in100) {
+            tinyJpeg(val.resolve(wnid).resolve("ILSVRC2012_val_" + wnid + ".JPEG"), wnid.hashCode());
+        }
+        Run run = execute(new LinearProbeCommand(), List.of("--threads", "1", "--baseline", "raw-pixels", "--dataset",
+                "image_folder", "--train", train.toString(), "--test", val.toString(), "--class-list", "imagenet100",
+                "--file-list", "imagenet_1percent", "--size", "8", "--workers", "1", "--protocol", "custom", "--lr", "0.1",
+                "--epochs", "1", "--no-cache", "--out", out.toString()));
+        assertEquals(0, run.code, run.err);
+        Results r = Results.read(out.resolve("results.json"));
+        assertEquals(1278, r.dataset().trainSize());
+        assertEquals(100, r.dataset().testSize());
+        assertEquals(100, r.dataset().numClasses());
+        assertTrue(r.dataset().name().contains("class-list=imagenet100 file-list=imagenet_1percent"), r.dataset().name());
+        assertEquals(Results.Split.test(), r.split());
+    }
+
+    /** Both semi-supervised presets run (shortened) and record the per-group learning rates. */
+    @Test
+    void semisupPresetsFineTuneWithPerGroupLearningRates() throws IOException {
+        List<String> wnids = dev.selfsup.data.SubsetList.bundled("imagenet100").entries().subList(0, 2);
+        Path classes = Files.writeString(out.resolve("two.txt"), String.join("\n", wnids) + "\n");
+        for (String preset : List.of("1pct", "10pct")) {
+            Path train = out.resolve(preset + "/train");
+            Path val = out.resolve(preset + "/val");
+            int n = 0;
+            String list = preset.equals("1pct") ? "imagenet_1percent" : "imagenet_10percent";
+            for (String name : dev.selfsup.data.SubsetList.bundled(list).entries()) {
+                String wnid = name.substring(0, name.indexOf('_'));
+                if (wnids.contains(wnid)) {
+                    tinyJpeg(train.resolve(wnid).resolve(name), wnids.indexOf(wnid) * 97 + n++);
+                }
+            }
+            for (String wnid : wnids) {
+                tinyJpeg(val.resolve(wnid).resolve("v_" + wnid + ".JPEG"), wnids.indexOf(wnid) * 97);
+            }
+            Run run = execute(new TransferCommand(), List.of("--threads", "1", "--config",
+                    "configs/eval/semisup_" + preset + ".yaml", "--weights", weights.toString(), "--backbone",
+                    "resnet10_cifar", "--base-width", "4", "--train", train.toString(), "--test", val.toString(),
+                    "--class-list", classes.toString(), "--size", "16", "--workers", "1", "--epochs", "1", "--batch",
+                    "16", "--out", out.toString()));
+            assertEquals(0, run.code, preset + ": " + run.err);
+            Results r = Results.read(out.resolve("results.json"));
+            Map<String, Object> hp = r.protocol().hyperParameters();
+            double trunk = preset.equals("1pct") ? 0.02 : 0.01;
+            double head = preset.equals("1pct") ? 5 : 0.2;
+            assertEquals("finetune_top1", r.metric());
+            assertEquals(n, r.dataset().trainSize());
+            assertTrue(r.dataset().name().contains("file-list=" + list), r.dataset().name());
+            assertEquals(trunk, ((Number) hp.get("lr")).doubleValue());
+            assertEquals(head, ((Number) hp.get("head_lr")).doubleValue());
+            assertEquals("[{name=backbone, lr=" + trunk + "}, {name=classifier, lr=" + head + "}]",
+                    hp.get("param_groups").toString());
+            assertEquals("step", hp.get("schedule"));
+            assertEquals(0.2, ((Number) hp.get("gamma")).doubleValue());
+            assertEquals(0.0, ((Number) hp.get("weight_decay")).doubleValue());
+            assertEquals(0.9, ((Number) hp.get("momentum")).doubleValue());
+        }
+    }
+
+    static void tinyJpeg(Path file, int seed) throws IOException {
+        Files.createDirectories(file.getParent());
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                img.setRGB(x, y, ((seed * 31 + x * 17) & 0xff) << 16 | ((seed * 7 + y * 13) & 0xff) << 8 | (seed & 0xff));
+            }
+        }
+        ImageIO.write(img, "jpeg", file.toFile());
     }
 
     static Path writeFolder(Path root, SyntheticShapes shapes) throws IOException {

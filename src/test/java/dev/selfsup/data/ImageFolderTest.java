@@ -126,12 +126,40 @@ class ImageFolderTest {
     }
 
     @Test
-    void fileListEntryOutsideTheClassListIsMissing() throws IOException {
+    void fileListEntriesOfUnlistedClassesAreIgnoredAndCounted() throws IOException {
         Path classes = Files.writeString(root.resolve("classes.txt"), "n001\n");
-        Path files = Files.writeString(root.resolve("files.txt"), "n001_1.png\nn002_1.JPEG\n");
+        Path files = Files.writeString(root.resolve("files.txt"), "n001_1.png\nn002_1.JPEG\nn009_7.JPEG\nn003/x.jpg\n");
+        ImageFolder f = ImageFolder.builder().setRoot(root).optClassList(classes).optFileList(files).build();
+        assertEquals(List.of("n001_1.png:0"), names(f));
+        assertEquals(1, f.numClasses());
+        assertEquals(3, f.ignoredFileListEntries());
+    }
+
+    @Test
+    void fileListEntryOfAListedClassMissingOnDiskIsAnErrorNamingIt() throws IOException {
+        Path classes = Files.writeString(root.resolve("classes.txt"), "n001\nn002\n");
+        Path files = Files.writeString(root.resolve("files.txt"), "n001_1.png\nn002_9.JPEG\nn003_1.jpeg\n");
         IOException e = assertThrows(IOException.class,
                 () -> ImageFolder.builder().setRoot(root).optClassList(classes).optFileList(files).build());
-        assertTrue(e.getMessage().contains("n002_1.JPEG"), e.getMessage());
+        assertTrue(e.getMessage().contains("1 missing: n002_9.JPEG"), e.getMessage());
+        assertTrue(e.getMessage().contains("classes.txt"), e.getMessage());
+    }
+
+    @Test
+    void fileListAcceptsClassSlashFileLinesAndChecksTheFolder() throws IOException {
+        Path files = Files.writeString(root.resolve("files.txt"), "n002/n002_2.jpg\nn001_2.JPEG\n");
+        ImageFolder f = ImageFolder.builder().setRoot(root).optFileList(files).build();
+        assertEquals(List.of("n001_2.JPEG:0", "n002_2.jpg:1"), names(f));
+        // the file exists, but not in the folder the line names
+        Path wrong = Files.writeString(root.resolve("wrong.txt"), "n001/n002_2.jpg\n");
+        IOException e = assertThrows(IOException.class, () -> ImageFolder.builder().setRoot(root).optFileList(wrong).build());
+        assertTrue(e.getMessage().contains("n001/n002_2.jpg"), e.getMessage());
+        // with a class list, a line whose folder is not listed is ignored
+        Path classes = Files.writeString(root.resolve("classes.txt"), "n002\n");
+        Path mixed = Files.writeString(root.resolve("mixed.txt"), "n002/n002_3.png\nn001/n001_1.png\n");
+        ImageFolder g = ImageFolder.builder().setRoot(root).optClassList(classes).optFileList(mixed).build();
+        assertEquals(List.of("n002_3.png:0"), names(g));
+        assertEquals(1, g.ignoredFileListEntries());
     }
 
     @Test

@@ -100,6 +100,23 @@ class DatasetFeatureSourceTest {
         assertTrue(none.getMessage().contains("unlabelled"), none.getMessage());
     }
 
+    /** Evaluation cannot skip an image: one error that names the file, not a warning and an error. */
+    @Test
+    void anUnreadableImageFailsExtractionOnceNamingTheFile() throws IOException {
+        Path root = writeFolder(dir.resolve("broken"), new SyntheticShapes(6, 2, 10, 10, 1));
+        Path bad = Files.write(root.resolve("class0/zz_corrupt.png"), new byte[] {1, 2, 3});
+        ImageFolder folder = ImageFolder.builder().setRoot(root).build();
+        try (NDManager m = NDManager.newBaseManager();
+                DatasetFeatureSource source = DatasetFeatureSource.builder(folder)
+                        .setTransform(MultiCrop.evaluation(8)).optBatchSize(4).optThreads(1).build()) {
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                    () -> FeatureExtractor.extract(new RawPixels(), source, 4, m));
+            String msg = e.getMessage();
+            assertTrue(msg.contains(bad.toString()) && msg.contains("unreadable"), msg);
+            assertTrue(!msg.contains("warning above"), msg);
+        }
+    }
+
     /** Writes images as PNGs under {@code root/<class>/img<i>.png}; returns root. */
     static Path writeFolder(Path root, SyntheticShapes shapes) throws IOException {
         for (int i = 0; i < shapes.size(); i++) {

@@ -27,7 +27,7 @@ class TransferTest {
     }
 
     static Backbone tiny(NDManager m) {
-        Backbone b = ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(4, false, 0, 0));
+        Backbone b = ModelZoo.backbone("resnet10_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(4));
         b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
         return b;
     }

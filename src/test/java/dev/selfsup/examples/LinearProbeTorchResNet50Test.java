@@ -10,7 +10,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.selfsup.augment.Normalize;
+import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.data.ImageFolder;
+import dev.selfsup.data.SubsetList;
+import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.eval.ProbeProtocol;
 import dev.selfsup.eval.ProbeResult;
@@ -33,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Settings}.
  */
 class LinearProbeTorchResNet50Test {
-    private static final ModelZoo.Options TINY = new ModelZoo.Options(4, false, 0, 0);
+    private static final ModelZoo.Options TINY = ModelZoo.Options.DEFAULT.withBaseWidth(4);
 
     @BeforeAll
     static void boot() {
@@ -61,7 +64,8 @@ class LinearProbeTorchResNet50Test {
         Path train = TestImages.writeFolder(tmp.resolve("train"), 5, 8, 20, 10, 1);
         Path val = TestImages.writeFolder(tmp.resolve("val"), 5, 4, 20, 10, 2);
         // an ImageNet-100-style class list keeping 4 of the 5 folders
-        Path classList = Files.writeString(tmp.resolve("classes.txt"), "# subset\nclass_0\nclass_1\nclass_2\nclass_4\n");
+        SubsetList classList = SubsetList.read(
+                Files.writeString(tmp.resolve("classes.txt"), "# subset\nclass_0\nclass_1\nclass_2\nclass_4\n"));
         ProbeProtocol protocol = ProbeProtocol.swav().withEpochs(30);
         LinearProbeTorchResNet50.Settings s =
                 new LinearProbeTorchResNet50.Settings("resnet10_cifar", TINY, 16, 8, protocol, 0);
@@ -86,20 +90,21 @@ class LinearProbeTorchResNet50Test {
         Path weights = exportedWeights(tmp, 10);
         Path train = TestImages.writeFolder(tmp.resolve("train"), 2, 2, 20, 0, 1);
         LinearProbeTorchResNet50.Settings wider = new LinearProbeTorchResNet50.Settings(
-                "resnet10_cifar", new ModelZoo.Options(8, false, 0, 0), 16, 4, ProbeProtocol.swav().withEpochs(1), 0);
+                "resnet10_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8), 16, 4, ProbeProtocol.swav().withEpochs(1), 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LinearProbeTorchResNet50.run(weights, train, train, null, wider, Device.cpu()));
         assertTrue(e.getMessage().contains("conv1.weight"), e.getMessage());
     }
 
     @Test
-    void evalSourceCentreCropsAndNormalisesLikeTorchvision(@TempDir Path tmp) throws Exception {
+    void datasetFeatureSourceCentreCropsAndNormalisesLikeTorchvision(@TempDir Path tmp) throws Exception {
         // noise 0: every pixel of class_1 outside the square is exactly the class colour
         Path root = TestImages.writeFolder(tmp.resolve("solid"), 2, 1, 64, 0, 3);
         ImageFolder folder = ImageFolder.builder().setRoot(root).build();
-        LinearProbeTorchResNet50.EvalSource source = new LinearProbeTorchResNet50.EvalSource(folder, 16);
-        assertEquals(List.of(0, 1), java.util.Arrays.stream(source.labels()).boxed().toList());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager();
+                DatasetFeatureSource source = DatasetFeatureSource.builder(folder)
+                        .setTransform(MultiCrop.evaluation(16)).optThreads(1).build()) {
+            assertEquals(List.of(0, 1), java.util.Arrays.stream(source.labels()).boxed().toList());
             NDArray x = source.images(m, 1, 2);
             assertEquals(new Shape(1, 3, 16, 16), x.getShape());
             int[] rgb = TestImages.classColour(1);
@@ -114,7 +119,7 @@ class LinearProbeTorchResNet50Test {
                 }
                 assertEquals((rgb[c] / 255f - mean[c]) / std[c], max, 1e-5, "channel " + c);
             }
+            assertTrue(source.transformDescription().contains("ResizeCenterCrop"), source.transformDescription());
         }
-        assertTrue(source.transformDescription().contains("resize 18"), source.transformDescription());
     }
 }

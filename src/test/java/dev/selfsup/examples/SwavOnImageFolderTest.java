@@ -1,7 +1,9 @@
 package dev.selfsup.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -67,5 +69,20 @@ class SwavOnImageFolderTest {
             assertTrue(saved.containsKey("layer2.1.conv2.weight"), "custom stage depth 2 in layer2");
             assertEquals(32, saved.get("layer4.0.conv2.weight").getShape().get(0), "width 4 · 8 in the last stage");
         }
+    }
+
+    /** A Trainer built from Java refuses a folder that holds a run, as {@code selfsup pretrain} does. */
+    @Test
+    void aSecondRunIntoTheSameFolderIsRefused(@TempDir Path tmp) throws Exception {
+        Path images = TestImages.writeFolder(tmp.resolve("images"), 2, 4, 32, 20, 1);
+        Path runDir = tmp.resolve("run");
+        SwavOnImageFolder.Settings s = new SwavOnImageFolder.Settings(new int[] {1, 1, 1, 1}, 4,
+                new MultiCrop.Crops(2, 16, 0.3, 1.0), new MultiCrop.Crops(2, 8, 0.1, 0.3), 8, 8, 1, 1, 0.6, 0, 0, 0);
+        SwavOnImageFolder.run(images, runDir, s, Device.cpu());
+        byte[] metrics = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SwavOnImageFolder.run(images, runDir, s, Device.cpu()));
+        assertTrue(e.getMessage().contains(runDir.toString()) && e.getMessage().contains("resume"), e.getMessage());
+        assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "the first run is untouched");
     }
 }

@@ -296,7 +296,7 @@ class SplitBatchNormTest {
         assertEquals(expected, Weights.shapes(split18));
         assertEquals(new ArrayList<>(expected.keySet()), Weights.names(split18));
 
-        ModelZoo.Options tiny = new ModelZoo.Options(4, false, 0, 0);
+        ModelZoo.Options tiny = ModelZoo.Options.DEFAULT.withBaseWidth(4);
         try (NDManager m = NDManager.newBaseManager()) {
             Shape shape = new Shape(8, 3, 16, 16);
             NDArray x = m.randomNormal(shape);

@@ -194,6 +194,24 @@ class WeightsTest {
         }
     }
 
+    /** A width mismatch touches every tensor: the message counts them and names only the first few. */
+    @Test
+    void widthMismatchErrorIsOneShortLineWithCountsAndTheFirstNames() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Backbone wide = ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
+            wide.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
+            Path file = dir.resolve("wide.safetensors");
+            Weights.save(wide, file);
+            Backbone narrow = ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(4));
+            narrow.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
+            String msg = assertThrows(IllegalArgumentException.class, () -> Weights.load(narrow, file)).getMessage();
+            assertTrue(msg.length() < 1000, msg.length() + " characters: " + msg);
+            assertTrue(msg.contains("0 missing [], 0 unexpected [], 100 mismatched [conv1.weight (file (8, 3, 3, 3), model (4, 3, 3, 3))"), msg);
+            assertTrue(msg.contains("… and 95 more]"), msg);
+            assertTrue(!msg.contains("\n"), msg);
+        }
+    }
+
     @Test
     void classifierInFileIsIgnoredOnRequestAndMissingCounterIsAccepted() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -1,4 +1,4 @@
-package dev.selfsup.internal;
+package dev.selfsup.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
