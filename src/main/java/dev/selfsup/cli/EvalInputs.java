@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -363,7 +364,11 @@ final class EvalInputs {
      * @throws IOException if it cannot be written
      */
     Path write(List<Results> results, String modelDescription, Data data) throws IOException {
-        results = results.stream().map(r -> r.withSplit(data.split())).toList();
+        Map<String, Object> readout = baseline != null && baseline.trim().toLowerCase(Locale.ROOT).startsWith("raw")
+                ? Map.of()
+                : Map.of("readout", readoutGrid == 1 ? "global average pool" : "average pool to " + readoutGrid + "x"
+                        + readoutGrid + " grid of the last feature map, flattened");
+        results = results.stream().map(r -> r.withSplit(data.split()).withProtocolEntries(readout)).toList();
         Path file = outDir().resolve("results.json");
         if (results.size() == 1) {
             results.get(0).write(file);

@@ -72,8 +72,6 @@ public final class LinearProbeCommand implements Callable<Integer> {
         t.put("train_transform", (augment ? MultiCrop.linearProbe(inputs.size()) : inputs.evaluationTransform())
                 .groups().get(0).toString());
         t.put("test_transform", inputs.evaluationTransform().groups().get(0).toString());
-        t.put("readout", inputs.readoutGrid == 1 ? "global average pool" : "average pool to " + inputs.readoutGrid + "x"
-                + inputs.readoutGrid + " grid of the last feature map, flattened");
         return t;
     }
 }
