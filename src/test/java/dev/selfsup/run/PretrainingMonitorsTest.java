@@ -1,5 +1,6 @@
 package dev.selfsup.run;
 
+import static dev.selfsup.train.TinyRecipes.stepLosses;
 import static dev.selfsup.train.TinyRecipes.tiny;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,16 +41,6 @@ class PretrainingMonitorsTest {
     @BeforeAll
     static void boot() {
         SelfsupEngine.boot(1);
-    }
-
-    static List<Double> stepLosses(Path run) throws IOException {
-        List<Double> out = new ArrayList<>();
-        for (JsonObject o : MetricsLog.read(run.resolve("metrics.jsonl"))) {
-            if (o.get("kind").getAsString().equals("step")) {
-                out.add(o.get("loss").getAsDouble());
-            }
-        }
-        return out;
     }
 
     static List<JsonObject> lines(Path run, String kind) throws IOException {

@@ -1,9 +1,16 @@
 package dev.selfsup.train;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonObject;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeLoader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The tiny recipe the loop's end-to-end tests train: procedural data, a width-4 ResNet, 3 epochs. */
+/** The tiny recipe the loop's end-to-end tests train (procedural data, a width-4 ResNet, 3 epochs) and its logged losses. */
 public final class TinyRecipes {
     private TinyRecipes() {}
 
@@ -35,5 +42,23 @@ public final class TinyRecipes {
             y.append(e).append('\n');
         }
         return RecipeLoader.parse(y.toString(), "tiny-" + method);
+    }
+
+    /**
+     * The loss of every logged step of a run, checking the steps are logged in order, once each.
+     *
+     * @param run the run folder
+     * @return the losses
+     * @throws IOException if metrics.jsonl cannot be read
+     */
+    public static List<Double> stepLosses(Path run) throws IOException {
+        List<Double> out = new ArrayList<>();
+        for (JsonObject o : MetricsLog.read(run.resolve("metrics.jsonl"))) {
+            if (o.get("kind").getAsString().equals("step")) {
+                assertEquals(out.size(), o.get("step").getAsLong(), "steps logged in order, once each");
+                out.add(o.get("loss").getAsDouble());
+            }
+        }
+        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.selfsup.train;
 
+import static dev.selfsup.train.TinyRecipes.stepLosses;
 import static dev.selfsup.train.TinyRecipes.tiny;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,17 +32,6 @@ class TrainerTest {
     @BeforeAll
     static void boot() {
         SelfsupEngine.boot(1);
-    }
-
-    static List<Double> stepLosses(Path run) throws IOException {
-        List<Double> out = new ArrayList<>();
-        for (JsonObject o : MetricsLog.read(run.resolve("metrics.jsonl"))) {
-            if (o.get("kind").getAsString().equals("step")) {
-                assertEquals(out.size(), o.get("step").getAsLong(), "steps logged in order, once each");
-                out.add(o.get("loss").getAsDouble());
-            }
-        }
-        return out;
     }
 
     @Test
