@@ -176,6 +176,8 @@ final class EvalInputs {
         if (baseline != null) {
             String b = baseline.trim().toLowerCase(Locale.ROOT).replace('_', '-');
             if (b.equals("raw-pixels")) {
+                checkArgument(readoutGrid == 1, "--readout-grid %s reads a backbone's feature map; raw pixels have none:"
+                        + " drop it (or give --run/--weights/--baseline random-init)", readoutGrid);
                 RawPixels raw = new RawPixels();
                 return new Model(raw, Results.Weights.ofParameters(Fingerprint.ofParameters(raw)), "raw pixels");
             }

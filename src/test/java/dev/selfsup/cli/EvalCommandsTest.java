@@ -266,6 +266,10 @@ class EvalCommandsTest {
                         "--epochs=20", "--milestones=12,16", "--gamma=0.2", "--batch=256", "--momentum=0.9")));
         assertTrue(EvalConfig.fromFile(Path.of("configs/eval/semisup_10pct.yaml"), transfer.getCommandSpec())
                 .containsAll(List.of("--file-list=imagenet_10percent", "--lr=0.01", "--head-lr=0.2")));
+        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/fashionmnist_linear.yaml"), probe.getCommandSpec())
+                .containsAll(List.of("--size=28", "--readout-grid=4", "--protocol=custom", "--lr=0.05", "--bn=false")));
+        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/fashionmnist_knn.yaml"), knn.getCommandSpec())
+                .containsAll(List.of("--size=28", "--readout-grid=4", "--k=20,200")));
     }
 
     @Test
@@ -278,6 +282,10 @@ class EvalCommandsTest {
         r = execute(new KnnCommand(), args("--weights", weights.toString(), "--backbone", "resnet9000", "--k", "3"));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
         assertTrue(r.err.contains("resnet9000") && r.err.contains("resnet18_cifar"), r.err);
+
+        r = execute(new KnnCommand(), args("--baseline", "raw-pixels", "--readout-grid", "2", "--k", "3"));
+        assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
+        assertTrue(r.err.contains("--readout-grid 2") && r.err.contains("raw pixels have none"), r.err);
 
         Path runDir = Files.createDirectories(out.resolve("unfinished"));
         Files.writeString(runDir.resolve("recipe.yaml"), "model:\n  backbone: resnet10_cifar\n");
