@@ -1,8 +1,8 @@
-"""Reference trajectories of torch optimisers for dev.selfsup.train.TorchOptimizerFixtureTest.
+"""Reference trajectories of torch optimisers for dev.selfsup.optim.TorchOptimizerFixtureTest.
 
 Command (from the repository root; Debian python3-torch 1.13.1 (reports 1.13.0a0), numpy):
     /usr/bin/python3 src/test/python/torch_optimizers.py \
-        > src/test/resources/dev/selfsup/train/torch_optimizers.json
+        > src/test/resources/dev/selfsup/optim/torch_optimizers.json
 
 Model: torch.nn.Linear(2, 1), loss 0.5 (y - target)^2 on one sample per step; five steps.
 LARS variants are transcriptions of the reference code:

@@ -12,7 +12,7 @@ import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Step;
-import dev.selfsup.train.Optimizer;
+import dev.selfsup.optim.Optimizer;
 import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.TrainStep;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.selfsup.cli;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
-import dev.selfsup.eval.LrSchedule;
+import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.eval.ProbeProtocol;
 import java.util.Locale;
 import picocli.CommandLine.Option;

@@ -10,7 +10,7 @@ import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.eval.Features;
 import dev.selfsup.eval.FineTune;
 import dev.selfsup.eval.LinearProbe;
-import dev.selfsup.eval.LrSchedule;
+import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.eval.ProbeProtocol;
 import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.Results;

@@ -1,6 +1,7 @@
 package dev.selfsup.config;
 
 import static dev.selfsup.config.ConfigException.require;
+import dev.selfsup.optim.LrScaling;
 
 /**
  * The {@code optimizer:} section (METHODS.md §9).
@@ -44,16 +45,6 @@ public record OptimizerSettings(
         LARS,
         /** AdamW, decoupled weight decay. */
         ADAMW
-    }
-
-    /** Learning-rate scaling with the batch size. */
-    public enum LrScaling {
-        /** lr as given. */
-        NONE,
-        /** lr × batch / 256. */
-        LINEAR,
-        /** lr × sqrt(batch) (SimCLR option). */
-        SQRT
     }
 
     /** Learning-rate schedule after warm-up. */

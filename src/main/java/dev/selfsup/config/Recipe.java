@@ -120,17 +120,6 @@ public record Recipe(
     }
 
     /**
-     * A copy under another name.
-     *
-     * @param newName the name
-     * @return the renamed recipe
-     */
-    public Recipe withName(String newName) {
-        return new Recipe(newName, method, seed, data, augment, model, simclr, moco, swav, mochi, featureTransform,
-                optimizer, train, eval, monitor, diagnostics);
-    }
-
-    /**
      * The defaults every recipe starts from: a SimCLR run on the embedded Fashion-MNIST subset.
      *
      * @return the default recipe

@@ -20,10 +20,10 @@ import dev.selfsup.data.Loader;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.LinearClassifier;
-import dev.selfsup.train.Optimizer;
-import dev.selfsup.train.ParamGroup;
-import dev.selfsup.train.Schedule;
-import dev.selfsup.train.Sgd;
+import dev.selfsup.optim.Optimizer;
+import dev.selfsup.optim.ParamGroup;
+import dev.selfsup.optim.Schedule;
+import dev.selfsup.optim.Sgd;
 import java.util.ArrayList;
 import java.util.List;
 

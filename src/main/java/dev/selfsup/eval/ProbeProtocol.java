@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import dev.selfsup.optim.LrSchedule;
 
 /**
  * The hyper-parameters of a linear probe, recorded with every result so a number always says

@@ -66,12 +66,4 @@ public final class EmaEncoder {
         }
     }
 
-    /**
-     * The averaged parameter arrays, in order (for checkpoints and tests).
-     *
-     * @return key parameters
-     */
-    public List<NDArray> keyParameters() {
-        return List.copyOf(key);
-    }
 }

@@ -6,7 +6,7 @@ import ai.djl.training.ParameterStore;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ProjectionHead;
-import dev.selfsup.train.ParamGroup;
+import dev.selfsup.optim.ParamGroup;
 import java.util.List;
 import java.util.Map;
 

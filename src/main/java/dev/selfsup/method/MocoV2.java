@@ -18,7 +18,7 @@ import dev.selfsup.loss.InfoNce;
 import dev.selfsup.loss.Sampling;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ProjectionHead;
-import dev.selfsup.train.ParamGroup;
+import dev.selfsup.optim.ParamGroup;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

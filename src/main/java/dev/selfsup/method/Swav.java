@@ -13,7 +13,7 @@ import dev.selfsup.loss.SwavLoss;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
-import dev.selfsup.train.ParamGroup;
+import dev.selfsup.optim.ParamGroup;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

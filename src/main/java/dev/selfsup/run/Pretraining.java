@@ -45,14 +45,14 @@ import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
-import dev.selfsup.train.AdamW;
-import dev.selfsup.train.Lars;
-import dev.selfsup.train.LrScaling;
-import dev.selfsup.train.Optimizer;
-import dev.selfsup.train.ParamGroup;
+import dev.selfsup.optim.AdamW;
+import dev.selfsup.optim.Lars;
+import dev.selfsup.optim.LrScaling;
+import dev.selfsup.optim.Optimizer;
+import dev.selfsup.optim.ParamGroup;
 import dev.selfsup.train.Progress;
-import dev.selfsup.train.Schedule;
-import dev.selfsup.train.Sgd;
+import dev.selfsup.optim.Schedule;
+import dev.selfsup.optim.Sgd;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -443,7 +443,7 @@ public final class Pretraining {
     public static Optimizer optimizer(Recipe recipe, Method method, NDManager run, long itersPerEpoch) {
         OptimizerSettings o = recipe.optimizer();
         int batch = recipe.data().batchSize() * o.accumulateSteps();
-        double base = LrScaling.valueOf(o.lrScaling().name()).scale(o.baseLr(), batch);
+        double base = o.lrScaling().scale(o.baseLr(), batch);
         long total = Math.max(1, itersPerEpoch * recipe.train().epochs());
         long warmup = Math.min(total - 1, itersPerEpoch * o.warmupEpochs());
         Schedule schedule = o.schedule() == OptimizerSettings.ScheduleKind.CONSTANT

@@ -18,7 +18,7 @@ import dev.selfsup.eval.Features;
 import dev.selfsup.eval.IdxFeatureSource;
 import dev.selfsup.eval.Knn;
 import dev.selfsup.eval.LinearProbe;
-import dev.selfsup.eval.LrSchedule;
+import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.eval.ProbeProtocol;
 import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.RawPixels;

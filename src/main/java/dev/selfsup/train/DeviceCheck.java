@@ -47,6 +47,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import dev.selfsup.optim.Optimizer;
+import dev.selfsup.optim.Schedule;
+import dev.selfsup.optim.Sgd;
 
 /**
  * A device self-check in well under a minute ({@code selfsup info --check}): can this machine's

@@ -9,6 +9,8 @@ import ai.djl.training.ParameterStore;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Step;
+import dev.selfsup.optim.GradientClipping;
+import dev.selfsup.optim.Optimizer;
 
 /**
  * One training step: forward and backward inside a gradient collector, the NaN guard, the

@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.selfsup.optim.Optimizer;
 
 /**
  * The hand-written training loop: one sub-{@link NDManager} per step on the training device,
@@ -67,7 +68,6 @@ public final class Trainer {
     private final double clipGradNorm;
     private final String recipeYaml;
     private final Progress progress;
-    private final boolean exportBackbone;
     private final List<EpochObserver> epochObservers;
     private final List<StepObserver> stepObservers;
     private volatile boolean stopRequested;
@@ -104,7 +104,6 @@ public final class Trainer {
         this.recipeYaml = b.recipeYaml;
         // progress by default, about ten lines an epoch when the output is not a terminal
         this.progress = b.progress != null ? b.progress : Progress.forConsole(Math.max(1, stepsPerEpoch / 10));
-        this.exportBackbone = b.exportBackbone;
         this.epochObservers = List.copyOf(b.epochObservers);
         this.stepObservers = List.copyOf(b.stepObservers);
         checkArgument(stepsPerEpoch >= accumulateSteps,
@@ -364,9 +363,7 @@ public final class Trainer {
                     }
                 }
             }
-            if (exportBackbone) {
-                Weights.save(method.backbone(), runDir.resolve("backbone.safetensors"));
-            }
+            Weights.save(method.backbone(), runDir.resolve("backbone.safetensors"));
             return new Result(iteration, epochs, false, lastLoss, latest);
         } finally {
             finished.countDown();
@@ -479,7 +476,6 @@ public final class Trainer {
         private double clipGradNorm;
         private String recipeYaml = "";
         private Progress progress;
-        private boolean exportBackbone = true;
         private final List<EpochObserver> epochObservers = new ArrayList<>();
         private final List<StepObserver> stepObservers = new ArrayList<>();
 
@@ -636,17 +632,6 @@ public final class Trainer {
          */
         public Builder optProgress(Progress p) {
             progress = java.util.Objects.requireNonNull(p, "progress (Progress.none() for quiet)");
-            return this;
-        }
-
-        /**
-         * Whether to write {@code backbone.safetensors} at the end; default true.
-         *
-         * @param b flag
-         * @return this
-         */
-        public Builder optExportBackbone(boolean b) {
-            exportBackbone = b;
             return this;
         }
 

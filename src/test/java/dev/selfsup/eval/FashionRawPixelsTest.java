@@ -8,6 +8,7 @@ import dev.selfsup.data.IdxDataset;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import dev.selfsup.optim.LrSchedule;
 
 /** The quickstart's raw_pixels row on the embedded Fashion-MNIST subset (10k train / 2k test). */
 class FashionRawPixelsTest {

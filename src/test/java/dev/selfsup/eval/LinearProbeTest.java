@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
+import dev.selfsup.optim.LrSchedule;
 
 class LinearProbeTest {
 

@@ -15,6 +15,7 @@ import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.selfsup.optim.LrSchedule;
 
 class TransferTest {
     static final SyntheticShapes TRAIN = new SyntheticShapes(48, 3, 16, 16, 1);

@@ -21,7 +21,7 @@ import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.loss.HardNegativeMixing;
 import dev.selfsup.loss.Sampling;
-import dev.selfsup.train.Optimizer;
+import dev.selfsup.optim.Optimizer;
 import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.TrainStep;
 import java.util.ArrayList;

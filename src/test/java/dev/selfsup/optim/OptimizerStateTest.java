@@ -1,9 +1,9 @@
-package dev.selfsup.train;
+package dev.selfsup.optim;
 
-import static dev.selfsup.train.SgdTest.B0;
-import static dev.selfsup.train.SgdTest.TARGET;
-import static dev.selfsup.train.SgdTest.W0;
-import static dev.selfsup.train.SgdTest.XS;
+import static dev.selfsup.optim.SgdTest.B0;
+import static dev.selfsup.optim.SgdTest.TARGET;
+import static dev.selfsup.optim.SgdTest.W0;
+import static dev.selfsup.optim.SgdTest.XS;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

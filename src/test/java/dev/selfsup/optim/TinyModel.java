@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.optim;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -16,7 +16,7 @@ import dev.selfsup.internal.Scalars;
  * A one-output linear model y = w·x + b with weight [1, 2] and bias [1], and the loss 0.5 (y − t)²,
  * whose gradients are known in closed form: g_w = r·x, g_b = r with r = w·x + b − t.
  */
-final class TinyModel {
+public final class TinyModel {
     final NDManager manager;
     final Linear linear;
     final Parameter weight;
@@ -82,7 +82,7 @@ final class TinyModel {
     }
 
     /** r = w·x + b − t for the current parameters, in double. */
-    static double residual(double[] w, double b, double[] x, double target) {
+    public static double residual(double[] w, double b, double[] x, double target) {
         return w[0] * x[0] + w[1] * x[1] + b - target;
     }
 }

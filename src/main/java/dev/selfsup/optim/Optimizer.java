@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.optim;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 import static dev.selfsup.internal.Checks.checkState;
@@ -231,15 +231,6 @@ public abstract class Optimizer {
      */
     public final double learningRate(long iteration) {
         return learningRate.value(iteration);
-    }
-
-    /**
-     * Returns the groups this optimiser updates.
-     *
-     * @return the groups, in the order given
-     */
-    public final List<ParamGroup> getGroups() {
-        return groups;
     }
 
     /**

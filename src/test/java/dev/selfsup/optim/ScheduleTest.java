@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.selfsup.eval;
+package dev.selfsup.optim;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A per-epoch learning-rate schedule of a linear probe: constant, step decay (MoCo) or cosine
- * (SwAV).
+ * A per-epoch learning-rate schedule of a linear probe or fine-tuning run: constant, step decay
+ * (MoCo) or cosine (SwAV). It names the shape; the values come from the {@link Schedule} family
+ * that pretraining uses, stepped once per epoch.
  *
  * <p>Epochs are 0-based: {@code at(base, 0, epochs)} is the rate of the first epoch, as in
  * MoCo's {@code adjust_learning_rate} and SwAV's per-epoch {@code CosineAnnealingLR}.
@@ -69,7 +70,7 @@ public sealed interface LrSchedule {
         @Override
         public double at(double base, int epoch, int epochs) {
             checkEpoch(epoch, epochs);
-            return base;
+            return Schedule.constant(base).value(epoch);
         }
 
         @Override
@@ -107,13 +108,8 @@ public sealed interface LrSchedule {
         @Override
         public double at(double base, int epoch, int epochs) {
             checkEpoch(epoch, epochs);
-            double lr = base;
-            for (int milestone : milestoneEpochs) {
-                if (epoch >= milestone) {
-                    lr *= gamma;
-                }
-            }
-            return lr;
+            return Schedule.multiStep(base, milestoneEpochs.stream().map(Integer::longValue).toList(), gamma)
+                    .value(epoch);
         }
 
         @Override
@@ -141,8 +137,10 @@ public sealed interface LrSchedule {
         @Override
         public double at(double base, int epoch, int epochs) {
             checkEpoch(epoch, epochs);
-            return finalLearningRate
-                    + (base - finalLearningRate) * (1 + Math.cos(Math.PI * epoch / epochs)) / 2;
+            // the closed end (epoch == epochs) is the final rate, as CosineAnnealingLR reports it
+            return epoch == epochs
+                    ? finalLearningRate
+                    : Schedule.warmupCosine(base, finalLearningRate, 0, epochs, base).value(epoch);
         }
 
         @Override

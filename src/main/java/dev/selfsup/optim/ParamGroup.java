@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.optim;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
@@ -265,24 +265,6 @@ public final class ParamGroup {
      */
     public OptionalDouble getWeightDecay() {
         return weightDecay;
-    }
-
-    /**
-     * Returns whether BN and bias parameters get zero weight decay.
-     *
-     * @return the flag set by {@link #excludeBnAndBiasFromDecay(boolean)}
-     */
-    public boolean isExcludeBnAndBiasFromDecay() {
-        return excludeBnAndBiasFromDecay;
-    }
-
-    /**
-     * Returns whether BN and bias parameters skip the LARS trust ratio.
-     *
-     * @return the flag set by {@link #excludeFromLarsAdaptation(boolean)}
-     */
-    public boolean isExcludeFromLarsAdaptation() {
-        return excludeFromLarsAdaptation;
     }
 
     /**

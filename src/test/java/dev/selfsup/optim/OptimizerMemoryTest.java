@@ -1,8 +1,8 @@
-package dev.selfsup.train;
+package dev.selfsup.optim;
 
-import static dev.selfsup.train.SgdTest.B0;
-import static dev.selfsup.train.SgdTest.TARGET;
-import static dev.selfsup.train.SgdTest.W0;
+import static dev.selfsup.optim.SgdTest.B0;
+import static dev.selfsup.optim.SgdTest.TARGET;
+import static dev.selfsup.optim.SgdTest.W0;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,6 @@
-package dev.selfsup.train;
+package dev.selfsup.optim;
 
-import static dev.selfsup.train.TinyModel.residual;
+import static dev.selfsup.optim.TinyModel.residual;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.optim;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
