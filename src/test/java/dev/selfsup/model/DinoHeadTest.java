@@ -76,25 +76,36 @@ class DinoHeadTest {
         assertEquals(22_286_592L, ModelZoo.parameterCount(vitSmall)); // weight_g is not trained
     }
 
+    /**
+     * Loads a fixture's weights into {@code head}, runs a training-mode forward pass and the
+     * backward pass of sum(output · probe), and checks the output and the input gradient.
+     *
+     * @return the fixture's tensors
+     */
+    private static Map<String, NDArray> forwardAndBackward(NDManager m, DinoHead head, String file)
+            throws IOException {
+        head.initialize(m, DataType.FLOAT32, new Shape(5, 24));
+        Weights.load(head, Fixtures.path(file), n -> n.startsWith("__"));
+        Map<String, NDArray> ref = Weights.readTensors(Fixtures.path(file), m);
+        NDArray x = ref.get("__input");
+        x.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray y = head.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
+            Fixtures.assertClose(ref.get("__output"), y, 1e-5, 1e-6);
+            gc.backward(y.mul(ref.get("__probe")).sum());
+        }
+        Fixtures.assertClose(ref.get("__grad_input"), x.getGradient(), 1e-5, 1e-6);
+        return ref;
+    }
+
     @Test
     void forwardAndGradientsMatchTheOfficialHead() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             DinoHead head = fixtureHead(false);
-            head.initialize(m, DataType.FLOAT32, new Shape(5, 24));
-            Path file = Fixtures.path("dino_head.safetensors");
-            Weights.load(head, file, n -> n.startsWith("__"));
-            Map<String, NDArray> ref = Weights.readTensors(file, m);
-            NDArray x = ref.get("__input");
-            ParameterStore ps = new ParameterStore(m, false);
-            Fixtures.assertClose(ref.get("__output"), head.forward(ps, new NDList(x), false).singletonOrThrow(), 1e-5, 1e-6);
-
-            x.setRequiresGradient(true);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = head.forward(ps, new NDList(x), true).singletonOrThrow();
-                Fixtures.assertClose(ref.get("__output"), y, 1e-5, 1e-6);
-                gc.backward(y.mul(ref.get("__probe")).sum());
-            }
-            Fixtures.assertClose(ref.get("__grad_input"), x.getGradient(), 1e-5, 1e-6);
+            Map<String, NDArray> ref = forwardAndBackward(m, head, "dino_head.safetensors");
+            NDArray eval = head.forward(new ParameterStore(m, false), new NDList(ref.get("__input")), false)
+                    .singletonOrThrow();
+            Fixtures.assertClose(ref.get("__output"), eval, 1e-5, 1e-6); // no BN: the same in eval mode
             int compared = 0;
             for (Map.Entry<String, Parameter> e : byName(head).entrySet()) {
                 NDArray value = e.getValue().getArray();
@@ -116,19 +127,7 @@ class DinoHeadTest {
     void batchNormVariantWithTrainedNormMatchesTheOfficialHeadInTrainingMode() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             DinoHead head = fixtureHead(true);
-            head.initialize(m, DataType.FLOAT32, new Shape(5, 24));
-            Path file = Fixtures.path("dino_head_bn.safetensors");
-            Weights.load(head, file, n -> n.startsWith("__"));
-            Map<String, NDArray> ref = Weights.readTensors(file, m);
-            NDArray x = ref.get("__input");
-            x.setRequiresGradient(true);
-            ParameterStore ps = new ParameterStore(m, false);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = head.forward(ps, new NDList(x), true).singletonOrThrow();
-                Fixtures.assertClose(ref.get("__output"), y, 1e-5, 1e-6);
-                gc.backward(y.mul(ref.get("__probe")).sum());
-            }
-            Fixtures.assertClose(ref.get("__grad_input"), x.getGradient(), 1e-5, 1e-6);
+            Map<String, NDArray> ref = forwardAndBackward(m, head, "dino_head_bn.safetensors");
             Map<String, Parameter> params = byName(head);
             assertTrue(params.get("last_layer.weight_g").requiresGradient(), "optNormLastLayer(false) trains g");
             for (String name : List.of("mlp.0.weight", "mlp.1.weight", "mlp.1.bias", "mlp.3.weight",
