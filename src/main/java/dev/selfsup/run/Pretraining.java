@@ -2,7 +2,6 @@ package dev.selfsup.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.selfsup.augment.ColorJitter;
 import dev.selfsup.augment.CropGroup;
@@ -33,6 +32,7 @@ import dev.selfsup.data.Loader;
 import dev.selfsup.data.SubsetList;
 import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.data.ValidationSplit;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.Seeds;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.eval.DiagnosticsMonitor;
@@ -406,24 +406,24 @@ public final class Pretraining {
         // MoCo's SplitBatchNorm covers both encoders, as in the official CIFAR demo
         int bnSplits = recipe.method() == Recipe.MethodName.MOCOV2 ? recipe.moco().bnSplits() : 1;
         Backbone backbone = backbone(m, bnSplits);
-        backbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
+        backbone.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
         ProjectionHead head = head(m, backbone.featureDim(), bnSplits);
-        head.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
+        head.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
         return switch (recipe.method()) {
             case SIMCLR -> new SimClr(backbone, head, recipe.simclr().temperature(), recipe.mochi(),
                     recipe.featureTransform());
             case MOCOV2 -> {
                 Backbone keyBackbone = backbone(m, bnSplits);
-                keyBackbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
+                keyBackbone.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
                 ProjectionHead keyHead = head(m, backbone.featureDim(), bnSplits);
-                keyHead.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
+                keyHead.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
                 yield new MocoV2(backbone, head, keyBackbone, keyHead, recipe.moco(), recipe.mochi(),
                         recipe.featureTransform(), run);
             }
             case SWAV -> {
                 Prototypes prototypes = Prototypes.builder().setPrototypes(recipe.swav().prototypes())
                         .optInputDim(m.headOutputDim()).build();
-                prototypes.initialize(run, DataType.FLOAT32, new Shape(1, m.headOutputDim()));
+                prototypes.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, m.headOutputDim()));
                 // the official code rounds the queue down to a multiple of the (global) batch
                 int queue = recipe.swav().queueLength() - recipe.swav().queueLength() % recipe.data().batchSize();
                 yield new Swav(backbone, head, prototypes, recipe.swav().withQueueLength(queue), run);
