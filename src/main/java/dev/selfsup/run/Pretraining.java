@@ -170,10 +170,10 @@ public final class Pretraining {
                     .optRecipeYaml(yaml)
                     .optProgress(progress != null ? progress : Progress.forConsole(recipe.train().logEverySteps()));
             if (knn != null) {
-                builder.addEpochObserver(knn);
+                builder.addEpochObserver(new KnnObserver(knn));
             }
             if (diagnostics != null) {
-                builder.addStepObserver(diagnostics);
+                builder.addStepObserver(new DiagnosticsObserver(diagnostics));
             }
             Trainer trainer = builder.build();
             if (resume) {

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Called by the {@link Trainer} after every epoch (once the epoch's checkpoint is written), e.g.
- * a kNN monitor ({@code eval.KnnMonitor}). The trainer times each call and leaves that time out
+ * a kNN monitor ({@code run.KnnObserver}). The trainer times each call and leaves that time out
  * of the run's {@code wall_seconds}, so time-to-accuracy curves do not pay for their own
  * measurement; a non-empty {@link Observation} becomes one {@code metrics.jsonl} line of kind
  * {@link #kind()} with {@code epoch}, {@code step}, {@code wall_seconds} and {@code seconds} (this

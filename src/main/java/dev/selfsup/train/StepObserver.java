@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Called by the {@link Trainer} after every optimiser step, e.g. embedding diagnostics on a fixed
- * batch ({@code eval.DiagnosticsMonitor}); the step-level twin of {@link EpochObserver}, with the
+ * batch ({@code run.DiagnosticsObserver}); the step-level twin of {@link EpochObserver}, with the
  * same rules: timed and left out of {@code wall_seconds}, no gradients, parameters only read,
  * arrays only in {@link StepEnd#scope()}. A non-empty {@link Observation} becomes one {@code
  * metrics.jsonl} line of kind {@link #kind()}. The call happens on every step, so an observer
