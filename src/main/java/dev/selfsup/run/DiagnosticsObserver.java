@@ -9,24 +9,27 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A {@link DiagnosticsMonitor} as a trainer observer: on its measured steps a metrics line of kind
  * {@code diagnostics}, and the charts {@code diagnostics_alignment_uniformity}, {@code
  * diagnostics_rankme}, {@code diagnostics_pair_scores} (contrastive methods) and {@code
- * diagnostics_tolerance} (labelled images) against steps, as {@code .png} files in the run
- * folder.
+ * diagnostics_tolerance} (labelled images) against steps.
  */
 public final class DiagnosticsObserver implements StepObserver {
     private final DiagnosticsMonitor monitor;
+    private final Function<String, Path> chartFile;
 
     /**
      * Wraps a monitor.
      *
      * @param monitor the diagnostics monitor
+     * @param chartFile a chart's PNG file from its name
      */
-    public DiagnosticsObserver(DiagnosticsMonitor monitor) {
+    public DiagnosticsObserver(DiagnosticsMonitor monitor, Function<String, Path> chartFile) {
         this.monitor = Objects.requireNonNull(monitor, "monitor");
+        this.chartFile = Objects.requireNonNull(chartFile, "chartFile");
     }
 
     @Override
@@ -42,29 +45,29 @@ public final class DiagnosticsObserver implements StepObserver {
     }
 
     @Override
-    public void plot(List<JsonObject> metrics, Path dir) throws IOException {
-        chart(metrics, dir, "diagnostics_alignment_uniformity", "alignment and uniformity (fixed batch)",
+    public void plot(List<JsonObject> metrics) throws IOException {
+        chart(metrics, "diagnostics_alignment_uniformity", "alignment and uniformity (fixed batch)",
                 "alignment backbone", "alignment_backbone", "uniformity backbone", "uniformity_backbone",
                 "alignment projector", "alignment_projector", "uniformity projector", "uniformity_projector");
-        chart(metrics, dir, "diagnostics_rankme", "effective rank, RankMe (fixed batch)",
+        chart(metrics, "diagnostics_rankme", "effective rank, RankMe (fixed batch)",
                 "backbone", "rankme_backbone", "projector", "rankme_projector");
         if (monitor.pairScores()) {
-            chart(metrics, dir, "diagnostics_pair_scores", "cosine scores of the projector (fixed batch)",
+            chart(metrics, "diagnostics_pair_scores", "cosine scores of the projector (fixed batch)",
                     "positive mean", "pos_score_mean", "negative mean", "neg_score_mean",
                     "positive variance", "pos_score_var", "negative variance", "neg_score_var");
         }
         if (monitor.labelled()) {
-            chart(metrics, dir, "diagnostics_tolerance", "tolerance: same-class cosine (uses labels)",
+            chart(metrics, "diagnostics_tolerance", "tolerance: same-class cosine (uses labels)",
                     "backbone", "tolerance_backbone", "projector", "tolerance_projector");
         }
     }
 
     /** One chart against steps; {@code series} alternates legend entries and metric keys. */
-    private void chart(List<JsonObject> metrics, Path dir, String name, String title, String... series) throws IOException {
+    private void chart(List<JsonObject> metrics, String name, String title, String... series) throws IOException {
         List<Plots.Series> lines = new java.util.ArrayList<>();
         for (int i = 0; i < series.length; i += 2) {
             lines.add(new Plots.Series(series[i], Plots.points(metrics, kind(), "step", series[i + 1], 1)));
         }
-        Plots.lines(dir.resolve(name + ".png"), title, "step", lines);
+        Plots.lines(chartFile.apply(name), title, "step", lines);
     }
 }

@@ -123,8 +123,9 @@ class PretrainingMonitorsTest {
             NDManager run = s.manager();
             ImageDataset data = Pretraining.dataset(recipe.data(), recipe.seed(), true);
             MultiCrop crops = Pretraining.multiCrop(recipe.augment());
-            KnnObserver knn = new KnnObserver(Pretraining.knnMonitor(recipe, data, crops));
-            DiagnosticsObserver diagnostics = new DiagnosticsObserver(Pretraining.diagnosticsMonitor(recipe, data, crops));
+            KnnObserver knn = new KnnObserver(Pretraining.knnMonitor(recipe, data, crops), chart -> dir.resolve(chart));
+            DiagnosticsObserver diagnostics = new DiagnosticsObserver(Pretraining.diagnosticsMonitor(recipe, data, crops),
+                    chart -> dir.resolve(chart));
             int afterWarmup = -1;
             for (int i = 0; i < 4; i++) {
                 // without the trainer's borrowing of the parameters: stricter than in training
