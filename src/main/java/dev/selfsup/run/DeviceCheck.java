@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.run;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
@@ -37,6 +37,7 @@ import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
 import dev.selfsup.model.Weights;
+import dev.selfsup.train.TrainStep;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
