@@ -38,7 +38,7 @@ class DinoHeadTest {
     /** state_dict name → parameter, for the parameters (not BN counters). */
     private static Map<String, Parameter> byName(DinoHead head) {
         Map<String, Parameter> out = new LinkedHashMap<>();
-        for (TensorSlot s : Weights.slots(head)) {
+        for (TensorSlot s : StateDict.slots(head)) {
             if (s instanceof TensorSlot.Param) {
                 out.put(s.name, ((TensorSlot.Param) s).parameter);
             }
