@@ -79,6 +79,7 @@ public abstract class Optimizer {
     private final List<ParamGroup> groups;
     private final Schedule learningRate;
     private final double weightDecay;
+    private final Schedule weightDecaySchedule;
     private final List<Slot> slots;
     private final Map<String, Slot> slotsByKey;
 
@@ -99,6 +100,7 @@ public abstract class Optimizer {
         this.groups = List.copyOf(builder.groups);
         this.learningRate = builder.learningRate;
         this.weightDecay = builder.weightDecay;
+        this.weightDecaySchedule = builder.weightDecaySchedule;
         List<Slot> list = new ArrayList<>();
         Map<String, Slot> byKey = new HashMap<>();
         Map<String, String> owner = new HashMap<>();
@@ -138,18 +140,19 @@ public abstract class Optimizer {
     public final void step(long iteration) {
         checkArgument(iteration >= 0, "iteration must be >= 0, got %s", iteration);
         double baseLr = learningRate.value(iteration);
+        double baseDecay = weightDecay(iteration);
         // one scalar tensor per distinct (device, value) for the whole step instead of one per
         // parameter and use: the same float64 0-dim operand NDArray.mul(Number) would create
         try (NDManager scalarsOfStep = manager.newSubManager()) {
             scalarScope = scalarsOfStep;
-            updateAll(iteration, baseLr);
+            updateAll(iteration, baseLr, baseDecay);
         } finally {
             scalarScope = null;
             scalars.clear();
         }
     }
 
-    private void updateAll(long iteration, double baseLr) {
+    private void updateAll(long iteration, double baseLr, double baseDecay) {
         for (Slot slot : slots) {
             Parameter parameter = slot.parameter;
             checkState(
@@ -168,7 +171,7 @@ public abstract class Optimizer {
                     array.getClass().getName());
             if (!slot.group.isFrozenAt(iteration)) {
                 double lr = baseLr * slot.group.getLrMultiplier();
-                double decay = slot.group.decayFor(parameter, weightDecay);
+                double decay = slot.group.decayFor(parameter, baseDecay);
                 try (NDManager scope = manager.newSubManager(array.getDevice())) {
                     array.tempAttach(scope); // results and scalar operands land in scope
                     NDArray grad = array.getGradient(); // a new handle each call: dies with scope
@@ -236,10 +239,30 @@ public abstract class Optimizer {
     /**
      * Returns the optimiser weight decay (groups may override it, BN/bias may be exempt).
      *
-     * @return the weight decay given to the builder
+     * @return the weight decay given to the builder (at iteration 0 if it follows a schedule)
      */
     public final double getWeightDecay() {
-        return weightDecay;
+        return weightDecaySchedule == null ? weightDecay : weightDecaySchedule.value(0);
+    }
+
+    /**
+     * Returns the weight decay of groups without their own at an iteration.
+     *
+     * @param iteration the global iteration
+     * @return the constant decay, or the schedule's value at {@code iteration}
+     * @throws IllegalArgumentException if a scheduled decay is negative there
+     */
+    public final double weightDecay(long iteration) {
+        if (weightDecaySchedule == null) {
+            return weightDecay;
+        }
+        double decay = weightDecaySchedule.value(iteration);
+        checkArgument(
+                decay >= 0 && Double.isFinite(decay),
+                "the weight-decay schedule gives %s at iteration %s; it must stay finite and >= 0",
+                decay,
+                iteration);
+        return decay;
     }
 
     /**
@@ -404,6 +427,7 @@ public abstract class Optimizer {
         List<ParamGroup> groups;
         Schedule learningRate;
         double weightDecay;
+        Schedule weightDecaySchedule;
 
         BaseBuilder(double defaultWeightDecay) {
             this.weightDecay = defaultWeightDecay;
@@ -459,6 +483,21 @@ public abstract class Optimizer {
                     "weightDecay must be finite and >= 0, got %s",
                     weightDecay);
             this.weightDecay = weightDecay;
+            this.weightDecaySchedule = null;
+            return self();
+        }
+
+        /**
+         * Lets the weight decay of every group without its own follow a schedule per iteration
+         * instead of a constant (DINO: cosine from 0.04 to 0.4 over training, official {@code
+         * wd_schedule}); exempt BN / bias parameters stay at 0. Replaces {@link
+         * #optWeightDecay(double)}.
+         *
+         * @param weightDecay the decay per iteration; its values must be finite and {@code >= 0}
+         * @return this builder
+         */
+        public B optWeightDecay(Schedule weightDecay) {
+            this.weightDecaySchedule = Objects.requireNonNull(weightDecay, "weightDecay");
             return self();
         }
     }
