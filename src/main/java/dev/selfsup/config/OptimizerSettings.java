@@ -14,11 +14,15 @@ import dev.selfsup.optim.LrScaling;
  * @param warmupEpochs linear warm-up length
  * @param warmupStartLr learning rate at iteration 0
  * @param momentum SGD / LARS momentum (0.9)
- * @param weightDecay weight decay
+ * @param weightDecay weight decay (at iteration 0 with the cosine weight-decay schedule)
+ * @param weightDecaySchedule constant, or cosine from weight_decay to final_weight_decay (DINO)
+ * @param finalWeightDecay the value the cosine weight-decay schedule approaches at the end
  * @param excludeBnAndBias no weight decay and no LARS adaptation for BN and bias parameters
  * @param larsEta LARS trust coefficient η (0.001)
  * @param larsClip LARC clip mode
  * @param clipGradNorm clip the global gradient norm to this value; 0 = off
+ * @param clipGradPerParameter clip each parameter's gradient norm to clip_grad_norm instead
+ *     (DINO)
  * @param accumulateSteps micro-batches per optimiser step (gradient accumulation)
  */
 public record OptimizerSettings(
@@ -31,10 +35,13 @@ public record OptimizerSettings(
         double warmupStartLr,
         double momentum,
         double weightDecay,
+        ScheduleKind weightDecaySchedule,
+        double finalWeightDecay,
         boolean excludeBnAndBias,
         double larsEta,
         boolean larsClip,
         double clipGradNorm,
+        boolean clipGradPerParameter,
         int accumulateSteps) {
 
     /** Optimisers. */
@@ -47,11 +54,11 @@ public record OptimizerSettings(
         ADAMW
     }
 
-    /** Learning-rate schedule after warm-up. */
+    /** Learning-rate schedule after warm-up; weight-decay schedule (no warm-up). */
     public enum ScheduleKind {
-        /** Cosine from the base to the final lr, per iteration. */
+        /** Cosine from the base to the final value, per iteration. */
         COSINE,
-        /** Constant base lr. */
+        /** Constant base value. */
         CONSTANT
     }
 
@@ -66,11 +73,15 @@ public record OptimizerSettings(
      * @param warmupEpochs linear warm-up length
      * @param warmupStartLr learning rate at iteration 0
      * @param momentum SGD / LARS momentum (0.9)
-     * @param weightDecay weight decay
+     * @param weightDecay weight decay (at iteration 0 with the cosine weight-decay schedule)
+     * @param weightDecaySchedule constant, or cosine from weight_decay to final_weight_decay (DINO)
+     * @param finalWeightDecay the value the cosine weight-decay schedule approaches at the end
      * @param excludeBnAndBias no weight decay and no LARS adaptation for BN and bias parameters
      * @param larsEta LARS trust coefficient η (0.001)
      * @param larsClip LARC clip mode
      * @param clipGradNorm clip the global gradient norm to this value; 0 = off
+     * @param clipGradPerParameter clip each parameter's gradient norm to clip_grad_norm instead
+     *     (DINO)
      * @param accumulateSteps micro-batches per optimiser step (gradient accumulation)
      */
     public OptimizerSettings {
@@ -80,6 +91,7 @@ public record OptimizerSettings(
         require(warmupStartLr >= 0, "optimizer.warmup_start_lr", warmupStartLr, ">= 0");
         require(momentum >= 0 && momentum < 1, "optimizer.momentum", momentum, "in [0, 1)");
         require(weightDecay >= 0, "optimizer.weight_decay", weightDecay, ">= 0");
+        require(finalWeightDecay >= 0, "optimizer.final_weight_decay", finalWeightDecay, ">= 0");
         require(larsEta > 0, "optimizer.lars_eta", larsEta, "> 0");
         require(clipGradNorm >= 0, "optimizer.clip_grad_norm", clipGradNorm, ">= 0 (0 = off)");
         require(accumulateSteps >= 1, "optimizer.accumulate_steps", accumulateSteps, ">= 1");
@@ -92,6 +104,6 @@ public record OptimizerSettings(
      */
     public static OptimizerSettings defaults() {
         return new OptimizerSettings(Name.SGD, 0.3, LrScaling.LINEAR, 0.0, ScheduleKind.COSINE, 0, 0.0,
-                0.9, 1e-6, true, 0.001, false, 0.0, 1);
+                0.9, 1e-6, ScheduleKind.CONSTANT, 0.0, true, 0.001, false, 0.0, false, 1);
     }
 }

@@ -11,9 +11,82 @@ import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Gradient clipping by global norm, in {@code torch.nn.utils.clip_grad_norm_} form. */
+/**
+ * Gradient clipping: by global norm ({@code torch.nn.utils.clip_grad_norm_}) or per parameter
+ * (DINO's {@code clip_gradients}).
+ */
 public final class GradientClipping {
-    private GradientClipping() {}
+    private static final GradientClipping OFF = new GradientClipping(0, false);
+
+    private final double maxNorm;
+    private final boolean perParameter;
+
+    private GradientClipping(double maxNorm, boolean perParameter) {
+        this.maxNorm = maxNorm;
+        this.perParameter = perParameter;
+    }
+
+    /**
+     * No clipping.
+     *
+     * @return the rule
+     */
+    public static GradientClipping off() {
+        return OFF;
+    }
+
+    /**
+     * Clipping by global norm, {@link #clipByGlobalNorm}.
+     *
+     * @param maxNorm the largest global norm, finite and {@code > 0}; 0 = {@link #off()}
+     * @return the rule
+     * @throws IllegalArgumentException if {@code maxNorm} is negative or not finite
+     */
+    public static GradientClipping globalNorm(double maxNorm) {
+        checkArgument(
+                Double.isFinite(maxNorm) && maxNorm >= 0,
+                "maxNorm must be finite and >= 0 (0 = off), got %s",
+                maxNorm);
+        return maxNorm == 0 ? OFF : new GradientClipping(maxNorm, false);
+    }
+
+    /**
+     * Clipping of each parameter's gradient on its own, {@link #clipPerParameter} (DINO).
+     *
+     * @param maxNorm the largest norm per parameter, finite and {@code > 0}; 0 = {@link #off()}
+     * @return the rule
+     * @throws IllegalArgumentException if {@code maxNorm} is negative or not finite
+     */
+    public static GradientClipping perParameter(double maxNorm) {
+        checkArgument(
+                Double.isFinite(maxNorm) && maxNorm >= 0,
+                "maxNorm must be finite and >= 0 (0 = off), got %s",
+                maxNorm);
+        return maxNorm == 0 ? OFF : new GradientClipping(maxNorm, true);
+    }
+
+    /**
+     * Applies the rule to the gradients of the groups, in place.
+     *
+     * @param groups the trained groups
+     * @param iteration the global iteration, to skip frozen groups
+     * @return the norm before clipping (global, or the largest per parameter); 0 when off
+     */
+    public double apply(List<ParamGroup> groups, long iteration) {
+        if (maxNorm == 0) {
+            return 0;
+        }
+        return perParameter
+                ? clipPerParameter(groups, maxNorm, iteration)
+                : clipByGlobalNorm(groups, maxNorm, iteration);
+    }
+
+    @Override
+    public String toString() {
+        return maxNorm == 0
+                ? "off"
+                : (perParameter ? "per-parameter norm " : "global norm ") + maxNorm;
+    }
 
     /**
      * Scales the gradients of all parameters of the groups, in place, so that their global 2-norm
@@ -76,5 +149,56 @@ public final class GradientClipping {
             }
         }
         return total;
+    }
+
+    /**
+     * Scales each parameter's gradient on its own, in place, so that its 2-norm is at most {@code
+     * maxNorm}, as DINO's {@code utils.clip_gradients}:
+     *
+     * <pre>{@code
+     * g_p ← g_p · (maxNorm / (‖g_p‖ + 1e-6))   where that factor is < 1
+     * }</pre>
+     *
+     * Groups frozen at {@code iteration} are left untouched. A non-finite norm gives a NaN factor,
+     * which is not {@code < 1}, so that gradient stays as it is (as in DINO); the loop's
+     * non-finite loss check reports the run.
+     *
+     * @param groups the groups whose gradients are clipped
+     * @param maxNorm the largest allowed norm per parameter, finite and {@code > 0} (DINO: 3.0)
+     * @param iteration the global iteration, to skip frozen groups
+     * @return the largest norm before clipping, for logging
+     * @throws IllegalArgumentException if {@code maxNorm} is out of range
+     * @throws IllegalStateException if a parameter has no gradient attached
+     */
+    public static double clipPerParameter(List<ParamGroup> groups, double maxNorm, long iteration) {
+        checkArgument(
+                Double.isFinite(maxNorm) && maxNorm > 0,
+                "maxNorm must be finite and > 0, got %s",
+                maxNorm);
+        double largest = 0;
+        for (ParamGroup group : groups) {
+            if (group.isFrozenAt(iteration)) {
+                continue;
+            }
+            for (Pair<String, Parameter> entry : group.getParameters()) {
+                NDArray array = entry.getValue().getArray();
+                checkState(
+                        array.hasGradient(),
+                        "parameter '%s/%s' has no gradient attached",
+                        group.getName(),
+                        entry.getKey());
+                try (NDManager scope = array.getManager().newSubManager(array.getDevice())) {
+                    array.tempAttach(scope);
+                    NDArray grad = array.getGradient();
+                    double norm = grad.norm().getFloat();
+                    largest = Math.max(largest, norm);
+                    double factor = maxNorm / (norm + 1e-6);
+                    if (factor < 1) {
+                        grad.muli(factor);
+                    }
+                }
+            }
+        }
+        return largest;
     }
 }

@@ -45,6 +45,7 @@ import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
+import dev.selfsup.optim.GradientClipping;
 import dev.selfsup.optim.AdamW;
 import dev.selfsup.optim.Lars;
 import dev.selfsup.optim.LrScaling;
@@ -164,7 +165,7 @@ public final class Pretraining {
                     .optLogEverySteps(recipe.train().logEverySteps())
                     .optSeed(recipe.seed())
                     .optAccumulateSteps(recipe.optimizer().accumulateSteps())
-                    .optClipGradNorm(recipe.optimizer().clipGradNorm())
+                    .optGradientClipping(gradientClipping(recipe.optimizer()))
                     .optRecipeYaml(yaml)
                     .optProgress(progress != null ? progress : Progress.forConsole(recipe.train().logEverySteps()));
             if (knn != null) {
@@ -476,18 +477,34 @@ public final class Pretraining {
         Schedule schedule = o.schedule() == OptimizerSettings.ScheduleKind.CONSTANT
                 ? Schedule.constant(base)
                 : Schedule.warmupCosine(base, o.finalLr(), warmup, total, o.warmupStartLr());
+        Schedule decay = o.weightDecaySchedule() == OptimizerSettings.ScheduleKind.CONSTANT
+                ? Schedule.constant(o.weightDecay())
+                : Schedule.warmupCosine(o.weightDecay(), o.finalWeightDecay(), 0, total, 0);
         List<ParamGroup> groups = new ArrayList<>();
         for (ParamGroup g : method.paramGroups()) {
             groups.add(g.excludeBnAndBiasFromDecay(o.excludeBnAndBias()).excludeFromLarsAdaptation(o.excludeBnAndBias()));
         }
         return switch (o.name()) {
             case SGD -> Sgd.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
-                    .optWeightDecay(o.weightDecay()).optMomentum(o.momentum()).build();
+                    .optWeightDecay(decay).optMomentum(o.momentum()).build();
             case LARS -> Lars.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
-                    .optWeightDecay(o.weightDecay()).optMomentum(o.momentum()).optTrustCoefficient(o.larsEta())
+                    .optWeightDecay(decay).optMomentum(o.momentum()).optTrustCoefficient(o.larsEta())
                     .optClip(o.larsClip()).build();
             case ADAMW -> AdamW.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
-                    .optWeightDecay(o.weightDecay()).build();
+                    .optWeightDecay(decay).build();
         };
+    }
+
+    /**
+     * The clipping rule of an {@code optimizer:} section: {@code clip_grad_norm} over all
+     * gradients, or per parameter with {@code clip_grad_per_parameter} (DINO).
+     *
+     * @param o the section
+     * @return the rule; off when {@code clip_grad_norm} is 0
+     */
+    public static GradientClipping gradientClipping(OptimizerSettings o) {
+        return o.clipGradPerParameter()
+                ? GradientClipping.perParameter(o.clipGradNorm())
+                : GradientClipping.globalNorm(o.clipGradNorm());
     }
 }

@@ -23,7 +23,7 @@ public final class TrainStep {
     private final Optimizer optimizer;
     private final ParameterStore ps;
     private final int accumulateSteps;
-    private final double clipGradNorm;
+    private final GradientClipping clipping;
     private final java.util.List<NDArray> longLived = new java.util.ArrayList<>();
     private Phases lastPhases = new Phases(0, 0, 0, 0);
 
@@ -48,12 +48,26 @@ public final class TrainStep {
      * @param clipGradNorm global gradient-norm clip, 0 = off
      */
     public TrainStep(Method method, Optimizer optimizer, ParameterStore ps, int accumulateSteps, double clipGradNorm) {
+        this(method, optimizer, ps, accumulateSteps, GradientClipping.globalNorm(clipGradNorm));
+    }
+
+    /**
+     * Creates a step runner with a clipping rule.
+     *
+     * @param method the method
+     * @param optimizer the optimiser over the method's groups
+     * @param ps the parameter store
+     * @param accumulateSteps micro-batches per optimiser step, {@code >= 1}
+     * @param clipping applied to the gradients before each optimiser step
+     */
+    public TrainStep(Method method, Optimizer optimizer, ParameterStore ps, int accumulateSteps,
+            GradientClipping clipping) {
         longLived.addAll(parameterArrays(method));
         this.method = method;
         this.optimizer = optimizer;
         this.ps = ps;
         this.accumulateSteps = accumulateSteps;
-        this.clipGradNorm = clipGradNorm;
+        this.clipping = java.util.Objects.requireNonNull(clipping, "clipping");
     }
 
     /**
@@ -106,9 +120,7 @@ public final class TrainStep {
         long t3 = System.nanoTime();
         long t4 = t3;
         if (optimizerStep) {
-            if (clipGradNorm > 0) {
-                GradientClipping.clipByGlobalNorm(method.paramGroups(), clipGradNorm, step.iteration());
-            }
+            clipping.apply(method.paramGroups(), step.iteration());
             optimizer.step(step.iteration());
             t4 = System.nanoTime();
             method.afterStep(step);

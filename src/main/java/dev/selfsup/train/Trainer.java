@@ -5,6 +5,7 @@ import static dev.selfsup.internal.Checks.checkArgument;
 import ai.djl.ndarray.NDManager;
 import dev.selfsup.data.Loader;
 import dev.selfsup.method.Method;
+import dev.selfsup.optim.GradientClipping;
 import dev.selfsup.optim.Optimizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -187,7 +188,7 @@ public final class Trainer {
         int logEverySteps = 1;
         long seed;
         int accumulateSteps = 1;
-        double clipGradNorm;
+        GradientClipping clipping = GradientClipping.off();
         String recipeYaml = "";
         Progress progress;
         final List<EpochObserver> epochObservers = new ArrayList<>();
@@ -363,7 +364,19 @@ public final class Trainer {
          * @return this
          */
         public Builder optClipGradNorm(double max) {
-            clipGradNorm = max;
+            clipping = GradientClipping.globalNorm(max);
+            return this;
+        }
+
+        /**
+         * Sets the gradient clipping rule (global or per-parameter norm); default off. Replaces
+         * {@link #optClipGradNorm(double)}.
+         *
+         * @param rule the rule
+         * @return this
+         */
+        public Builder optGradientClipping(GradientClipping rule) {
+            clipping = java.util.Objects.requireNonNull(rule, "rule");
             return this;
         }
 

@@ -8,6 +8,7 @@ import dev.selfsup.data.Loader;
 import dev.selfsup.engine.Seeds;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Step;
+import dev.selfsup.optim.GradientClipping;
 import dev.selfsup.optim.Optimizer;
 import dev.selfsup.train.LoopObserver.BatchDone;
 import dev.selfsup.train.LoopObserver.EpochDone;
@@ -31,7 +32,7 @@ final class TrainingLoop {
     private final int epochs;
     private final int batchesPerEpoch;
     private final int accumulateSteps;
-    private final double clipGradNorm;
+    private final GradientClipping clipping;
     private final RunClock clock;
     private final LoopObserver observer;
     private final Supplier<String> lastCheckpoint;
@@ -71,7 +72,7 @@ final class TrainingLoop {
         this.epochs = b.epochs;
         this.batchesPerEpoch = batchesPerEpoch;
         this.accumulateSteps = b.accumulateSteps;
-        this.clipGradNorm = b.clipGradNorm;
+        this.clipping = b.clipping;
         this.clock = clock;
         this.observer = observer;
         this.lastCheckpoint = lastCheckpoint;
@@ -110,7 +111,7 @@ final class TrainingLoop {
      */
     Outcome run() throws IOException {
         long totalIters = (long) (batchesPerEpoch / accumulateSteps) * epochs;
-        TrainStep stepper = new TrainStep(method, optimizer, new ParameterStore(run, false), accumulateSteps, clipGradNorm);
+        TrainStep stepper = new TrainStep(method, optimizer, new ParameterStore(run, false), accumulateSteps, clipping);
         double lastLoss = Double.NaN;
         clock.start();
         try (LoopObserver o = observer) {

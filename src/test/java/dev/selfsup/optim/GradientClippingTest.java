@@ -68,4 +68,26 @@ class GradientClippingTest {
             assertEquals("maxNorm must be finite and > 0, got -2.0", e.getMessage());
         }
     }
+
+    @Test
+    void perParameterClipsEachGradientToItsOwnNormAsDino() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyModel model = new TinyModel(m, W0, B0);
+            double r = residual(W0, B0, XS[0], TARGET); // g_w = r·[1, 2], g_b = r
+            double normW = Math.abs(r) * Math.sqrt(5);
+            double normB = Math.abs(r);
+            List<ParamGroup> groups = List.of(ParamGroup.of("net", model.linear));
+            model.backward(XS[0], TARGET);
+            // between the two norms: the weight is scaled to the limit, the bias is left alone
+            double maxNorm = (normW + normB) / 2;
+            assertClose(normW, GradientClipping.clipPerParameter(groups, maxNorm, 0), "largest");
+            double factor = maxNorm / (normW + 1e-6);
+            assertClose(r * factor, model.gradW()[0], "gw0");
+            assertClose(2 * r * factor, model.gradW()[1], "gw1");
+            assertClose(r, model.gradB(), "gb unchanged");
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> GradientClipping.clipPerParameter(groups, 0, 0));
+        }
+    }
 }
