@@ -123,8 +123,8 @@ class PretrainingMonitorsTest {
         Recipe recipe = tiny("simclr", MONITORS);
         try (Pretraining.Session s = Pretraining.open(recipe, dir.resolve("leak"), Device.cpu(), false, null)) {
             NDManager run = s.manager();
-            ImageDataset data = Pretraining.dataset(recipe.data(), recipe.seed(), true);
-            MultiCrop crops = Pretraining.multiCrop(recipe.augment());
+            ImageDataset data = Datasets.open(recipe.data(), recipe.seed(), Datasets.Split.TRAIN);
+            MultiCrop crops = Augmentations.multiCrop(recipe.augment());
             KnnMonitor knn = Pretraining.knnMonitor(recipe, data, crops);
             DiagnosticsMonitor diagnostics = Pretraining.diagnosticsMonitor(recipe, data, crops);
             int afterWarmup = -1;

@@ -15,6 +15,8 @@ import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.Loader;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.method.Method;
+import dev.selfsup.run.Augmentations;
+import dev.selfsup.run.Datasets;
 import dev.selfsup.run.Pretraining;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,9 +110,9 @@ class TrainerTest {
                 return end.step() % 5 == 0 ? new Observation(java.util.Map.of("s", (double) end.step()), "") : Observation.none();
             }
         };
-        ImageDataset data = Pretraining.dataset(recipe.data(), recipe.seed(), true);
+        ImageDataset data = Datasets.open(recipe.data(), recipe.seed(), Datasets.Split.TRAIN);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu());
-                Loader loader = Loader.builder().setDataset(data).setTransform(Pretraining.multiCrop(recipe.augment()))
+                Loader loader = Loader.builder().setDataset(data).setTransform(Augmentations.multiCrop(recipe.augment()))
                         .setBatchSize(8).optSeed(recipe.seed()).build()) {
             SelfsupEngine.seed(recipe.seed());
             Method method = Pretraining.method(recipe, manager, 16);
