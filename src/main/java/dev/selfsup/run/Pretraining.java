@@ -2,7 +2,6 @@ package dev.selfsup.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.config.ConfigException;
@@ -15,6 +14,7 @@ import dev.selfsup.config.YamlWriter;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.Loader;
 import dev.selfsup.data.ValidationSplit;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.Seeds;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.eval.DiagnosticsMonitor;
@@ -40,6 +40,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Builds everything a recipe describes — dataset, multi-crop, loader, model, method, optimiser,
@@ -133,19 +134,15 @@ public final class Pretraining {
             SelfsupEngine.seed(recipe.seed());
             int firstSize = crops.groups().get(0).size();
             Method method = method(recipe, run, firstSize);
-            int batchesPerEpoch = recipe.train().stepsPerEpoch() > 0
-                    ? Math.min(recipe.train().stepsPerEpoch(), loader.batchesPerEpoch())
-                    : loader.batchesPerEpoch();
-            long itersPerEpoch = batchesPerEpoch / recipe.optimizer().accumulateSteps();
-            Trainer.Builder builder = Trainer.builder()
+            long itersPerEpoch = Trainer.itersPerEpoch(loader, recipe.train().stepsPerEpoch(),
+                    recipe.optimizer().accumulateSteps());
+            Trainer.Builder builder = inRunFolder(Trainer.builder(), runDir, recipe.train().checkpointEveryEpochs())
                     .setMethod(method)
                     .setLoader(loader)
                     .setManager(run)
-                    .setRunDir(runDir)
                     .setOptimizer(optimizer(recipe, method, run, itersPerEpoch))
                     .optEpochs(recipe.train().epochs())
                     .optStepsPerEpoch(recipe.train().stepsPerEpoch())
-                    .optCheckpointEveryEpochs(recipe.train().checkpointEveryEpochs())
                     .optLogEverySteps(recipe.train().logEverySteps())
                     .optSeed(recipe.seed())
                     .optAccumulateSteps(recipe.optimizer().accumulateSteps())
@@ -153,10 +150,10 @@ public final class Pretraining {
                     .optRecipeYaml(yaml)
                     .optProgress(progress != null ? progress : Progress.forConsole(recipe.train().logEverySteps()));
             if (knn != null) {
-                builder.addEpochObserver(knn);
+                builder.addEpochObserver(new KnnObserver(knn, chartFiles(runDir)));
             }
             if (diagnostics != null) {
-                builder.addStepObserver(diagnostics);
+                builder.addStepObserver(new DiagnosticsObserver(diagnostics, chartFiles(runDir)));
             }
             Trainer trainer = builder.build();
             if (resume) {
@@ -171,6 +168,20 @@ public final class Pretraining {
             run.close();
             throw e;
         }
+    }
+
+    private static Function<String, Path> chartFiles(Path runDir) {
+        return RunFolder.of(runDir)::plotFile;
+    }
+
+    /** Points a trainer at the files of a run folder ({@link RunFolder} names them). */
+    private static Trainer.Builder inRunFolder(Trainer.Builder b, Path runDir, int checkpointEveryEpochs) {
+        RunFolder folder = RunFolder.of(runDir);
+        return b.setCheckpoint(folder.latestCheckpoint())
+                .optEpochCheckpoints(checkpointEveryEpochs, folder::epochCheckpoint)
+                .optMetrics(folder.metricsFile())
+                .optPlots(folder::plotFile)
+                .optExportBackbone(folder.backboneFile());
     }
 
     /**
@@ -300,24 +311,24 @@ public final class Pretraining {
         // MoCo's SplitBatchNorm covers both encoders, as in the official CIFAR demo
         int bnSplits = recipe.method() == Recipe.MethodName.MOCOV2 ? recipe.moco().bnSplits() : 1;
         Backbone backbone = backbone(m, bnSplits);
-        backbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
+        backbone.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
         ProjectionHead head = head(m, backbone.featureDim(), bnSplits);
-        head.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
+        head.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
         return switch (recipe.method()) {
             case SIMCLR -> new SimClr(backbone, head, recipe.simclr().temperature(), recipe.mochi(),
                     recipe.featureTransform());
             case MOCOV2 -> {
                 Backbone keyBackbone = backbone(m, bnSplits);
-                keyBackbone.initialize(run, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
+                keyBackbone.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
                 ProjectionHead keyHead = head(m, backbone.featureDim(), bnSplits);
-                keyHead.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
+                keyHead.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
                 yield new MocoV2(backbone, head, keyBackbone, keyHead, recipe.moco(), recipe.mochi(),
                         recipe.featureTransform(), run);
             }
             case SWAV -> {
                 Prototypes prototypes = Prototypes.builder().setPrototypes(recipe.swav().prototypes())
                         .optInputDim(m.headOutputDim()).build();
-                prototypes.initialize(run, DataType.FLOAT32, new Shape(1, m.headOutputDim()));
+                prototypes.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, m.headOutputDim()));
                 // the official code rounds the queue down to a multiple of the (global) batch
                 int queue = recipe.swav().queueLength() - recipe.swav().queueLength() % recipe.data().batchSize();
                 yield new Swav(backbone, head, prototypes, recipe.swav().withQueueLength(queue), run);

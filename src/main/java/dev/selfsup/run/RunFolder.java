@@ -1,12 +1,12 @@
 package dev.selfsup.run;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeDiff;
 import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.config.YamlWriter;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.Weights;
 import java.io.IOException;
@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -96,6 +97,16 @@ public final class RunFolder {
     }
 
     /**
+     * The numbered copy of the latest checkpoint kept every N epochs.
+     *
+     * @param epochs completed epochs
+     * @return {@code DIR/checkpoints/epoch_NNNN.ckpt}
+     */
+    public Path epochCheckpoint(int epochs) {
+        return checkpointDir().resolve(String.format(Locale.ROOT, "epoch_%04d.ckpt", epochs));
+    }
+
+    /**
      * The exported backbone weights (torchvision / timm names).
      *
      * @return {@code DIR/backbone.safetensors}
@@ -105,12 +116,13 @@ public final class RunFolder {
     }
 
     /**
-     * Where the plots go.
+     * A plot's file.
      *
-     * @return the folder itself
+     * @param chart the chart's name, e.g. {@code loss}
+     * @return {@code DIR/<chart>.png}
      */
-    public Path plotDir() {
-        return dir;
+    public Path plotFile(String chart) {
+        return dir.resolve(chart + ".png");
     }
 
     /**
@@ -241,7 +253,7 @@ public final class RunFolder {
         }
         Recipe recipe = recipe(List.of());
         Backbone net = Pretraining.backbone(recipe.model());
-        net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
+        net.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
         try {
             Weights.load(net, backboneFile());
         } catch (IllegalArgumentException e) {

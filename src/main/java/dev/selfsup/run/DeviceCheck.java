@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.run;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
@@ -24,6 +24,7 @@ import dev.selfsup.config.MochiSettings;
 import dev.selfsup.config.MocoSettings;
 import dev.selfsup.config.SwavSettings;
 import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.internal.InPlace;
 import dev.selfsup.method.Method;
@@ -36,6 +37,7 @@ import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
 import dev.selfsup.model.Weights;
+import dev.selfsup.train.TrainStep;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -303,7 +305,7 @@ public final class DeviceCheck {
             }
             case "swav" -> {
                 Prototypes prototypes = Prototypes.builder().setPrototypes(16).optInputDim(head.outputDim()).build();
-                prototypes.initialize(run, DataType.FLOAT32, new Shape(1, head.outputDim()));
+                prototypes.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
                 SwavSettings s = SwavSettings.defaults().withPrototypes(16).withQueueLength(0);
                 return new Swav(backbone, head, prototypes, s, run);
             }
@@ -314,13 +316,13 @@ public final class DeviceCheck {
 
     private static Backbone backbone(NDManager run) {
         Backbone b = ModelZoo.backbone("resnet10_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
-        b.initialize(run, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
+        b.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, SIZE, SIZE));
         return b;
     }
 
     private static ProjectionHead head(NDManager run, int features) {
         ProjectionHead h = ProjectionHead.builder().optInputDim(features).setHiddenDims(64).setOutputDim(32).build();
-        h.initialize(run, DataType.FLOAT32, new Shape(1, features));
+        h.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, features));
         return h;
     }
 
