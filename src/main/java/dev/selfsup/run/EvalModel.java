@@ -3,9 +3,9 @@ package dev.selfsup.run;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.eval.Fingerprint;
 import dev.selfsup.eval.RawPixels;
 import dev.selfsup.eval.Readout;
@@ -101,7 +101,7 @@ public record EvalModel(Block block, Results.Weights weights, String description
 
     private static Backbone zoo(String backbone, int baseWidth, int size, NDManager manager) {
         Backbone net = ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
-        net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
+        net.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, size, size));
         return net;
     }
 
