@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
         description = {
             "Pretrain a backbone with a recipe (a YAML file or a bundled recipe name).",
             "The run folder gets recipe.yaml, metrics.jsonl, checkpoints/, plots and backbone.safetensors.",
-            "--resume DIR continues DIR's recipe.yaml; --set changes keys of it (recipe.yaml is rewritten to",
-            "the recipe the run continues with) and --config, if given, must resolve to that same recipe."
+            "--resume DIR continues DIR's recipe.yaml; --set changes keys of it (recipe.yaml is rewritten to the"
+                    + " recipe the run continues with) and --config, if given, must resolve to that same recipe."
         })
 final class PretrainCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
