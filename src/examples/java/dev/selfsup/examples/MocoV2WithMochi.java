@@ -6,6 +6,7 @@ import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.engine.Devices;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.run.Pretraining;
+import dev.selfsup.run.RunFolder;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public final class MocoV2WithMochi {
         SelfsupEngine.boot(0);
         Recipe r = recipe(Path.of(args[0]), Path.of(args[1]), Arrays.asList(args).subList(3, args.length));
         Path runDir = Path.of(args[2]);
-        boolean resume = java.nio.file.Files.exists(Pretraining.latestCheckpoint(runDir));
+        boolean resume = java.nio.file.Files.exists(RunFolder.of(runDir).latestCheckpoint());
         Trainer.Result result = run(r, runDir, Devices.parse("auto"), resume);
         System.out.printf("%d iterations, last loss %.4f, checkpoint %s%n", result.iterations(), result.lastLoss(),
                 result.checkpoint());

@@ -2,6 +2,7 @@ package dev.selfsup.augment;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
+import dev.selfsup.data.CropTransform;
 import java.util.Objects;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Objects;
  * @param flipProbability horizontal flip probability, in [0, 1] (0.5 for training, 0 for eval)
  * @param photometric colour ops and normalisation
  */
-public record CropGroup(int count, Geometry geometry, double flipProbability, Photometric photometric) {
+public record CropGroup(int count, Geometry geometry, double flipProbability, Photometric photometric)
+        implements CropTransform.Group {
     /**
      * Validates the group.
      *
@@ -34,6 +36,7 @@ public record CropGroup(int count, Geometry geometry, double flipProbability, Ph
      *
      * @return S in pixels
      */
+    @Override
     public int size() {
         return geometry.size();
     }

@@ -2,6 +2,7 @@ package dev.selfsup.augment;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
+import dev.selfsup.data.CropTransform;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -9,7 +10,8 @@ import java.util.random.RandomGenerator;
 /**
  * A list of {@link CropGroup}s cut from every image, in crop order (crop 0 is the first crop of
  * the first group): multi-crop (Caron et al. 2020, METHODS.md §7) and the single-view transforms
- * as one type, so the {@link dev.selfsup.data.Loader} handles all of them alike.
+ * as one type, so the {@link dev.selfsup.data.Loader} handles all of them alike (through {@link
+ * CropTransform}, the loader's view of a transform).
  *
  * <pre>{@code
  * MultiCrop swav = MultiCrop.swav();                  // 2×224 + 6×96
@@ -21,12 +23,14 @@ import java.util.random.RandomGenerator;
  *         .build();
  * }</pre>
  *
- * <p>Defaults follow the official code of each method. Differences, all deliberate: resampling is
- * Pillow's antialiased bilinear everywhere (DINO's crops use bicubic); blur uses the exact Gaussian
- * with SimCLR's kernel size (SwAV and MoCo v2 use Pillow's approximate blur); jitter runs on floats
- * (the PIL pipelines round to 8 bits between ops).
+ * <p>The SwAV presets here are for code that builds its pipeline without a recipe; a recipe's
+ * {@code augment:} section (simclr, mocov2, swav, dino) becomes a MultiCrop in {@code
+ * run.Augmentations}. Defaults follow the official code of each method. Differences, all deliberate:
+ * resampling is Pillow's antialiased bilinear everywhere (DINO's crops use bicubic); blur uses the
+ * exact Gaussian with SimCLR's kernel size (SwAV and MoCo v2 use Pillow's approximate blur); jitter
+ * runs on floats (the PIL pipelines round to 8 bits between ops).
  */
-public final class MultiCrop {
+public final class MultiCrop implements CropTransform {
     private final List<CropGroup> groups;
 
     private MultiCrop(List<CropGroup> groups) {
@@ -69,6 +73,7 @@ public final class MultiCrop {
      *
      * @return an immutable list
      */
+    @Override
     public List<CropGroup> groups() {
         return groups;
     }
@@ -78,6 +83,7 @@ public final class MultiCrop {
      *
      * @return the total count
      */
+    @Override
     public int cropCount() {
         return groups.stream().mapToInt(CropGroup::count).sum();
     }
@@ -90,6 +96,7 @@ public final class MultiCrop {
      * @param rng the image's generator (from {@code Seeds.derive(seed, "crop", epoch, index)})
      * @return one draw per crop
      */
+    @Override
     public CropDraw[] sample(int width, int height, RandomGenerator rng) {
         CropDraw[] out = new CropDraw[cropCount()];
         int k = 0;
@@ -101,32 +108,6 @@ public final class MultiCrop {
             }
         }
         return out;
-    }
-
-    /**
-     * SimCLR (Chen et al. 2020): 2 crops, scale (0.08, 1), flip, jitter s = 1 with p 0.8, grayscale
-     * 0.2, blur p 0.5 (σ 0.1–2, kernel 10 % of the side), ImageNet normalisation.
-     *
-     * @param size crop side (224 on ImageNet, 32 on CIFAR)
-     * @return the transform
-     */
-    public static MultiCrop simclr(int size) {
-        Photometric p = new Photometric(ColorJitter.simclr(1.0), new RandomGrayscale(0.2), GaussianBlur.forCrop(0.5, size),
-                Solarize.none(), Normalize.IMAGENET);
-        return of(new CropGroup(2, new RandomResizedCrop(size, 0.08, 1.0), 0.5, p));
-    }
-
-    /**
-     * MoCo v2 (Chen et al. 2020): 2 crops, scale (0.2, 1), jitter (0.4, 0.4, 0.4, 0.1) p 0.8,
-     * grayscale 0.2, blur p 0.5 (σ 0.1–2), flip, ImageNet normalisation.
-     *
-     * @param size crop side (224)
-     * @return the transform
-     */
-    public static MultiCrop mocoV2(int size) {
-        Photometric p = new Photometric(new ColorJitter(0.4, 0.4, 0.4, 0.1, 0.8), new RandomGrayscale(0.2),
-                GaussianBlur.forCrop(0.5, size), Solarize.none(), Normalize.IMAGENET);
-        return of(new CropGroup(2, new RandomResizedCrop(size, 0.2, 1.0), 0.5, p));
     }
 
     /**
@@ -230,41 +211,6 @@ public final class MultiCrop {
     private static Photometric swavPhotometric(int size) {
         return new Photometric(ColorJitter.simclr(1.0), new RandomGrayscale(0.2), GaussianBlur.forCrop(0.5, size),
                 Solarize.none(), Normalize.SWAV);
-    }
-
-    /**
-     * DINO's multi-crop (Caron et al. 2021): 2 global crops at 224, scale (0.4, 1) — the first
-     * always blurred, the second blurred with p 0.1 and solarised with p 0.2 — and 8 local crops
-     * at 96, scale (0.05, 0.4), blur p 0.5; jitter (0.4, 0.4, 0.2, 0.1) p 0.8, grayscale 0.2.
-     *
-     * @return the transform
-     */
-    public static MultiCrop dino() {
-        return dino(224, 96, 8);
-    }
-
-    /**
-     * DINO's multi-crop with other sizes.
-     *
-     * @param globalSize global crop side (224)
-     * @param localSize local crop side (96)
-     * @param localCount local crops (8); 0 for none
-     * @return the transform
-     */
-    public static MultiCrop dino(int globalSize, int localSize, int localCount) {
-        ColorJitter j = new ColorJitter(0.4, 0.4, 0.2, 0.1, 0.8);
-        RandomGrayscale g = new RandomGrayscale(0.2);
-        RandomResizedCrop global = new RandomResizedCrop(globalSize, 0.4, 1.0);
-        Builder b = builder()
-                .addGroup(new CropGroup(1, global, 0.5,
-                        new Photometric(j, g, GaussianBlur.forCrop(1.0, globalSize), Solarize.none(), Normalize.IMAGENET)))
-                .addGroup(new CropGroup(1, global, 0.5, new Photometric(j, g, GaussianBlur.forCrop(0.1, globalSize),
-                        new Solarize(0.2, Solarize.DEFAULT_THRESHOLD), Normalize.IMAGENET)));
-        if (localCount > 0) {
-            b.addGroup(new CropGroup(localCount, new RandomResizedCrop(localSize, 0.05, 0.4), 0.5,
-                    new Photometric(j, g, GaussianBlur.forCrop(0.5, localSize), Solarize.none(), Normalize.IMAGENET)));
-        }
-        return b.build();
     }
 
     /**

@@ -5,6 +5,7 @@ import static dev.selfsup.internal.Checks.checkArgument;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import dev.selfsup.data.CropTransform;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
@@ -19,7 +20,8 @@ import java.util.random.RandomGenerator;
  * path when training on the CPU, where the tensor ops cost ~4× more CPU time). Both use the same
  * formulas in the same float32 order and agree within ~1e-6 on [0, 1] values (only the contrast
  * mean and the blur taps are summed in another order); which one runs is chosen by the {@link
- * dev.selfsup.data.Loader} ({@code optPhotometricSite}). Flip commutes with all of these, so MoCo
+ * dev.selfsup.data.Loader} ({@code optPhotometricSite}), which reaches both through {@link
+ * CropTransform.PhotometricStage}. Flip commutes with all of these, so MoCo
  * v2's "flip last" order gives the same distribution.
  *
  * @param jitter colour jitter
@@ -29,7 +31,8 @@ import java.util.random.RandomGenerator;
  * @param normalize final standardisation
  */
 public record Photometric(
-        ColorJitter jitter, RandomGrayscale grayscale, GaussianBlur blur, Solarize solarize, Normalize normalize) {
+        ColorJitter jitter, RandomGrayscale grayscale, GaussianBlur blur, Solarize solarize, Normalize normalize)
+        implements CropTransform.PhotometricStage {
     /** Samples per chunk on the device: bounds the memory of the intermediates (hue needs ~40). */
     static final int CHUNK = 16;
 
@@ -133,6 +136,50 @@ public record Photometric(
             int outIndex) {
         checkHost(draw, pixels, offset, size, outIndex, out.capacity());
         HostPhotometric.apply(this, draw, pixels, offset, size, null, out, outIndex);
+    }
+
+    /**
+     * {@link #applyOnHost(PhotometricDraw, byte[], int, int, java.nio.FloatBuffer, int)} with the
+     * parameters of a crop drawn by a {@link MultiCrop}.
+     *
+     * @param crop a {@link CropDraw}
+     * @param pixels uint8 crop, CHW RGB, {@code 3·size·size} bytes from {@code offset}
+     * @param offset index of the crop's first byte
+     * @param size crop side S
+     * @param out destination; its position is ignored and not changed
+     * @param outIndex index of the first float written; {@code 3·S·S} floats are written
+     * @throws IllegalArgumentException if the crop was not drawn by a {@link MultiCrop}
+     */
+    @Override
+    public void applyOnHost(CropTransform.Crop crop, byte[] pixels, int offset, int size, java.nio.FloatBuffer out,
+            int outIndex) {
+        applyOnHost(drawOf(crop), pixels, offset, size, out, outIndex);
+    }
+
+    /**
+     * {@link #apply(NDArray, PhotometricDraw[])} with the parameters of crops drawn by a {@link
+     * MultiCrop}.
+     *
+     * @param x crops [N, 3, S, S] float32 in [0, 1]
+     * @param crops N {@link CropDraw}s
+     * @return normalised crops [N, 3, S, S] float32 on x's manager
+     * @throws IllegalArgumentException if a crop was not drawn by a {@link MultiCrop}
+     */
+    @Override
+    public NDArray apply(NDArray x, CropTransform.Crop[] crops) {
+        PhotometricDraw[] draws = new PhotometricDraw[crops.length];
+        for (int i = 0; i < crops.length; i++) {
+            draws[i] = drawOf(crops[i]);
+        }
+        return apply(x, draws);
+    }
+
+    private static PhotometricDraw drawOf(CropTransform.Crop crop) {
+        if (crop instanceof CropDraw d) {
+            return d.photometric();
+        }
+        throw new IllegalArgumentException("a Photometric stage reads crops drawn by a MultiCrop (CropDraw), got "
+                + (crop == null ? "null" : crop.getClass().getName()));
     }
 
     private void checkHost(PhotometricDraw draw, byte[] pixels, int offset, int size, int outOffset, int outLength) {

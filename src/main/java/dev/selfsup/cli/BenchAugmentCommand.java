@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.selfsup.augment.MultiCrop;
+import dev.selfsup.config.AugmentSettings;
 import dev.selfsup.data.DecodedImage;
 import dev.selfsup.data.HostBatch;
 import dev.selfsup.data.IdxDataset;
@@ -15,10 +16,12 @@ import dev.selfsup.data.ImageFolder;
 import dev.selfsup.data.Loader;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.data.SyntheticShapes;
+import dev.selfsup.run.Augmentations;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -51,7 +54,7 @@ public final class BenchAugmentCommand implements Callable<Integer> {
     Path idx;
 
     @Option(names = "--preset", defaultValue = "swav",
-            description = "swav (multi-crop, SwAV's scales) or simclr (2 crops of --global-size, scale 0.08-1) (default: ${DEFAULT-VALUE})")
+            description = "swav (multi-crop, SwAV's scales) or simclr (the recipe preset: 2 crops of --global-size, scale 0.08-1) (default: ${DEFAULT-VALUE})")
     Preset preset;
 
     @Option(
@@ -126,7 +129,9 @@ public final class BenchAugmentCommand implements Callable<Integer> {
             dataset = ImageFolder.unlabelled(images);
         }
         int threads = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
-        MultiCrop transform = preset == Preset.simclr ? MultiCrop.simclr(globalSize)
+        MultiCrop transform = preset == Preset.simclr
+                ? Augmentations.multiCrop(AugmentSettings.defaults(AugmentSettings.Preset.SIMCLR)
+                        .withCrops(List.of(new AugmentSettings.CropSettings(2, globalSize, 0.08, 1.0))))
                 : MultiCrop.swav(globalSize, globalCrops, localSize, localCrops);
         int total = warmup + batches;
         long start = 0;

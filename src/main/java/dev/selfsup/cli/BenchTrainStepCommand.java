@@ -104,14 +104,14 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         List<Double> cpuTimes = new ArrayList<>();
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (NDManager run = NDManager.newBaseManager(device)) {
-            int first = recipe.augment().effectiveCrops().get(0).size();
+            int first = recipe.augment().crops().get(0).size();
             Method m = Pretraining.method(recipe, run, first);
             Optimizer opt = Pretraining.optimizer(recipe, m, run, warmup + steps);
             TrainStep stepper = new TrainStep(m, opt, new ParameterStore(run, false), 1, 0);
             m.beforeEpoch(0);
             try (NDManager data = run.newSubManager()) {
                 List<MultiCropBatch.Group> gs = new ArrayList<>();
-                for (var c : recipe.augment().effectiveCrops()) {
+                for (var c : recipe.augment().crops()) {
                     gs.add(new MultiCropBatch.Group(c.size(), c.count(),
                             data.randomNormal(new Shape((long) c.count() * batch, 3, c.size(), c.size()))));
                 }

@@ -7,8 +7,12 @@ import ai.djl.ndarray.NDManager;
 import dev.selfsup.eval.Features;
 import dev.selfsup.eval.Knn;
 import dev.selfsup.eval.Results;
+import dev.selfsup.run.EvalData;
+import dev.selfsup.run.EvalModel;
+import dev.selfsup.run.Evaluation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +48,8 @@ public final class KnnCommand implements Callable<Integer> {
         }
         checkArgument(!k.isEmpty() && k.stream().allMatch(v -> v >= 1), "--k needs counts >= 1, got %s", k);
         checkArgument(temperature > 0, "--temperature must be > 0, got %s", temperature);
-        EvalInputs.Data data = inputs.data();
+        EvalData data = inputs.data();
+        Evaluation evaluation = inputs.evaluation();
         checkArgument(
                 k.stream().allMatch(v -> v <= data.train().size()),
                 "--k %s: each k must be <= the %s training images",
@@ -52,20 +57,19 @@ public final class KnnCommand implements Callable<Integer> {
                 data.train().size());
         Device device = engine.boot(0);
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            EvalInputs.Model model = inputs.model(manager);
+            EvalModel model = inputs.model(manager);
             List<Knn.Score> scores;
-            try (Features train = inputs.features(model.block(), data.train(), manager);
-                    Features test = inputs.features(model.block(), data.test(), manager)) {
+            try (Features train = evaluation.features(model.block(), data.train(), manager);
+                    Features test = evaluation.features(model.block(), data.test(), manager)) {
                 scores = Knn.evaluate(train.features(), train.labels(), test.features(), test.labels(),
                         k.stream().mapToInt(Integer::intValue).toArray(), temperature, data.numClasses());
             }
             List<Results> results = new ArrayList<>();
             for (Knn.Score s : scores) {
                 results.add(Results.knn(s, data.record(), model.weights())
-                        .withProtocolEntries(java.util.Map.of(
-                                "test_transform", inputs.evaluationTransform().groups().get(0).toString())));
+                        .withProtocolEntries(Map.of("test_transform", evaluation.transform().groups().get(0).toString())));
             }
-            inputs.write(results, model.description(), data);
+            evaluation.write(results, model, data, System.out);
         }
         return 0;
     }

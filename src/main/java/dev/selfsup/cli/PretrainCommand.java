@@ -2,12 +2,13 @@ package dev.selfsup.cli;
 
 import ai.djl.Device;
 import dev.selfsup.config.Recipe;
+import dev.selfsup.config.RecipeDiff;
 import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.run.Pretraining;
+import dev.selfsup.run.RunFolder;
 import dev.selfsup.train.Progress;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -24,12 +25,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Pretrain a backbone with a recipe (a YAML file or a bundled recipe name).",
-            "The run folder gets recipe.yaml, metrics.jsonl, checkpoints/, plots and backbone.safetensors."
+            "The run folder gets recipe.yaml, metrics.jsonl, checkpoints/, plots and backbone.safetensors.",
+            "--resume DIR continues DIR's recipe.yaml; --set changes keys of it (recipe.yaml is rewritten to the"
+                    + " recipe the run continues with) and --config, if given, must resolve to that same recipe."
         })
 final class PretrainCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
-    @Option(names = "--config", description = "recipe file or bundled recipe name (see configs/)")
+    @Option(names = "--config", description = "recipe file (a path) or bundled recipe name without .yaml (see configs/)")
     String config;
 
     @Option(names = "--set", description = "override a recipe key, e.g. --set data.batch_size=128 (repeatable)")
@@ -46,14 +49,19 @@ final class PretrainCommand implements Callable<Integer> {
         Recipe recipe;
         Path runDir;
         if (resume != null) {
-            Path saved = resume.resolve("recipe.yaml");
-            if (!Files.isRegularFile(saved)) {
-                throw new IllegalArgumentException("--resume " + resume + ": no recipe.yaml there; is it a run folder?");
+            if (out != null) {
+                throw new IllegalArgumentException("--out " + out + " names a new run's folder; --resume " + resume
+                        + " continues in its own: drop one");
             }
-            if (!Files.isRegularFile(Pretraining.latestCheckpoint(resume))) {
-                throw new IllegalArgumentException("--resume " + resume + ": no checkpoints/latest.ckpt yet; start afresh");
+            RunFolder folder = RunFolder.of(resume);
+            folder.checkResumable();
+            recipe = folder.recipe(withSeed(overrides));
+            if (config != null) {
+                folder.checkSameRecipe(RecipeLoader.load(config, withSeed(overrides)), recipe, "--config " + config);
             }
-            recipe = RecipeLoader.load(config != null ? config : saved.toString(), withSeed(overrides));
+            for (String change : RecipeDiff.differences(folder.recipe(List.of()), recipe)) {
+                System.out.println("resuming with " + change);
+            }
             runDir = resume;
         } else {
             if (config == null) {

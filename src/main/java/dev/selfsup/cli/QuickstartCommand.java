@@ -45,7 +45,7 @@ final class QuickstartCommand implements Callable<Integer> {
         Recipe recipe = RecipeLoader.load(config, sets);
         Device device = engine.boot(recipe.seed());
         Quickstart.run(recipe, out, device, Progress.forConsole(recipe.train().logEverySteps()), System.out);
-        System.out.println("wrote " + out.resolve("quickstart.json").toAbsolutePath());
+        System.out.println("wrote " + Quickstart.resultFile(out).toAbsolutePath());
         return 0;
     }
 }

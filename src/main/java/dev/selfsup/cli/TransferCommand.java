@@ -4,7 +4,6 @@ import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.eval.AugmentedLinearProbe;
 import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.eval.Features;
@@ -14,6 +13,9 @@ import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.eval.ProbeProtocol;
 import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.Results;
+import dev.selfsup.run.EvalData;
+import dev.selfsup.run.EvalModel;
+import dev.selfsup.run.Evaluation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,43 +82,43 @@ public final class TransferCommand implements Callable<Integer> {
         checkArgument(finetune || (headLr == null && milestones == null && gamma == null),
                 "--head-lr, --milestones and --gamma apply to --mode finetune only");
         ProbeProtocol protocol = finetune ? fineTuneProtocol() : probe.protocol();
-        EvalInputs.Data data = inputs.data();
+        EvalData data = inputs.data();
+        Evaluation evaluation = inputs.evaluation();
         Device device = engine.boot(0);
         long seed = engine.seed(0);
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            EvalInputs.Model model = inputs.model(manager);
+            EvalModel model = inputs.model(manager);
             Results results;
             if (finetune) {
                 ProbeResult r;
                 double head = headLr != null ? headLr : protocol.learningRate();
-                try (DatasetFeatureSource test = inputs.source(data.test())) {
-                    r = FineTune.train(model.backbone(), data.train(), MultiCrop.linearProbe(inputs.size()), test,
-                            data.numClasses(), protocol, head, seed, inputs.workers, manager);
+                try (DatasetFeatureSource test = evaluation.source(data.test())) {
+                    r = FineTune.train(model.backbone(), data.train(), evaluation.trainingTransform(), test,
+                            data.numClasses(), protocol, head, seed, evaluation.settings().workers(), manager);
                 }
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("head_lr", head);
                 t.put("param_groups", List.of(group("backbone", protocol.learningRate()), group("classifier", head)));
-                t.put("train_transform", MultiCrop.linearProbe(inputs.size()).groups().get(0).toString());
-                t.put("test_transform", inputs.evaluationTransform().groups().get(0).toString());
+                t.put("train_transform", evaluation.trainingTransform().groups().get(0).toString());
+                t.put("test_transform", evaluation.transform().groups().get(0).toString());
                 results = Results.fineTune(r, data.record(), model.weights()).withProtocolEntries(t);
             } else {
                 ProbeResult r;
-                try (Features test = inputs.features(model.block(), data.test(), manager)) {
+                try (Features test = evaluation.features(model.block(), data.test(), manager)) {
                     if (probe.augment) {
-                        r = AugmentedLinearProbe.train(model.block(), data.train(),
-                                MultiCrop.linearProbe(inputs.size()), test, data.numClasses(), protocol, seed,
-                                inputs.workers);
+                        r = AugmentedLinearProbe.train(model.block(), data.train(), evaluation.trainingTransform(),
+                                test, data.numClasses(), protocol, seed, evaluation.settings().workers());
                     } else {
-                        try (Features train = inputs.features(model.block(), data.train(), manager)) {
+                        try (Features train = evaluation.features(model.block(), data.train(), manager)) {
                             r = LinearProbe.train(train.features(), train.labels(), test.features(), test.labels(),
                                     data.numClasses(), protocol, seed);
                         }
                     }
                 }
                 results = Results.linearProbe(r, data.record(), model.weights())
-                        .withProtocolEntries(LinearProbeCommand.transforms(inputs, probe.augment));
+                        .withProtocolEntries(evaluation.probeTransforms(probe.augment));
             }
-            inputs.write(List.of(results), model.description(), data);
+            evaluation.write(List.of(results), model, data, System.out);
         }
         return 0;
     }

@@ -5,16 +5,21 @@ import static dev.selfsup.config.ConfigException.require;
 import java.util.List;
 
 /**
- * The {@code augment:} section (METHODS.md §7): a preset plus overrides.
+ * The {@code augment:} section (METHODS.md §7): a preset plus overrides. Keys a recipe leaves out
+ * take the preset's values ({@link #defaults(Preset)}); {@code run.Augmentations} turns the section
+ * into the training multi-crop and refuses the keys a preset cannot honour.
  *
  * @param preset the pipeline family: simclr, mocov2, swav or dino
  * @param crops the crop groups; an empty list takes the preset's
- * @param jitterStrength colour-jitter strength s (brightness, contrast, saturation 0.8 s, hue
- *     0.2 s); MoCo v2 uses (0.4, 0.4, 0.4, 0.1), i.e. s = 0.5
+ * @param jitterStrength colour-jitter strength s: brightness, contrast, saturation 0.8 s and hue
+ *     0.2 s (SimCLR, SwAV: s = 1; MoCo v2's (0.4, 0.4, 0.4, 0.1): s = 0.5); for dino saturation
+ *     0.4 s (DINO's (0.4, 0.4, 0.2, 0.1): s = 0.5)
  * @param jitterProbability probability of colour jitter
  * @param grayscaleProbability probability of grayscale
- * @param blurProbability probability of Gaussian blur
- * @param solarizeProbability probability of solarisation
+ * @param blurProbability probability of Gaussian blur on every crop; dino blurs its crops 1.0 /
+ *     0.1 (global) and 0.5 (local) and takes only its own 0.5 here
+ * @param solarizeProbability probability of solarisation on every crop; dino solarises only its
+ *     second global crop and takes only its own 0.2 here
  * @param flipProbability probability of a horizontal flip
  * @param mean per-channel normalisation mean; empty = the preset's (ImageNet; SwAV's own std for swav)
  * @param std per-channel normalisation std; empty = the preset's
@@ -31,15 +36,19 @@ public record AugmentSettings(
         List<Double> mean,
         List<Double> std) {
 
-    /** Pipeline families. */
+    /** Pipeline families; {@link #defaults(Preset)} holds each one's values. */
     public enum Preset {
-        /** SimCLR: 2 crops, scale (0.08, 1). */
+        /** SimCLR: 2×224 at scale (0.08, 1), jitter s = 1. */
         SIMCLR,
-        /** MoCo v2: 2 crops, scale (0.2, 1), jitter (0.4, 0.4, 0.4, 0.1). */
+        /** MoCo v2: 2×224 at scale (0.2, 1), jitter (0.4, 0.4, 0.4, 0.1), i.e. s = 0.5. */
         MOCOV2,
-        /** SwAV multi-crop: 2×224 (0.14, 1) + 6×96 (0.05, 0.14). */
+        /** SwAV multi-crop: 2×224 (0.14, 1) + 6×96 (0.05, 0.14), jitter s = 1, SwAV's std. */
         SWAV,
-        /** DINO: 2×224 (0.4, 1) + 8×96 (0.05, 0.4). */
+        /**
+         * DINO: 2×224 (0.4, 1) + 8×96 (0.05, 0.4), jitter (0.4, 0.4, 0.2, 0.1); the first global crop
+         * always blurred, the second blurred with p 0.1 and solarised with p 0.2, local crops blurred
+         * with p 0.5.
+         */
         DINO
     }
 
@@ -69,12 +78,11 @@ public record AugmentSettings(
     }
 
     /**
-     * Validates ranges.
+     * Validates ranges; an empty crop list becomes the preset's.
      *
      * @param preset the pipeline family: simclr, mocov2, swav or dino
      * @param crops the crop groups; an empty list takes the preset's
-     * @param jitterStrength colour-jitter strength s (brightness, contrast, saturation 0.8 s, hue
-     *     0.2 s); MoCo v2 uses (0.4, 0.4, 0.4, 0.1), i.e. s = 0.5
+     * @param jitterStrength colour-jitter strength s (see the record's description)
      * @param jitterProbability probability of colour jitter
      * @param grayscaleProbability probability of grayscale
      * @param blurProbability probability of Gaussian blur
@@ -84,7 +92,8 @@ public record AugmentSettings(
      * @param std per-channel normalisation std; empty = the preset's
      */
     public AugmentSettings {
-        crops = List.copyOf(crops);
+        require(preset != null, "augment.preset", preset, "one of " + RecordBinder.enumNames(Preset.class));
+        crops = crops.isEmpty() ? presetCrops(preset) : List.copyOf(crops);
         mean = List.copyOf(mean);
         std = List.copyOf(std);
         probability(jitterProbability, "augment.jitter_probability");
@@ -103,14 +112,18 @@ public record AugmentSettings(
     }
 
     /**
-     * The crop groups in effect: the explicit list or the preset's at ImageNet sizes.
+     * The same section with other crop groups.
      *
-     * @return the crop groups
+     * @param newCrops the crop groups; an empty list takes the preset's
+     * @return a copy
      */
-    public List<CropSettings> effectiveCrops() {
-        if (!crops.isEmpty()) {
-            return crops;
-        }
+    public AugmentSettings withCrops(List<CropSettings> newCrops) {
+        return new AugmentSettings(preset, newCrops, jitterStrength, jitterProbability, grayscaleProbability,
+                blurProbability, solarizeProbability, flipProbability, mean, std);
+    }
+
+    /** The preset's crop groups, at ImageNet sizes. */
+    private static List<CropSettings> presetCrops(Preset preset) {
         return switch (preset) {
             case SIMCLR -> List.of(new CropSettings(2, 224, 0.08, 1.0));
             case MOCOV2 -> List.of(new CropSettings(2, 224, 0.2, 1.0));
@@ -125,16 +138,29 @@ public record AugmentSettings(
      * @return the sum of the groups' counts
      */
     public int cropCount() {
-        return effectiveCrops().stream().mapToInt(CropSettings::count).sum();
+        return crops.stream().mapToInt(CropSettings::count).sum();
     }
 
     /**
-     * SimCLR defaults: jitter s = 1 with p 0.8, grayscale 0.2, blur 0.5, flip 0.5.
+     * The SimCLR preset's values, the defaults of a recipe that names no preset.
      *
-     * @return the defaults
+     * @return {@code defaults(Preset.SIMCLR)}
      */
     public static AugmentSettings defaults() {
-        return new AugmentSettings(
-                Preset.SIMCLR, List.of(), 1.0, 0.8, 0.2, 0.5, 0.0, 0.5, List.of(), List.of());
+        return defaults(Preset.SIMCLR);
+    }
+
+    /**
+     * A preset's values, which the keys a recipe leaves out take: its crops; jitter s = 1 (MoCo v2
+     * and DINO: 0.5) with p 0.8; grayscale 0.2; blur 0.5; solarise 0 (DINO: 0.2, its second global
+     * crop); flip 0.5; the preset's normalisation.
+     *
+     * @param preset the pipeline family
+     * @return the section as the preset defines it
+     */
+    public static AugmentSettings defaults(Preset preset) {
+        double strength = preset == Preset.MOCOV2 || preset == Preset.DINO ? 0.5 : 1.0;
+        double solarize = preset == Preset.DINO ? 0.2 : 0.0;
+        return new AugmentSettings(preset, List.of(), strength, 0.8, 0.2, 0.5, solarize, 0.5, List.of(), List.of());
     }
 }

@@ -78,6 +78,17 @@ public record DataSettings(
     }
 
     /**
+     * The same section reading another folder (e.g. an image folder's test split).
+     *
+     * @param newPath the folder
+     * @return a copy
+     */
+    public DataSettings withPath(String newPath) {
+        return new DataSettings(dataset, newPath, classList, fileList, batchSize, workers, prefetchBatches, dropLast,
+                syntheticImages, syntheticClasses, syntheticResolution);
+    }
+
+    /**
      * Defaults: embedded Fashion-MNIST, batch 256, 2 workers.
      *
      * @return the defaults

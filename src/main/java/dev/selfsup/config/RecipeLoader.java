@@ -37,8 +37,11 @@ import org.yaml.snakeyaml.nodes.Tag;
  *       options.
  * </ul>
  *
- * A recipe is found as a file path first, then as a bundled recipe name ({@code configs/NAME.yaml}
- * inside the jar), with or without {@code .yaml}.
+ * A recipe is a file path or the name of a bundled recipe ({@code configs/NAME.yaml} inside the
+ * jar). A bare name ({@code fashionmnist_1h}: no folder, no {@code .yaml}) is looked for as a file
+ * {@code NAME} or {@code NAME.yaml} first, then as a bundled recipe. Anything with a folder or a
+ * {@code .yaml} / {@code .yml} ending is a path and must exist: a mistyped path is an error, never a
+ * bundled recipe of the same file name.
  */
 public final class RecipeLoader {
     private static final String BUNDLED = "/configs/";
@@ -127,6 +130,11 @@ public final class RecipeLoader {
             }
             return resolveExtends(root, file, seen);
         }
+        if (isPath(recipe)) {
+            throw new NoSuchFileException(recipe, null, "no such recipe file (looked for "
+                    + file.toAbsolutePath().normalize() + "). A bundled recipe is named without folder and .yaml,"
+                    + " e.g. 'fashionmnist_1h'; bundled: " + bundled());
+        }
         String resource = BUNDLED + stem(recipe) + ".yaml";
         InputStream in = RecipeLoader.class.getResourceAsStream(resource);
         if (in == null) {
@@ -139,6 +147,12 @@ public final class RecipeLoader {
             root = composeText(r, "configs/" + stem(recipe) + ".yaml");
         }
         return resolveExtends(root, null, seen);
+    }
+
+    /** Whether a recipe argument names a file (a folder or a YAML ending) rather than a bundled recipe. */
+    private static boolean isPath(String recipe) {
+        return recipe.contains("/") || recipe.contains(java.io.File.separator) || recipe.endsWith(".yaml")
+                || recipe.endsWith(".yml");
     }
 
     private static void checkCycle(Set<String> seen, String id) {

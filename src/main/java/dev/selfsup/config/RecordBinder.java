@@ -25,7 +25,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * Binds a YAML node tree onto records: {@code snake_case} keys map 1:1 to camelCase components,
  * missing keys take the value of the defaults record, unknown keys and wrong types are errors that
- * name the key, the file and line, and the valid options.
+ * name the key, the file and line, and the valid options. A section whose first component is an enum
+ * and that declares a static {@code defaults(ThatEnum)} takes its missing keys from the defaults of
+ * the value the YAML gives ({@code augment: {preset: mocov2}} gets MoCo v2's jitter).
  */
 final class RecordBinder {
     private final Map<String, Mark> marks = new HashMap<>();
@@ -73,6 +75,7 @@ final class RecordBinder {
                 given.put(k, t.getValueNode());
             }
         }
+        defaults = presetDefaults(type, components, given, defaults, prefix);
         Object[] args = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
         for (int i = 0; i < components.length; i++) {
@@ -181,6 +184,32 @@ final class RecordBinder {
             throw e.at(location(node.getStartMark()));
         }
         throw new IllegalStateException("unsupported recipe field type " + type + " at " + key);
+    }
+
+    /** The defaults of the preset the section names, if the record has presets; else {@code defaults}. */
+    @SuppressWarnings("unchecked")
+    private <T extends Record> T presetDefaults(Class<T> type, RecordComponent[] components, Map<String, Node> given,
+            T defaults, String prefix) {
+        if (components.length == 0 || !components[0].getType().isEnum()) {
+            return defaults;
+        }
+        Node node = given.get(snake(components[0].getName()));
+        if (node == null) {
+            return defaults;
+        }
+        Method perPreset;
+        try {
+            perPreset = type.getDeclaredMethod("defaults", components[0].getType());
+        } catch (NoSuchMethodException e) {
+            return defaults;
+        }
+        Object preset = convert(components[0].getGenericType(), node, null, join(prefix, snake(components[0].getName())));
+        try {
+            perPreset.setAccessible(true);
+            return (T) perPreset.invoke(null, preset);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot take the defaults of " + type.getSimpleName() + " " + preset, e);
+        }
     }
 
     private static Record staticDefaults(Class<?> raw) {

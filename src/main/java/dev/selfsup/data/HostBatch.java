@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.selfsup.augment.Photometric;
-import dev.selfsup.augment.PhotometricDraw;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -17,14 +15,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A batch as the loader threads produce it: cropped uint8 pixels and drawn photometric parameters
- * in plain Java arrays and, when the loader ran the photometric ops itself ({@link
+ * A batch as the loader threads produce it: cropped uint8 pixels and the drawn crops (with their
+ * photometric parameters) in plain Java arrays and, when the loader ran the photometric ops itself ({@link
  * Loader.PhotometricSite#LOADER}), the finished normalised float32 crops in a direct buffer.
  * NDArrays are created only by {@link #toDevice}, on the training thread, in the step's manager.
  *
  * <p>{@link #toDevice} therefore has two paths, chosen by how the loader built the batch and not
  * by the call: with {@link #photometricDone()} it only wraps the finished crops; otherwise it
- * uploads the uint8 crops and runs {@link Photometric#apply} on the step's device. Both give the
+ * uploads the uint8 crops and runs each group's {@link CropTransform.PhotometricStage#apply} on the
+ * step's device. Both give the
  * same values within float rounding (~1e-6 on [0, 1] values; {@code HostPhotometricTest}).
  */
 public final class HostBatch {
@@ -98,12 +97,13 @@ public final class HostBatch {
     }
 
     /**
-     * Photometric parameters of output group g's crops, crop-major (a copy).
+     * The drawn crops of output group g (box, flip and photometric parameters), crop-major (a
+     * copy).
      *
      * @param g group index
-     * @return count·B draws
+     * @return count·B crops
      */
-    public PhotometricDraw[] draws(int g) {
+    public CropTransform.Crop[] draws(int g) {
         return groups.get(g).draws.clone();
     }
 
@@ -207,7 +207,7 @@ public final class HostBatch {
         final int size;
         final int count;
         final byte[] pixels;
-        final PhotometricDraw[] draws;
+        final CropTransform.Crop[] draws;
         final List<Segment> segments;
         /** Finished normalised float32 crops (direct, native order), or null for the device path. */
         final ByteBuffer images;
@@ -216,7 +216,7 @@ public final class HostBatch {
         /** Where the images buffer goes back after use, or null. */
         final BufferPool pool;
 
-        Group(int size, int count, byte[] pixels, PhotometricDraw[] draws, List<Segment> segments, ByteBuffer images,
+        Group(int size, int count, byte[] pixels, CropTransform.Crop[] draws, List<Segment> segments, ByteBuffer images,
                 BufferPool pool) {
             this.pool = pool;
             this.size = size;
@@ -229,5 +229,5 @@ public final class HostBatch {
     }
 
     /** Crops {@code [firstCrop, firstCrop + count)} of a group share photometric settings. */
-    record Segment(int firstCrop, int count, Photometric photometric) {}
+    record Segment(int firstCrop, int count, CropTransform.PhotometricStage photometric) {}
 }

@@ -5,12 +5,6 @@ import static dev.selfsup.internal.Checks.checkState;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import dev.selfsup.augment.CropDraw;
-import dev.selfsup.augment.CropGroup;
-import dev.selfsup.augment.MultiCrop;
-import dev.selfsup.augment.Photometric;
-import dev.selfsup.augment.PhotometricDraw;
-import dev.selfsup.augment.Resampler;
 import dev.selfsup.engine.Seeds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * CPU, a bounded window of batches is prefetched, and the training thread turns each {@link
  * HostBatch} into device arrays with {@link HostBatch#toDevice}.
  *
- * <p>Where the photometric ops run ({@link PhotometricSite}, {@link Builder#optPhotometricSite}):
- * on the loader threads, in plain Java on each crop ({@link
- * dev.selfsup.augment.Photometric#applyOnHost}), so that {@code toDevice} only wraps the finished
- * float32 crops; or batched on the training device ({@link
- * dev.selfsup.augment.Photometric#apply}) from the uint8 crops. The default, {@link
+ * <p>The loader knows a transform only as a {@link CropTransform} ({@code augment.MultiCrop}
+ * implements it). Where the photometric ops run ({@link PhotometricSite}, {@link
+ * Builder#optPhotometricSite}): on the loader threads, in plain Java on each crop ({@link
+ * CropTransform.PhotometricStage#applyOnHost}), so that {@code toDevice} only wraps the finished
+ * float32 crops; or batched on the training device ({@link CropTransform.PhotometricStage#apply})
+ * from the uint8 crops. The default, {@link
  * PhotometricSite#AUTO}, picks the loader threads when the training device ({@link
  * Builder#optDevice}, default {@code Engine.getInstance().defaultDevice()}) is the CPU — there
  * the Java ops cost about a tenth of the CPU time of PyTorch's element-wise passes — and the device
@@ -87,7 +82,7 @@ public final class Loader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
 
     private final ImageDataset dataset;
-    private final MultiCrop transform;
+    private final CropTransform transform;
     private final int batchSize;
     private final int threads;
     private final int prefetch;
@@ -102,8 +97,8 @@ public final class Loader implements AutoCloseable {
     private final int[] cropInGroup;
     private final List<int[]> outputGroups; // {size, count}
     private final List<List<HostBatch.Segment>> segments;
-    /** Photometric settings of each crop (crop order). */
-    private final Photometric[] cropPhotometric;
+    /** Photometric stage of each crop (crop order). */
+    private final CropTransform.PhotometricStage[] cropPhotometric;
     private final boolean photometricOnLoader;
     private final BufferPool buffers;
 
@@ -122,13 +117,13 @@ public final class Loader implements AutoCloseable {
                         (b.device != null ? b.device : Engine.getInstance().defaultDevice()).getDeviceType()));
         this.buffers = new BufferPool(prefetch + 2);
         int crops = transform.cropCount();
-        cropPhotometric = new Photometric[crops];
+        cropPhotometric = new CropTransform.PhotometricStage[crops];
         cropGroup = new int[crops];
         cropInGroup = new int[crops];
         outputGroups = new ArrayList<>();
         segments = new ArrayList<>();
         int k = 0;
-        for (CropGroup g : transform.groups()) {
+        for (CropTransform.Group g : transform.groups()) {
             int last = outputGroups.size() - 1;
             if (last < 0 || outputGroups.get(last)[0] != g.size()) {
                 outputGroups.add(new int[] {g.size(), 0});
@@ -362,14 +357,14 @@ public final class Loader implements AutoCloseable {
         int[] labels = new int[size];
         int groupsCount = outputGroups.size();
         byte[][] pixels = new byte[groupsCount][];
-        PhotometricDraw[][] draws = new PhotometricDraw[groupsCount][];
+        CropTransform.Crop[][] draws = new CropTransform.Crop[groupsCount][];
         ByteBuffer[] images = new ByteBuffer[groupsCount];
         FloatBuffer[] imageFloats = new FloatBuffer[groupsCount];
         for (int g = 0; g < groupsCount; g++) {
             int s = outputGroups.get(g)[0];
             int count = outputGroups.get(g)[1];
             pixels[g] = new byte[count * size * 3 * s * s];
-            draws[g] = new PhotometricDraw[count * size];
+            draws[g] = new CropTransform.Crop[count * size];
             if (photometricOnLoader) {
                 // Direct and native-order so toDevice can hand it to PyTorch without a copy.
                 images[g] = buffers.take(pixels[g].length * Float.BYTES);
@@ -408,14 +403,14 @@ public final class Loader implements AutoCloseable {
             }
             indices[slot] = index;
             labels[slot] = dataset.label(index);
-            CropDraw[] crops = transform.sample(image.width(), image.height(), rng);
+            CropTransform.Crop[] crops = transform.sample(image.width(), image.height(), rng);
             for (int k = 0; k < crops.length; k++) {
                 int g = cropGroup[k];
                 int s = outputGroups.get(g)[0];
                 int pos = cropInGroup[k] * size + slot;
                 int len = 3 * s * s;
-                Resampler.crop(image, crops[k].box(), s, crops[k].flip(), pixels[g], pos * len);
-                draws[g][pos] = crops[k].photometric();
+                crops[k].cut(image, s, pixels[g], pos * len);
+                draws[g][pos] = crops[k];
                 if (photometricOnLoader) {
                     cropPhotometric[k].applyOnHost(draws[g][pos], pixels[g], pos * len, s, imageFloats[g], pos * len);
                 }
@@ -442,7 +437,7 @@ public final class Loader implements AutoCloseable {
     /** Builder of a {@link Loader}. */
     public static final class Builder {
         private ImageDataset dataset;
-        private MultiCrop transform;
+        private CropTransform transform;
         private int batchSize;
         private int threads = Runtime.getRuntime().availableProcessors();
         private int prefetch;
@@ -492,10 +487,10 @@ public final class Loader implements AutoCloseable {
         /**
          * Sets the crops cut from each image (required).
          *
-         * @param transform e.g. {@link MultiCrop#swav()}
+         * @param transform e.g. {@code augment.MultiCrop.swav()}
          * @return this builder
          */
-        public Builder setTransform(MultiCrop transform) {
+        public Builder setTransform(CropTransform transform) {
             this.transform = transform;
             return this;
         }

@@ -24,7 +24,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * Trainer.builder() ...
- *         .addEpochObserver(new KnnObserver(monitor, chart -> runDir.resolve(chart + ".png")))
+ *         .addEpochObserver(new KnnObserver(monitor, RunFolder.of(runDir)::plotFile))
  * }</pre>
  */
 public final class KnnObserver implements EpochObserver {

@@ -3,34 +3,16 @@ package dev.selfsup.run;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.selfsup.augment.ColorJitter;
-import dev.selfsup.augment.CropGroup;
-import dev.selfsup.augment.GaussianBlur;
-import dev.selfsup.augment.Geometry;
 import dev.selfsup.augment.MultiCrop;
-import dev.selfsup.augment.Normalize;
-import dev.selfsup.augment.Photometric;
-import dev.selfsup.augment.RandomGrayscale;
-import dev.selfsup.augment.RandomResizedCrop;
-import dev.selfsup.augment.Resize;
-import dev.selfsup.augment.ResizeCenterCrop;
-import dev.selfsup.augment.Solarize;
-import dev.selfsup.config.AugmentSettings;
 import dev.selfsup.config.ConfigException;
-import dev.selfsup.config.DataSettings;
 import dev.selfsup.config.DiagnosticsSettings;
 import dev.selfsup.config.ModelSettings;
 import dev.selfsup.config.MonitorSettings;
 import dev.selfsup.config.OptimizerSettings;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.YamlWriter;
-import dev.selfsup.data.IdxDataset;
-import dev.selfsup.data.IdxImageDataset;
 import dev.selfsup.data.ImageDataset;
-import dev.selfsup.data.ImageFolder;
 import dev.selfsup.data.Loader;
-import dev.selfsup.data.SubsetList;
-import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.data.ValidationSplit;
 import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.Seeds;
@@ -56,12 +38,9 @@ import dev.selfsup.optim.Schedule;
 import dev.selfsup.optim.Sgd;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -78,9 +57,9 @@ public final class Pretraining {
      * Trains a recipe in {@code runDir}, or continues it from its latest checkpoint.
      *
      * @param recipe the validated recipe
-     * @param runDir the run folder (created; {@code recipe.yaml} is written there)
+     * @param runDir the run folder ({@link RunFolder}; created, {@code recipe.yaml} is written there)
      * @param device the training device
-     * @param resume continue from {@link #latestCheckpoint}
+     * @param resume continue from the folder's latest checkpoint ({@link RunFolder#latestCheckpoint})
      * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
      * @return what the trainer did
      * @throws IOException if data or run files cannot be read or written
@@ -113,27 +92,30 @@ public final class Pretraining {
      * Builds a run without starting it (for callers that want the trainer's handle, e.g. to stop
      * it from another thread).
      *
+     * <p>A resumed run continues with {@code recipe} as given (e.g. {@code --set train.epochs=200}
+     * extends it): once the trainer is positioned at the checkpoint, {@code recipe.yaml} is rewritten
+     * to it, so the folder records the recipe its training finishes with; each checkpoint also
+     * records the recipe it was written under.
+     *
      * @param recipe the validated recipe
-     * @param runDir the run folder (created; {@code recipe.yaml} is written there)
+     * @param runDir the run folder ({@link RunFolder}; created, {@code recipe.yaml} is written there)
      * @param device the training device
-     * @param resume continue from {@link #latestCheckpoint}
+     * @param resume continue from the folder's latest checkpoint ({@link RunFolder#latestCheckpoint})
      * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
      * @return the open session
      * @throws IOException if data or run files cannot be read or written
+     * @throws IllegalArgumentException if a new run is asked for in a folder that holds one
      */
     public static Session open(Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
             throws IOException {
-        if (!resume && (Files.exists(latestCheckpoint(runDir)) || Files.exists(metricsFile(runDir)))) {
-            throw new IllegalArgumentException("run folder " + runDir + " already holds a run; continue it with"
-                    + " --resume " + runDir + " or choose another --out");
-        }
-        Files.createDirectories(runDir);
-        String yaml = YamlWriter.write(recipe);
+        RunFolder folder = RunFolder.of(runDir);
         if (!resume) {
-            Files.writeString(runDir.resolve("recipe.yaml"), yaml, StandardCharsets.UTF_8);
+            folder.checkFresh();
+            folder.writeRecipe(recipe);
         }
-        ImageDataset dataset = dataset(recipe.data(), recipe.seed(), true);
-        MultiCrop crops = multiCrop(recipe.augment());
+        String yaml = YamlWriter.write(recipe);
+        ImageDataset dataset = Datasets.open(recipe.data(), recipe.seed(), Datasets.Split.TRAIN);
+        MultiCrop crops = Augmentations.multiCrop(recipe.augment());
         // built before the engine is seeded and before the run's loader: they read images only
         KnnMonitor knn = recipe.monitor().enabled() ? knnMonitor(recipe, dataset, crops) : null;
         DiagnosticsMonitor diagnostics = recipe.diagnostics().enabled() ? diagnosticsMonitor(recipe, dataset, crops) : null;
@@ -176,7 +158,8 @@ public final class Pretraining {
             }
             Trainer trainer = builder.build();
             if (resume) {
-                trainer.resume(latestCheckpoint(runDir));
+                trainer.resume(folder.latestCheckpoint());
+                folder.writeRecipe(recipe);
             }
             return new Session(run, loader, method, trainer);
         } catch (IOException | RuntimeException e) {
@@ -188,39 +171,25 @@ public final class Pretraining {
         }
     }
 
-    /**
-     * The latest checkpoint of a run folder, which {@code --resume} continues.
-     *
-     * @param runDir the run folder
-     * @return {@code runDir/checkpoints/latest.ckpt}
-     */
-    public static Path latestCheckpoint(Path runDir) {
-        return runDir.resolve("checkpoints").resolve("latest.ckpt");
-    }
-
-    private static Path metricsFile(Path runDir) {
-        return runDir.resolve("metrics.jsonl");
-    }
-
     private static Function<String, Path> chartFiles(Path runDir) {
-        return chart -> runDir.resolve(chart + ".png");
+        return RunFolder.of(runDir)::plotFile;
     }
 
-    /** Points a trainer at the files of a run folder (DESIGN.md, "Runs on disk"). */
+    /** Points a trainer at the files of a run folder ({@link RunFolder} names them). */
     private static Trainer.Builder inRunFolder(Trainer.Builder b, Path runDir, int checkpointEveryEpochs) {
-        Path checkpoints = latestCheckpoint(runDir).getParent();
-        return b.setCheckpoint(latestCheckpoint(runDir))
-                .optEpochCheckpoints(checkpointEveryEpochs,
-                        epochs -> checkpoints.resolve(String.format(Locale.ROOT, "epoch_%04d.ckpt", epochs)))
-                .optMetrics(metricsFile(runDir))
-                .optPlots(chartFiles(runDir))
-                .optExportBackbone(runDir.resolve("backbone.safetensors"));
+        RunFolder folder = RunFolder.of(runDir);
+        return b.setCheckpoint(folder.latestCheckpoint())
+                .optEpochCheckpoints(checkpointEveryEpochs, folder::epochCheckpoint)
+                .optMetrics(folder.metricsFile())
+                .optPlots(folder::plotFile)
+                .optExportBackbone(folder.backboneFile());
     }
 
     /**
      * The kNN monitor of a recipe's {@code monitor:} section: a seeded validation split of the
      * training images (queries) against the rest (memory bank, optionally a seeded subset of
-     * {@code max_bank} images), through {@link #evaluationTransform}.
+     * {@code max_bank} images), through {@link Augmentations#evaluation(dev.selfsup.config.DataSettings,
+     * MultiCrop)}.
      *
      * @param recipe the recipe
      * @param train the training images
@@ -238,7 +207,7 @@ public final class Pretraining {
                 : split.train();
         return KnnMonitor.builder()
                 .setData(bank, split.validation())
-                .setTransform(evaluationTransform(recipe.data(), crops))
+                .setTransform(Augmentations.evaluation(recipe.data(), crops))
                 .setEveryEpochs(m.everyEpochs())
                 .optK(m.knnK())
                 .optTemperature(m.knnTemperature())
@@ -246,23 +215,6 @@ public final class Pretraining {
                 .optExtractBatch(m.extractBatch())
                 .optThreads(recipe.data().workers())
                 .build();
-    }
-
-    /**
-     * The deterministic transform the kNN monitor extracts features with: the first crop group's
-     * size and normalisation, a plain resize for small images (IDX, synthetic) and resize +
-     * centre crop (crop fraction 0.875) for image folders.
-     *
-     * @param data the data section
-     * @param crops the training multi-crop
-     * @return a one-crop transform
-     */
-    public static MultiCrop evaluationTransform(DataSettings data, MultiCrop crops) {
-        CropGroup first = crops.groups().get(0);
-        Geometry geometry = data.dataset() == DataSettings.DatasetKind.IMAGE_FOLDER
-                ? new ResizeCenterCrop(first.size(), 0.875)
-                : new Resize(first.size());
-        return MultiCrop.of(new CropGroup(1, geometry, 0, Photometric.normalizeOnly(first.photometric().normalize())));
     }
 
     /**
@@ -290,80 +242,6 @@ public final class Pretraining {
                 .optRankWarnFraction(d.rankWarnFraction())
                 .optRankWarnDrop(d.rankWarnDrop())
                 .build();
-    }
-
-    /**
-     * Opens the dataset a recipe names.
-     *
-     * @param data the data section
-     * @param seed the run seed (synthetic data)
-     * @param train the training split (IDX datasets)
-     * @return the dataset
-     * @throws IOException if files are missing or unreadable
-     */
-    public static ImageDataset dataset(DataSettings data, long seed, boolean train) throws IOException {
-        return switch (data.dataset()) {
-            case FASHION_MNIST_EMBEDDED -> new IdxImageDataset(IdxDataset.embeddedFashionMnist(train));
-            case FASHION_MNIST -> new IdxImageDataset(IdxDataset.readSplit(Path.of(data.path()), train));
-            case IMAGE_FOLDER -> {
-                ImageFolder.Builder b = ImageFolder.builder().setRoot(Path.of(data.path()));
-                if (!data.classList().isBlank()) {
-                    b.optClassList(SubsetList.resolve(data.classList()));
-                }
-                if (!data.fileList().isBlank()) {
-                    b.optFileList(SubsetList.resolve(data.fileList()));
-                }
-                yield b.build();
-            }
-            case SYNTHETIC -> new SyntheticShapes(data.syntheticImages(), data.syntheticClasses(),
-                    data.syntheticResolution(), data.syntheticResolution(), seed);
-        };
-    }
-
-    /**
-     * The multi-crop transform of an augment section.
-     *
-     * @param a the augment section
-     * @return the transform
-     */
-    public static MultiCrop multiCrop(AugmentSettings a) {
-        List<AugmentSettings.CropSettings> crops = a.effectiveCrops();
-        if (a.preset() == AugmentSettings.Preset.DINO && crops.size() == 2 && crops.get(0).count() == 2) {
-            // DINO treats its two global crops differently (blur 1.0 / 0.1, solarise one)
-            return MultiCrop.dino(crops.get(0).size(), crops.get(1).size(), crops.get(1).count());
-        }
-        Normalize normalize = normalize(a);
-        double s = a.jitterStrength();
-        ColorJitter jitter = new ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, a.jitterProbability());
-        MultiCrop.Builder b = MultiCrop.builder();
-        for (AugmentSettings.CropSettings c : crops) {
-            Photometric p = new Photometric(jitter, new RandomGrayscale(a.grayscaleProbability()),
-                    GaussianBlur.forCrop(a.blurProbability(), c.size()),
-                    a.solarizeProbability() > 0 ? new Solarize(a.solarizeProbability(), Solarize.DEFAULT_THRESHOLD)
-                            : Solarize.none(),
-                    normalize);
-            b.addGroup(new CropGroup(c.count(), new RandomResizedCrop(c.size(), c.scaleMin(), c.scaleMax()),
-                    a.flipProbability(), p));
-        }
-        return b.build();
-    }
-
-    private static Normalize normalize(AugmentSettings a) {
-        if (a.mean().isEmpty() && a.std().isEmpty()) {
-            return a.preset() == AugmentSettings.Preset.SWAV ? Normalize.SWAV : Normalize.IMAGENET;
-        }
-        Normalize base = a.preset() == AugmentSettings.Preset.SWAV ? Normalize.SWAV : Normalize.IMAGENET;
-        float[] mean = a.mean().isEmpty() ? base.mean() : floats(a.mean());
-        float[] std = a.std().isEmpty() ? base.std() : floats(a.std());
-        return new Normalize(mean, std);
-    }
-
-    private static float[] floats(List<Double> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i).floatValue();
-        }
-        return out;
     }
 
     /**

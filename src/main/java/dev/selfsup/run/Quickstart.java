@@ -7,7 +7,6 @@ import ai.djl.nn.Block;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.selfsup.augment.Normalize;
-import dev.selfsup.config.AugmentSettings;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.data.IdxDataset;
 import dev.selfsup.engine.Precision;
@@ -24,7 +23,6 @@ import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.RawPixels;
 import dev.selfsup.eval.Readout;
 import dev.selfsup.model.Backbone;
-import dev.selfsup.model.Weights;
 import dev.selfsup.train.Progress;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
@@ -80,8 +78,8 @@ public final class Quickstart {
         double pretrainSeconds = (System.nanoTime() - start) / 1e9;
         IdxDataset train = IdxDataset.embeddedFashionMnist(true);
         IdxDataset test = IdxDataset.embeddedFashionMnist(false);
-        int size = recipe.augment().effectiveCrops().get(0).size();
-        Normalize norm = Pretraining.multiCrop(recipe.augment()).groups().get(0).photometric().normalize();
+        int size = recipe.augment().crops().get(0).size();
+        Normalize norm = Augmentations.normalize(recipe.augment());
         Row raw;
         Row random;
         Row pretrained;
@@ -95,16 +93,24 @@ public final class Quickstart {
             Backbone init = Pretraining.backbone(recipe.model());
             init.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, size, size));
             random = evaluate(init, trainSrc, testSrc, recipe, manager);
-            Backbone learned = Pretraining.backbone(recipe.model());
-            learned.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, size, size));
-            Weights.load(learned, runDir.resolve("backbone.safetensors"));
+            Backbone learned = RunFolder.of(runDir).loadBackbone(manager, size);
             pretrained = evaluate(learned, trainSrc, testSrc, recipe, manager);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Result r = new Result(raw, random, pretrained, seconds, pretrainSeconds, train.size(), test.size());
-        write(r, recipe, trained, runDir.getFileName().toString(), out.resolve("quickstart.json"));
+        write(r, recipe, trained, runDir.getFileName().toString(), resultFile(out));
         print(r, recipe, log);
         return r;
+    }
+
+    /**
+     * Where {@link #run} writes its table.
+     *
+     * @param out the output folder
+     * @return {@code out/quickstart.json}
+     */
+    public static Path resultFile(Path out) {
+        return out.resolve("quickstart.json");
     }
 
     private static FeatureSource source(IdxDataset d, int size, Normalize norm) {

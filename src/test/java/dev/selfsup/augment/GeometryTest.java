@@ -172,11 +172,7 @@ class GeometryTest {
         assertEquals(6, swav.groups().get(1).count());
         assertEquals(new RandomResizedCrop(96, 0.05, 0.14), swav.groups().get(1).geometry());
         assertEquals(Normalize.SWAV, swav.groups().get(0).photometric().normalize());
-        assertEquals(10, MultiCrop.dino().cropCount());
-        assertEquals(0.2, MultiCrop.dino().groups().get(1).photometric().solarize().probability());
-        assertEquals(new RandomResizedCrop(224, 0.2, 1.0), MultiCrop.mocoV2(224).groups().get(0).geometry());
-        assertEquals(23, MultiCrop.simclr(224).groups().get(0).photometric().blur().kernelSize());
-        assertEquals(0.4, MultiCrop.mocoV2(224).groups().get(0).photometric().jitter().brightness());
+        assertEquals(23, swav.groups().get(0).photometric().blur().kernelSize(), "SimCLR's kernel: 10 % of the side, odd");
         MultiCrop custom = MultiCrop.swav().toBuilder().setGroup(1, MultiCrop.swav().groups().get(1).withCount(4)).build();
         assertEquals(6, custom.cropCount());
     }

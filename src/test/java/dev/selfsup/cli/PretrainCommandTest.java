@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.selfsup.run.Pretraining;
+import dev.selfsup.run.RunFolder;
 import dev.selfsup.train.Checkpoint;
 import dev.selfsup.train.MetricsLog;
 import java.io.File;
@@ -47,7 +48,7 @@ class PretrainCommandTest {
         assertTrue(Files.exists(metrics), "training never started: " + Files.readString(dir.resolve("log.txt")));
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "process did not exit after SIGTERM");
-        Path latest = Pretraining.latestCheckpoint(run);
+        Path latest = RunFolder.of(run).latestCheckpoint();
         assertTrue(Files.exists(latest), "no checkpoint after SIGTERM: " + Files.readString(dir.resolve("log.txt")));
         long iteration;
         try (NDManager m = NDManager.newBaseManager()) {
@@ -80,5 +81,40 @@ class PretrainCommandTest {
         assertEquals(ExitCodes.BAD_INPUT, code);
         assertTrue(err.toString().contains(recipe + ":3") && err.toString().contains("train.epocs"), err.toString());
         assertTrue(!new File(dir.resolve("x").toString()).exists(), "no run folder for a bad recipe");
+    }
+
+    @Test
+    void aMissingConfigPathIsAnErrorNamingItAndHowBundledRecipesAreNamed() {
+        Path missing = dir.resolve("fashionmnist_1h.yaml"); // a bundled recipe has this file name
+        java.io.StringWriter err = new java.io.StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute("pretrain", "--config", missing.toString(), "--out", dir.resolve("x").toString());
+        assertEquals(ExitCodes.IO, code);
+        assertTrue(err.toString().contains(missing.toString()) && err.toString().contains("without folder and .yaml")
+                && err.toString().contains("'fashionmnist_1h'"), err.toString());
+        assertTrue(!Files.exists(dir.resolve("x")), "nothing trained");
+    }
+
+    @Test
+    void resumeRefusesAnotherRecipeNamingTheKeysAndAnOutFolder() throws IOException {
+        RunFolder run = RunFolder.of(dir.resolve("run"));
+        run.writeRecipe(dev.selfsup.config.RecipeLoader.parse(TINY, "tiny.yaml"));
+        Files.createDirectories(run.checkpointDir());
+        Files.writeString(run.latestCheckpoint(), ""); // never read: the checks come first
+        String before = Files.readString(run.recipeFile());
+        Path other = dir.resolve("other.yaml");
+        Files.writeString(other, TINY.replace("base_lr: 0.05", "base_lr: 0.1"));
+        java.io.StringWriter err = new java.io.StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute("pretrain", "--resume", run.dir().toString(), "--config", other.toString());
+        assertEquals(ExitCodes.BAD_INPUT, code);
+        assertTrue(err.toString().contains("optimizer.base_lr: 0.05 → 0.1") && err.toString().contains("--config " + other),
+                err.toString());
+        code = cl.execute("pretrain", "--resume", run.dir().toString(), "--out", dir.resolve("elsewhere").toString());
+        assertEquals(ExitCodes.BAD_INPUT, code);
+        assertTrue(err.toString().contains("--out"), err.toString());
+        assertEquals(before, Files.readString(run.recipeFile()), "recipe.yaml untouched");
     }
 }

@@ -185,6 +185,34 @@ class RecipeLoaderTest {
         assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
     }
 
+    @Test
+    void aPathThatDoesNotExistIsAnErrorNeverTheBundledRecipeOfThatName() throws IOException {
+        for (String missing : List.of(dir.resolve("fashionmnist_1h.yaml").toString(), "nowhere/fashionmnist_1h",
+                "fashionmnist_1h.yml")) {
+            java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
+                    () -> RecipeLoader.load(missing, List.of()));
+            assertTrue(e.getMessage().contains(missing) && e.getMessage().contains("without folder and .yaml")
+                    && e.getMessage().contains("fashionmnist_1h"), e.getMessage());
+        }
+        assertEquals("fashionmnist_1h", RecipeLoader.load("fashionmnist_1h", List.of()).name(), "a bare name is bundled");
+        java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> RecipeLoader.load("fashionmnist_2h", List.of()));
+        assertTrue(e.getMessage().contains("no bundled recipe") && e.getMessage().contains("fashionmnist_1h"),
+                e.getMessage());
+    }
+
+    @Test
+    void keysAnAugmentSectionLeavesOutTakeItsPresetsValues() {
+        AugmentSettings moco = RecipeLoader.parse("augment: {preset: mocov2}", "t.yaml").augment();
+        assertEquals(AugmentSettings.defaults(AugmentSettings.Preset.MOCOV2), moco);
+        assertEquals(0.5, moco.jitterStrength(), "MoCo v2's (0.4, 0.4, 0.4, 0.1)");
+        AugmentSettings dino = RecipeLoader.parse("augment: {preset: dino, flip_probability: 0.0}", "t.yaml").augment();
+        assertEquals(0.2, dino.solarizeProbability());
+        assertEquals(0.0, dino.flipProbability(), "a given key wins");
+        assertEquals(List.of(2, 8), dino.crops().stream().map(AugmentSettings.CropSettings::count).toList());
+        assertEquals(AugmentSettings.defaults(), RecipeLoader.parse("seed: 1", "t.yaml").augment(), "no preset: SimCLR");
+    }
+
     private Path write(String name, String text) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, text);

@@ -35,6 +35,31 @@ import org.junit.jupiter.api.io.TempDir;
 class LoaderTest {
     private static final SyntheticShapes SHAPES = new SyntheticShapes(40, 5, 24, 20, 9L);
 
+    /** Two random-resized crops with SimCLR's photometric ops. */
+    private static MultiCrop twoCrops(int size) {
+        Photometric p = new Photometric(ColorJitter.simclr(1.0), new RandomGrayscale(0.2), GaussianBlur.forCrop(0.5, size),
+                Solarize.none(), Normalize.IMAGENET);
+        return MultiCrop.of(new CropGroup(2, new RandomResizedCrop(size, 0.08, 1.0), 0.5, p));
+    }
+
+    /**
+     * DINO's layout: two global crops cut alike as two groups with different photometric settings
+     * (the first always blurred, never solarised; the second solarised with p 0.2), then local crops.
+     */
+    private static MultiCrop globalPairAndLocals(int globalSize, int localSize, int localCount) {
+        ColorJitter j = new ColorJitter(0.4, 0.4, 0.2, 0.1, 0.8);
+        RandomGrayscale g = new RandomGrayscale(0.2);
+        RandomResizedCrop global = new RandomResizedCrop(globalSize, 0.4, 1.0);
+        return MultiCrop.builder()
+                .addGroup(new CropGroup(1, global, 0.5,
+                        new Photometric(j, g, GaussianBlur.forCrop(1.0, globalSize), Solarize.none(), Normalize.IMAGENET)))
+                .addGroup(new CropGroup(1, global, 0.5, new Photometric(j, g, GaussianBlur.forCrop(0.1, globalSize),
+                        new Solarize(0.2, Solarize.DEFAULT_THRESHOLD), Normalize.IMAGENET)))
+                .addGroup(new CropGroup(localCount, new RandomResizedCrop(localSize, 0.05, 0.4), 0.5,
+                        new Photometric(j, g, GaussianBlur.forCrop(0.5, localSize), Solarize.none(), Normalize.IMAGENET)))
+                .build();
+    }
+
     private static Loader loader(ImageDataset ds, MultiCrop t, int batch, int threads) {
         return Loader.builder().setDataset(ds).setTransform(t).setBatchSize(batch).optThreads(threads).optSeed(123).build();
     }
@@ -102,7 +127,7 @@ class LoaderTest {
 
     @Test
     void startBatchReproducesTheTailOfTheEpoch() {
-        MultiCrop t = MultiCrop.simclr(12);
+        MultiCrop t = twoCrops(12);
         try (Loader l = loader(SHAPES, t, 6, 2)) {
             List<HostBatch> full = all(l, 2, 0);
             List<HostBatch> tail = all(l, 2, 4);
@@ -154,7 +179,7 @@ class LoaderTest {
         Files.write(dir.resolve("img3.png"), new byte[] {9, 9, 9});
         Files.write(dir.resolve("img7.png"), new byte[0]);
         ImageFolder f = ImageFolder.unlabelled(dir);
-        try (Loader l = loader(f, MultiCrop.simclr(8), 4, 2)) {
+        try (Loader l = loader(f, twoCrops(8), 4, 2)) {
             List<HostBatch> batches = all(l, 0, 0);
             assertEquals(2, batches.size());
             Set<Integer> used = new HashSet<>();
@@ -235,11 +260,11 @@ class LoaderTest {
     @Test
     void rejectsBadSettings() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Loader.builder().setDataset(SHAPES).setTransform(MultiCrop.simclr(8)).setBatchSize(0).build());
+                () -> Loader.builder().setDataset(SHAPES).setTransform(twoCrops(8)).setBatchSize(0).build());
         assertTrue(e.getMessage().contains("0"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> Loader.builder().setDataset(SHAPES).setTransform(MultiCrop.simclr(8)).setBatchSize(41).build());
-        try (Loader l = loader(SHAPES, MultiCrop.simclr(8), 8, 1)) {
+                () -> Loader.builder().setDataset(SHAPES).setTransform(twoCrops(8)).setBatchSize(41).build());
+        try (Loader l = loader(SHAPES, twoCrops(8), 8, 1)) {
             assertThrows(IllegalArgumentException.class, () -> l.epoch(0, 6));
         }
     }
@@ -247,7 +272,7 @@ class LoaderTest {
     @Test
     void equalSizeGroupsMergeAndKeepTheirOwnPhotometricSettings() {
         // DINO: two 16-px global groups (second one solarises) become one device group of 2 crops.
-        MultiCrop dino = MultiCrop.dino(16, 8, 2);
+        MultiCrop dino = globalPairAndLocals(16, 8, 2);
         try (Loader l = loader(SHAPES, dino, 4, 2);
                 NDManager m = NDManager.newBaseManager()) {
             HostBatch h = all(l, 0, 0).get(0);
@@ -277,7 +302,7 @@ class LoaderTest {
     void photometricOnLoaderThreadsEqualsTheDevicePath() {
         // DINO at 16/8 px: two equal-size global groups with different photometric settings
         // (solarise in the second), blur on every crop of the first, 16+ crops per group.
-        MultiCrop dino = MultiCrop.dino(24, 12, 2);
+        MultiCrop dino = globalPairAndLocals(24, 12, 2);
         try (Loader onLoader = Loader.builder().setDataset(SHAPES).setTransform(dino).setBatchSize(10).optSeed(4)
                         .optPhotometricSite(Loader.PhotometricSite.LOADER).build();
                 Loader onDevice = Loader.builder().setDataset(SHAPES).setTransform(dino).setBatchSize(10).optSeed(4)
@@ -347,9 +372,9 @@ class LoaderTest {
 
     @Test
     void autoRunsThePhotometricOpsOnTheLoaderOnlyForTheCpu() {
-        try (Loader cpu = Loader.builder().setDataset(SHAPES).setTransform(MultiCrop.simclr(8)).setBatchSize(4)
+        try (Loader cpu = Loader.builder().setDataset(SHAPES).setTransform(twoCrops(8)).setBatchSize(4)
                         .optDevice(ai.djl.Device.cpu()).build();
-                Loader gpu = Loader.builder().setDataset(SHAPES).setTransform(MultiCrop.simclr(8)).setBatchSize(4)
+                Loader gpu = Loader.builder().setDataset(SHAPES).setTransform(twoCrops(8)).setBatchSize(4)
                         .optDevice(ai.djl.Device.gpu()).build()) {
             assertTrue(cpu.photometricOnLoader());
             assertFalse(gpu.photometricOnLoader());
@@ -359,10 +384,11 @@ class LoaderTest {
 
     /** Checks on drawn parameters. */
     static final class PhotometricDrawCheck {
-        static void assertNoSolarize(dev.selfsup.augment.PhotometricDraw[] draws, int from, int to) {
+        static void assertNoSolarize(CropTransform.Crop[] draws, int from, int to) {
             for (int i = from; i < to; i++) {
-                assertFalse(draws[i].solarize(), "first DINO global crop must never be solarised");
-                assertTrue(draws[i].blurSigma() > 0, "first DINO global crop is always blurred");
+                dev.selfsup.augment.PhotometricDraw d = ((dev.selfsup.augment.CropDraw) draws[i]).photometric();
+                assertFalse(d.solarize(), "first DINO global crop must never be solarised");
+                assertTrue(d.blurSigma() > 0, "first DINO global crop is always blurred");
             }
         }
     }

@@ -16,6 +16,7 @@ import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.method.Method;
+import dev.selfsup.run.Augmentations;
 import dev.selfsup.run.Pretraining;
 import java.io.IOException;
 import java.util.List;
@@ -40,7 +41,7 @@ class DiagnosticsMonitorTest {
     }
 
     private static DiagnosticsMonitor monitor(long seed, int every) throws IOException {
-        return DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Pretraining.multiCrop(RECIPE.augment()))
+        return DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Augmentations.multiCrop(RECIPE.augment()))
                 .setEverySteps(every).optBatch(16).optSeed(seed).build();
     }
 
@@ -107,11 +108,11 @@ class DiagnosticsMonitorTest {
     @Test
     void rejectsBadSettingsNamingThem() {
         IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
-                () -> DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Pretraining.multiCrop(RECIPE.augment()))
+                () -> DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Augmentations.multiCrop(RECIPE.augment()))
                         .setEverySteps(1).optBatch(41).build());
         assertTrue(big.getMessage().contains("[2, 40]") && big.getMessage().contains("41"), big.getMessage());
         IllegalArgumentException every = assertThrows(IllegalArgumentException.class,
-                () -> DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Pretraining.multiCrop(RECIPE.augment()))
+                () -> DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Augmentations.multiCrop(RECIPE.augment()))
                         .build());
         assertTrue(every.getMessage().contains("setEverySteps"), every.getMessage());
     }

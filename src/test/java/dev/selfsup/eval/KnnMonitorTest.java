@@ -85,7 +85,7 @@ class KnnMonitorTest {
                 () -> KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(TRANSFORM).build());
         assertTrue(every.getMessage().contains("setEveryEpochs"), every.getMessage());
         IllegalArgumentException random = assertThrows(IllegalArgumentException.class,
-                () -> KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(MultiCrop.simclr(16))
+                () -> KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(MultiCrop.linearProbe(16))
                         .setEveryEpochs(1).build());
         assertFalse(random.getMessage().isBlank());
     }

@@ -61,7 +61,7 @@ class MethodTest {
     /** A fixed batch: the same random crops every step. */
     static MultiCropBatch batch(NDManager m, Recipe r) {
         List<MultiCropBatch.Group> groups = new ArrayList<>();
-        for (var c : r.augment().effectiveCrops()) {
+        for (var c : r.augment().crops()) {
             groups.add(new MultiCropBatch.Group(c.size(), c.count(), m.randomNormal(new Shape((long) c.count() * B, 3, c.size(), c.size()))));
         }
         return new MultiCropBatch(groups, m.zeros(new Shape(B), ai.djl.ndarray.types.DataType.INT64), new int[B]);

@@ -121,8 +121,8 @@ class PretrainingMonitorsTest {
         Recipe recipe = tiny("simclr", MONITORS);
         try (Pretraining.Session s = Pretraining.open(recipe, dir.resolve("leak"), Device.cpu(), false, null)) {
             NDManager run = s.manager();
-            ImageDataset data = Pretraining.dataset(recipe.data(), recipe.seed(), true);
-            MultiCrop crops = Pretraining.multiCrop(recipe.augment());
+            ImageDataset data = Datasets.open(recipe.data(), recipe.seed(), Datasets.Split.TRAIN);
+            MultiCrop crops = Augmentations.multiCrop(recipe.augment());
             KnnObserver knn = new KnnObserver(Pretraining.knnMonitor(recipe, data, crops), chart -> dir.resolve(chart));
             DiagnosticsObserver diagnostics = new DiagnosticsObserver(Pretraining.diagnosticsMonitor(recipe, data, crops),
                     chart -> dir.resolve(chart));

@@ -17,7 +17,10 @@ import dev.selfsup.data.Loader;
 import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.method.Method;
+import dev.selfsup.run.Augmentations;
+import dev.selfsup.run.Datasets;
 import dev.selfsup.run.Pretraining;
+import dev.selfsup.run.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,11 +122,11 @@ class TrainerTest {
                         List.of(new Plots.Series("s", Plots.points(metrics, kind(), "step", "s", 1))));
             }
         };
-        ImageDataset data = Pretraining.dataset(recipe.data(), recipe.seed(), true);
+        ImageDataset data = Datasets.open(recipe.data(), recipe.seed(), Datasets.Split.TRAIN);
         Trainer.Result stopped;
         Trainer.Result finished;
         try (NDManager manager = NDManager.newBaseManager(Device.cpu());
-                Loader loader = Loader.builder().setDataset(data).setTransform(Pretraining.multiCrop(recipe.augment()))
+                Loader loader = Loader.builder().setDataset(data).setTransform(Augmentations.multiCrop(recipe.augment()))
                         .setBatchSize(8).optSeed(recipe.seed()).build()) {
             SelfsupEngine.seed(recipe.seed());
             Method method = Pretraining.method(recipe, manager, 16);
@@ -191,7 +194,7 @@ class TrainerTest {
                 () -> Pretraining.run(recipe, run, Device.cpu(), false, null));
         assertTrue(e.getMessage().contains("iteration " + e.iteration()), e.getMessage());
         assertTrue(e.getMessage().contains("--resume"), e.getMessage());
-        Path latest = Pretraining.latestCheckpoint(run);
+        Path latest = RunFolder.of(run).latestCheckpoint();
         if (e.iteration() >= 4) {
             assertTrue(e.getMessage().contains(latest.toString()), e.getMessage());
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
