@@ -197,9 +197,7 @@ public final class Trainer {
                 }
             }
             optimizer.loadState(optim);
-            Map<String, Long> scalars = new LinkedHashMap<>();
-            meta.getAsJsonObject("method").entrySet().forEach(e -> scalars.put(e.getKey(), e.getValue().getAsLong()));
-            method.restoreScalars(scalars);
+            MethodStates.restore(method, meta, file);
             iteration = meta.get("iteration").getAsLong();
             startEpoch = meta.get("epoch").getAsInt();
             startBatch = meta.get("next_batch").getAsInt();
@@ -454,9 +452,7 @@ public final class Trainer {
         meta.addProperty("observer_seconds", observerSeconds());
         meta.addProperty("selfsup_version", dev.selfsup.Version.selfsup());
         meta.addProperty("recipe", recipeYaml);
-        JsonObject scalars = new JsonObject();
-        method.stateScalars().forEach(scalars::addProperty);
-        meta.add("method", scalars);
+        meta.add("method", MethodStates.toJson(method.state()));
         new Checkpoint(meta, tensors).write(file);
     }
 
