@@ -76,7 +76,7 @@ public final class MocoV2WithMochi {
         SelfsupEngine.boot(0);
         Recipe r = recipe(Path.of(args[0]), Path.of(args[1]), Arrays.asList(args).subList(3, args.length));
         Path runDir = Path.of(args[2]);
-        boolean resume = java.nio.file.Files.exists(Trainer.latestCheckpoint(runDir));
+        boolean resume = java.nio.file.Files.exists(Pretraining.latestCheckpoint(runDir));
         Trainer.Result result = run(r, runDir, Devices.parse("auto"), resume);
         System.out.printf("%d iterations, last loss %.4f, checkpoint %s%n", result.iterations(), result.lastLoss(),
                 result.checkpoint());

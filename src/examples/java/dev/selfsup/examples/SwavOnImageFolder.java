@@ -146,9 +146,8 @@ public final class SwavOnImageFolder {
                     .setPrototypes(s.prototypes()).optInputDim(head.outputDim()).build();
             prototypes.initialize(run, DataType.FLOAT32, new Shape(1, head.outputDim()));
 
-            int batches = s.stepsPerEpoch() > 0 ? Math.min(s.stepsPerEpoch(), loader.batchesPerEpoch())
-                    : loader.batchesPerEpoch();
-            long total = (long) batches * s.epochs();
+            long batches = Trainer.itersPerEpoch(loader, s.stepsPerEpoch(), 1);
+            long total = batches * s.epochs();
             // SwAV's defaults except K and the queue; prototypes frozen for the first epoch, as the
             // official 5005 iterations at batch 256 and 313 at batch 4096 are one ImageNet epoch
             SwavSettings swav = SwavSettings.defaults()
@@ -169,12 +168,16 @@ public final class SwavOnImageFolder {
                     .optWeightDecay(1e-6)
                     .optMomentum(0.9)
                     .build();
+            // every file is named here: the latest checkpoint (required), metrics, plots, weights
             Trainer trainer = Trainer.builder()
                     .setMethod(method)
                     .setLoader(loader)
                     .setManager(run)
-                    .setRunDir(runDir)
+                    .setCheckpoint(runDir.resolve("checkpoints").resolve("latest.ckpt"))
                     .setOptimizer(lars)
+                    .optMetrics(runDir.resolve("metrics.jsonl"))
+                    .optPlots(chart -> runDir.resolve(chart + ".png"))
+                    .optExportBackbone(runDir.resolve("backbone.safetensors"))
                     .optEpochs(s.epochs())
                     .optStepsPerEpoch(s.stepsPerEpoch())
                     .optSeed(s.seed())

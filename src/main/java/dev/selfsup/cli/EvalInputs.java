@@ -3,7 +3,6 @@ package dev.selfsup.cli;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.selfsup.augment.MultiCrop;
@@ -15,6 +14,7 @@ import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.ImageFolder;
 import dev.selfsup.data.SubsetList;
 import dev.selfsup.data.ValidationSplit;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.eval.FeatureCache;
 import dev.selfsup.eval.FeatureExtractor;
@@ -184,7 +184,7 @@ final class EvalInputs {
             checkArgument(b.equals("random-init"), "--baseline '%s' is unknown; valid: raw-pixels, random-init", baseline);
             checkArgument(backbone != null, "--baseline random-init needs --backbone NAME (one of %s)", ModelZoo.names());
             Backbone net = ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
-            net.initialize(manager, DataType.FLOAT32, input);
+            net.initialize(manager, Precision.DEFAULT.parameterType(), input);
             return new Model(readout(net), Results.Weights.ofParameters(Fingerprint.ofParameters(net)),
                     backbone + " (random init)" + readoutSuffix());
         }
@@ -225,7 +225,7 @@ final class EvalInputs {
             net = ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
             description = backbone + " from " + file;
         }
-        net.initialize(manager, DataType.FLOAT32, input);
+        net.initialize(manager, Precision.DEFAULT.parameterType(), input);
         try {
             Weights.load(net, file, Weights.CLASSIFIER);
         } catch (IllegalArgumentException e) {

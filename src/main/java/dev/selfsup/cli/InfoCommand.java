@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.selfsup.Version;
 import dev.selfsup.engine.NativeFlavor;
-import dev.selfsup.train.DeviceCheck;
+import dev.selfsup.run.DeviceCheck;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -50,7 +50,7 @@ final class PretrainCommand implements Callable<Integer> {
             if (!Files.isRegularFile(saved)) {
                 throw new IllegalArgumentException("--resume " + resume + ": no recipe.yaml there; is it a run folder?");
             }
-            if (!Files.isRegularFile(Trainer.latestCheckpoint(resume))) {
+            if (!Files.isRegularFile(Pretraining.latestCheckpoint(resume))) {
                 throw new IllegalArgumentException("--resume " + resume + ": no checkpoints/latest.ckpt yet; start afresh");
             }
             recipe = RecipeLoader.load(config != null ? config : saved.toString(), withSeed(overrides));

@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonObject;
 import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.data.HostBatch;
 import dev.selfsup.data.ImageDataset;
@@ -18,13 +17,8 @@ import dev.selfsup.data.Loader;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.data.ValidationSplit;
 import dev.selfsup.method.Method;
-import dev.selfsup.train.Observation;
-import dev.selfsup.train.Plots;
-import dev.selfsup.train.StepObserver;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -34,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@link EmbeddingDiagnostics} during pretraining, every N optimiser steps, on one fixed batch:
  * B training images with two augmented views each, cut once from a seed and kept on the host, so
  * successive measurements differ only by the model. The views go through the backbone and the
- * projection head in eval mode with autograd off, and the monitor logs (kind {@code
- * diagnostics}):
+ * projection head in eval mode with autograd off, and the monitor measures (the trainer's hook
+ * around it, {@code run.DiagnosticsObserver}, logs them with kind {@code diagnostics}):
  *
  * <ul>
  *   <li>{@code alignment_*}, {@code uniformity_*}: Wang &amp; Isola's alignment of the two views
@@ -57,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>Memory: the views are kept as float32 on the host, B × 2 × 3 × S² × 4 bytes (4.8 MB for 256
  * Fashion-MNIST images at 28 px, 154 MB per 256 images at 224 px: use a smaller batch there).
  */
-public final class DiagnosticsMonitor implements StepObserver {
+public final class DiagnosticsMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(DiagnosticsMonitor.class);
 
     private final float[] views; // [2B, 3, S, S]: all first views, then all second views
@@ -91,11 +85,6 @@ public final class DiagnosticsMonitor implements StepObserver {
         return new Builder();
     }
 
-    @Override
-    public String kind() {
-        return "diagnostics";
-    }
-
     /**
      * Images in the fixed batch.
      *
@@ -114,13 +103,36 @@ public final class DiagnosticsMonitor implements StepObserver {
         return labels.length > 0;
     }
 
-    @Override
-    public Observation afterStep(StepEnd end) {
-        if (end.step() % everySteps != 0) {
-            return Observation.none();
-        }
-        Method method = end.method();
-        NDManager scope = end.scope();
+    /**
+     * Whether a step is measured: every {@code everySteps}-th, starting with step 0.
+     *
+     * @param step the optimiser iteration just done
+     * @return true on measured steps
+     */
+    public boolean measures(long step) {
+        return step % everySteps == 0;
+    }
+
+    /**
+     * Whether pair scores are measured ({@link Builder#optPairScores}).
+     *
+     * @return true for contrastive methods
+     */
+    public boolean pairScores() {
+        return pairScores;
+    }
+
+    /**
+     * Measures the fixed batch with the method's backbone and head (eval mode, autograd off); also
+     * warns when the rank collapses (see the class comment).
+     *
+     * @param method the method being trained (read, not trained)
+     * @param step the optimiser iteration just done, named in the warning
+     * @param scope a manager for temporaries, e.g. a sub-manager on the training device; the
+     *     caller closes it
+     * @return metric name → value, in a fixed order
+     */
+    public Map<String, Double> measure(Method method, long step, NDManager scope) {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         Map<String, Double> values = new LinkedHashMap<>();
@@ -138,8 +150,8 @@ public final class DiagnosticsMonitor implements StepObserver {
             values.put("alignment_projector", EmbeddingDiagnostics.alignment(z1, z2));
             values.put("uniformity_projector",
                     (EmbeddingDiagnostics.uniformity(z1) + EmbeddingDiagnostics.uniformity(z2)) / 2);
-            values.put("rankme_backbone", rank(0, "backbone", h1, end.step()));
-            values.put("rankme_projector", rank(1, "projector", z1, end.step()));
+            values.put("rankme_backbone", rank(0, "backbone", h1, step));
+            values.put("rankme_projector", rank(1, "projector", z1, step));
             if (pairScores) {
                 EmbeddingDiagnostics.PairScores s = EmbeddingDiagnostics.pairScores(z1, z2);
                 values.put("pos_score_mean", s.positiveMean());
@@ -155,7 +167,7 @@ public final class DiagnosticsMonitor implements StepObserver {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
-        return new Observation(values, "");
+        return values;
     }
 
     private NDArray features(Method method, ParameterStore ps, NDArray images) {
@@ -195,34 +207,6 @@ public final class DiagnosticsMonitor implements StepObserver {
      */
     boolean[] collapsed() {
         return collapsed.clone();
-    }
-
-    @Override
-    public void plot(List<JsonObject> metrics, Path dir) throws IOException {
-        String k = kind();
-        Plots.lines(dir.resolve("diagnostics_alignment_uniformity.png"), "alignment and uniformity (fixed batch)",
-                "step", List.of(
-                        new Plots.Series("alignment backbone", Plots.points(metrics, k, "step", "alignment_backbone", 1)),
-                        new Plots.Series("uniformity backbone", Plots.points(metrics, k, "step", "uniformity_backbone", 1)),
-                        new Plots.Series("alignment projector", Plots.points(metrics, k, "step", "alignment_projector", 1)),
-                        new Plots.Series("uniformity projector",
-                                Plots.points(metrics, k, "step", "uniformity_projector", 1))));
-        Plots.lines(dir.resolve("diagnostics_rankme.png"), "effective rank, RankMe (fixed batch)", "step", List.of(
-                new Plots.Series("backbone", Plots.points(metrics, k, "step", "rankme_backbone", 1)),
-                new Plots.Series("projector", Plots.points(metrics, k, "step", "rankme_projector", 1))));
-        if (pairScores) {
-            Plots.lines(dir.resolve("diagnostics_pair_scores.png"), "cosine scores of the projector (fixed batch)",
-                    "step", List.of(
-                            new Plots.Series("positive mean", Plots.points(metrics, k, "step", "pos_score_mean", 1)),
-                            new Plots.Series("negative mean", Plots.points(metrics, k, "step", "neg_score_mean", 1)),
-                            new Plots.Series("positive variance", Plots.points(metrics, k, "step", "pos_score_var", 1)),
-                            new Plots.Series("negative variance", Plots.points(metrics, k, "step", "neg_score_var", 1))));
-        }
-        if (labelled()) {
-            Plots.lines(dir.resolve("diagnostics_tolerance.png"), "tolerance: same-class cosine (uses labels)", "step",
-                    List.of(new Plots.Series("backbone", Plots.points(metrics, k, "step", "tolerance_backbone", 1)),
-                            new Plots.Series("projector", Plots.points(metrics, k, "step", "tolerance_projector", 1))));
-        }
     }
 
     /** Builder of a {@link DiagnosticsMonitor}. */

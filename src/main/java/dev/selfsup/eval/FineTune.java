@@ -18,6 +18,7 @@ import dev.selfsup.data.HostBatch;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.Loader;
 import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.LinearClassifier;
 import dev.selfsup.optim.Optimizer;
@@ -147,7 +148,7 @@ public final class FineTune {
                                 .build()) {
             LinearClassifier classifier =
                     LinearClassifier.builder().setClasses(numClasses).optInputDim(backbone.featureDim()).build();
-            classifier.initialize(run, DataType.FLOAT32, new Shape(1, backbone.featureDim()));
+            classifier.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
             int itersPerEpoch = loader.batchesPerEpoch();
             Schedule lr = iteration -> protocol.learningRateAt((int) (iteration / itersPerEpoch));
             Optimizer sgd =

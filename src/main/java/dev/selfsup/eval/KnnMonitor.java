@@ -2,20 +2,14 @@ package dev.selfsup.eval;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
-import com.google.gson.JsonObject;
 import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.data.ImageDataset;
-import dev.selfsup.train.EpochObserver;
-import dev.selfsup.train.Observation;
-import dev.selfsup.train.Plots;
+import dev.selfsup.model.Backbone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Weighted-kNN top-1 of the backbone during pretraining, every N epochs and after the last (the
@@ -25,24 +19,23 @@ import java.util.Map;
  * default). Use a validation split of the training images ({@code data.ValidationSplit}): the
  * rest of the split is the bank, the held-out images the queries; the test split stays unseen.
  *
- * <p>Each evaluation writes a {@code metrics.jsonl} line of kind {@code knn} with {@code
- * knn_top1} and {@code knn_top5} in percent (the trainer adds {@code epoch}, {@code step}, {@code
- * wall_seconds} and this evaluation's {@code seconds}), prints the accuracy in the progress
- * output and draws {@code knn_top1.png} (against epochs) and {@code knn_top1_time.png} (against
- * training minutes). It reads the parameters only, so training runs the same with or without it.
+ * <p>It reads the parameters only, so training runs the same with or without it. The trainer's
+ * hook around it ({@code run.KnnObserver}) logs {@code knn_top1} and {@code knn_top5} and draws
+ * the curves.
  *
  * <pre>{@code
  * ValidationSplit split = ValidationSplit.of(trainImages, 0.1, 0);
- * Trainer trainer = Trainer.builder() ...
- *         .addEpochObserver(KnnMonitor.builder()
- *                 .setData(split.train(), split.validation())
- *                 .setTransform(MultiCrop.evaluationResize(28))
- *                 .setEveryEpochs(5)
- *                 .build())
+ * KnnMonitor monitor = KnnMonitor.builder()
+ *         .setData(split.train(), split.validation())
+ *         .setTransform(MultiCrop.evaluationResize(28))
+ *         .setEveryEpochs(5)
  *         .build();
+ * if (monitor.evaluates(epoch, epochs)) {
+ *     Knn.Score score = monitor.evaluate(backbone, scope);
+ * }
  * }</pre>
  */
-public final class KnnMonitor implements EpochObserver {
+public final class KnnMonitor {
     private final DatasetFeatureSource bank;
     private final DatasetFeatureSource queries;
     private final int numClasses;
@@ -74,11 +67,6 @@ public final class KnnMonitor implements EpochObserver {
         return new Builder();
     }
 
-    @Override
-    public String kind() {
-        return "knn";
-    }
-
     /**
      * Whether an epoch is evaluated: every {@code everyEpochs}-th and the last.
      *
@@ -90,17 +78,21 @@ public final class KnnMonitor implements EpochObserver {
         return (epoch + 1) % everyEpochs == 0 || epoch + 1 == epochs;
     }
 
-    @Override
-    public Observation afterEpoch(EpochEnd end) throws IOException {
-        if (!evaluates(end.epoch(), end.epochs())) {
-            return Observation.none();
-        }
-        long t0 = System.nanoTime();
-        Block block = Readout.of(end.backbone(), readoutGrid);
-        Knn.Score score;
-        try (Features b = FeatureExtractor.extract(block, bank, extractBatch, end.scope());
-                Features q = FeatureExtractor.extract(block, queries, extractBatch, end.scope())) {
-            score = Knn.evaluate(b.features(), b.labels(), q.features(), q.labels(), new int[] {k}, temperature,
+    /**
+     * Extracts the bank's and the queries' features with the backbone (eval mode, autograd off)
+     * and classifies the queries by a weighted vote of their k nearest bank images.
+     *
+     * @param backbone the backbone (read, not trained)
+     * @param scope a manager for the features and temporaries, e.g. a sub-manager on the training
+     *     device; the caller closes it
+     * @return top-1 and top-5 accuracy of the queries, in percent
+     * @throws IOException if an image cannot be read
+     */
+    public Knn.Score evaluate(Backbone backbone, NDManager scope) throws IOException {
+        Block block = Readout.of(backbone, readoutGrid);
+        try (Features b = FeatureExtractor.extract(block, bank, extractBatch, scope);
+                Features q = FeatureExtractor.extract(block, queries, extractBatch, scope)) {
+            return Knn.evaluate(b.features(), b.labels(), q.features(), q.labels(), new int[] {k}, temperature,
                     numClasses).get(0);
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -108,25 +100,17 @@ public final class KnnMonitor implements EpochObserver {
             bank.close(); // stop the loader threads until the next evaluation
             queries.close();
         }
-        Map<String, Double> values = new LinkedHashMap<>();
-        values.put("knn_top1", score.top1());
-        values.put("knn_top5", score.top5());
-        String message = String.format(Locale.ROOT,
-                "epoch %d/%d: kNN top-1 %.2f %% (k %d, T %s; %d validation / %d bank images; %.1f s)",
-                end.epoch() + 1, end.epochs(), score.top1(), k, temperature, queries.size(), bank.size(),
-                (System.nanoTime() - t0) / 1e9);
-        return new Observation(values, message);
     }
 
-    @Override
-    public void plot(List<JsonObject> metrics, Path dir) throws IOException {
-        List<double[]> byEpoch = Plots.points(metrics, kind(), "epoch", "knn_top1", 1);
-        byEpoch.forEach(p -> p[0] += 1); // epochs completed, not the 0-based index
-        Plots.lines(dir.resolve("knn_top1.png"), "kNN top-1 % (validation split)", "epoch",
-                List.of(new Plots.Series("kNN top-1", byEpoch)));
-        Plots.lines(dir.resolve("knn_top1_time.png"), "kNN top-1 % (validation split)",
-                "training minutes (monitor time excluded)",
-                List.of(new Plots.Series("kNN top-1", Plots.points(metrics, kind(), "wall_seconds", "knn_top1", 1 / 60.0))));
+    /**
+     * Describes a score with the settings behind it, for progress output.
+     *
+     * @param score a score of {@link #evaluate}
+     * @return e.g. {@code kNN top-1 41.20 % (k 20, T 0.07; 600 validation / 5400 bank images)}
+     */
+    public String describe(Knn.Score score) {
+        return String.format(Locale.ROOT, "kNN top-1 %.2f %% (k %d, T %s; %d validation / %d bank images)",
+                score.top1(), k, temperature, queries.size(), bank.size());
     }
 
     /** Builder of a {@link KnnMonitor}. */

@@ -5,8 +5,8 @@ import static dev.selfsup.internal.Checks.checkArgument;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.selfsup.engine.Precision;
 
 /**
  * A fixed-size queue of embeddings {@code [K, D]} living on the training device, updated in place.
@@ -48,7 +48,7 @@ public final class FeatureQueue implements AutoCloseable {
      */
     public FeatureQueue(NDManager manager, int length, int dim, Order order) {
         checkArgument(length > 0 && dim > 0, "queue shape must be positive, got [%s, %s]", length, dim);
-        this.rows = manager.zeros(new Shape(length, dim), DataType.FLOAT32);
+        this.rows = manager.zeros(new Shape(length, dim), Precision.DEFAULT.activationType());
         this.order = order;
         this.length = length;
     }
@@ -80,7 +80,7 @@ public final class FeatureQueue implements AutoCloseable {
         NDManager owner = batch.getManager();
         try (NDManager scope = owner.newSubManager(rows.getDevice())) {
             scope.tempAttachAll(rows);
-            NDArray fresh = batch.stopGradient().toType(DataType.FLOAT32, false);
+            NDArray fresh = batch.stopGradient().toType(rows.getDataType(), false);
             if (order == Order.RING) {
                 checkArgument(length % b == 0, "queue length %s must be a multiple of the batch %s", length, b);
                 rows.set(new NDIndex("{}:{}", pointer, pointer + b), fresh);

@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.loss.Sinkhorn;
 import dev.selfsup.loss.SwavLoss;
 import dev.selfsup.model.Backbone;
@@ -105,7 +105,7 @@ public final class Swav implements Method {
         ProjectionHead head = parts.head(backbone.featureDim(), 1);
         Prototypes prototypes = Prototypes.builder().setPrototypes(settings.prototypes())
                 .optInputDim(head.outputDim()).build();
-        prototypes.initialize(parts.manager(), DataType.FLOAT32, new Shape(1, head.outputDim()));
+        prototypes.initialize(parts.manager(), Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
         int queue = settings.queueLength() - settings.queueLength() % parts.batchSize();
         return new Swav(backbone, head, prototypes, settings.withQueueLength(queue), parts.manager());
     }

@@ -40,7 +40,7 @@ abstract class TorchBlock extends AbstractBlock {
             out.add(new TensorSlot.Param(prefix + e.getKey(), e.getValue()));
         }
         for (Map.Entry<String, Block> e : torchChildren.entrySet()) {
-            Weights.collect(e.getValue(), prefix + e.getKey() + ".", out);
+            StateDict.collect(e.getValue(), prefix + e.getKey() + ".", out);
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.selfsup.run;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.selfsup.config.ModelSettings;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.method.Parts;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ProjectionHead;
@@ -22,14 +22,14 @@ public record ModelParts(ModelSettings model, NDManager manager, int inputSize, 
     @Override
     public Backbone backbone(int bnSplits) {
         Backbone b = Pretraining.backbone(model, bnSplits);
-        b.initialize(manager, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
+        b.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
         return b;
     }
 
     @Override
     public ProjectionHead head(int inputDim, int bnSplits) {
         ProjectionHead h = Pretraining.head(model, inputDim, bnSplits);
-        h.initialize(manager, DataType.FLOAT32, new Shape(1, inputDim));
+        h.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, inputDim));
         return h;
     }
 }

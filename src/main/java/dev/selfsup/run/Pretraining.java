@@ -56,6 +56,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Builds everything a recipe describes — dataset, multi-crop, loader, model, method, optimiser,
@@ -73,7 +75,7 @@ public final class Pretraining {
      * @param recipe the validated recipe
      * @param runDir the run folder (created; {@code recipe.yaml} is written there)
      * @param device the training device
-     * @param resume continue from {@code runDir/checkpoints/latest.ckpt}
+     * @param resume continue from {@link #latestCheckpoint}
      * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
      * @return what the trainer did
      * @throws IOException if data or run files cannot be read or written
@@ -109,14 +111,14 @@ public final class Pretraining {
      * @param recipe the validated recipe
      * @param runDir the run folder (created; {@code recipe.yaml} is written there)
      * @param device the training device
-     * @param resume continue from {@code runDir/checkpoints/latest.ckpt}
+     * @param resume continue from {@link #latestCheckpoint}
      * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
      * @return the open session
      * @throws IOException if data or run files cannot be read or written
      */
     public static Session open(Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
             throws IOException {
-        if (!resume && (Files.exists(Trainer.latestCheckpoint(runDir)) || Files.exists(runDir.resolve("metrics.jsonl")))) {
+        if (!resume && (Files.exists(latestCheckpoint(runDir)) || Files.exists(metricsFile(runDir)))) {
             throw new IllegalArgumentException("run folder " + runDir + " already holds a run; continue it with"
                     + " --resume " + runDir + " or choose another --out");
         }
@@ -146,19 +148,15 @@ public final class Pretraining {
             SelfsupEngine.seed(recipe.seed());
             int firstSize = crops.groups().get(0).size();
             Method method = method(recipe, run, firstSize);
-            int batchesPerEpoch = recipe.train().stepsPerEpoch() > 0
-                    ? Math.min(recipe.train().stepsPerEpoch(), loader.batchesPerEpoch())
-                    : loader.batchesPerEpoch();
-            long itersPerEpoch = batchesPerEpoch / recipe.optimizer().accumulateSteps();
-            Trainer.Builder builder = Trainer.builder()
+            long itersPerEpoch = Trainer.itersPerEpoch(loader, recipe.train().stepsPerEpoch(),
+                    recipe.optimizer().accumulateSteps());
+            Trainer.Builder builder = inRunFolder(Trainer.builder(), runDir, recipe.train().checkpointEveryEpochs())
                     .setMethod(method)
                     .setLoader(loader)
                     .setManager(run)
-                    .setRunDir(runDir)
                     .setOptimizer(optimizer(recipe, method, run, itersPerEpoch))
                     .optEpochs(recipe.train().epochs())
                     .optStepsPerEpoch(recipe.train().stepsPerEpoch())
-                    .optCheckpointEveryEpochs(recipe.train().checkpointEveryEpochs())
                     .optLogEverySteps(recipe.train().logEverySteps())
                     .optSeed(recipe.seed())
                     .optAccumulateSteps(recipe.optimizer().accumulateSteps())
@@ -166,14 +164,14 @@ public final class Pretraining {
                     .optRecipeYaml(yaml)
                     .optProgress(progress != null ? progress : Progress.forConsole(recipe.train().logEverySteps()));
             if (knn != null) {
-                builder.addEpochObserver(knn);
+                builder.addEpochObserver(new KnnObserver(knn, chartFiles(runDir)));
             }
             if (diagnostics != null) {
-                builder.addStepObserver(diagnostics);
+                builder.addStepObserver(new DiagnosticsObserver(diagnostics, chartFiles(runDir)));
             }
             Trainer trainer = builder.build();
             if (resume) {
-                trainer.resume(Trainer.latestCheckpoint(runDir));
+                trainer.resume(latestCheckpoint(runDir));
             }
             return new Session(run, loader, method, trainer);
         } catch (IOException | RuntimeException e) {
@@ -183,6 +181,35 @@ public final class Pretraining {
             run.close();
             throw e;
         }
+    }
+
+    /**
+     * The latest checkpoint of a run folder, which {@code --resume} continues.
+     *
+     * @param runDir the run folder
+     * @return {@code runDir/checkpoints/latest.ckpt}
+     */
+    public static Path latestCheckpoint(Path runDir) {
+        return runDir.resolve("checkpoints").resolve("latest.ckpt");
+    }
+
+    private static Path metricsFile(Path runDir) {
+        return runDir.resolve("metrics.jsonl");
+    }
+
+    private static Function<String, Path> chartFiles(Path runDir) {
+        return chart -> runDir.resolve(chart + ".png");
+    }
+
+    /** Points a trainer at the files of a run folder (DESIGN.md, "Runs on disk"). */
+    private static Trainer.Builder inRunFolder(Trainer.Builder b, Path runDir, int checkpointEveryEpochs) {
+        Path checkpoints = latestCheckpoint(runDir).getParent();
+        return b.setCheckpoint(latestCheckpoint(runDir))
+                .optEpochCheckpoints(checkpointEveryEpochs,
+                        epochs -> checkpoints.resolve(String.format(Locale.ROOT, "epoch_%04d.ckpt", epochs)))
+                .optMetrics(metricsFile(runDir))
+                .optPlots(chartFiles(runDir))
+                .optExportBackbone(runDir.resolve("backbone.safetensors"));
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.selfsup.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import com.google.gson.GsonBuilder;
@@ -11,6 +10,7 @@ import dev.selfsup.augment.Normalize;
 import dev.selfsup.config.AugmentSettings;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.data.IdxDataset;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.eval.FeatureExtractor;
 import dev.selfsup.eval.FeatureSource;
@@ -93,10 +93,10 @@ public final class Quickstart {
             FeatureSource testSrc = source(test, size, norm);
             SelfsupEngine.seed(recipe.seed());
             Backbone init = Pretraining.backbone(recipe.model());
-            init.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
+            init.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, size, size));
             random = evaluate(init, trainSrc, testSrc, recipe, manager);
             Backbone learned = Pretraining.backbone(recipe.model());
-            learned.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
+            learned.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, size, size));
             Weights.load(learned, runDir.resolve("backbone.safetensors"));
             pretrained = evaluate(learned, trainSrc, testSrc, recipe, manager);
         }

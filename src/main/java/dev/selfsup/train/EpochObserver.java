@@ -4,15 +4,14 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.selfsup.model.Backbone;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Called by the {@link Trainer} after every epoch (once the epoch's checkpoint is written), e.g.
- * a kNN monitor ({@code eval.KnnMonitor}). The trainer times each call and leaves that time out
+ * a kNN monitor ({@code run.KnnObserver}). The trainer times each call and leaves that time out
  * of the run's {@code wall_seconds}, so time-to-accuracy curves do not pay for their own
- * measurement; a non-empty {@link Observation} becomes one {@code metrics.jsonl} line of kind
- * {@link #kind()} with {@code epoch}, {@code step}, {@code wall_seconds} and {@code seconds} (this
+ * measurement; a non-empty {@link Observation} becomes one line of the metrics file, of kind
+ * {@link #kind()}, with {@code epoch}, {@code step}, {@code wall_seconds} and {@code seconds} (this
  * call's own time) before the observer's values.
  *
  * <p>An observer must not change training: no gradient collector, parameters only read (forward
@@ -39,14 +38,14 @@ public interface EpochObserver {
     Observation afterEpoch(EpochEnd end) throws IOException;
 
     /**
-     * Draws this observer's plots next to the run's other plots, from every metrics line so far;
-     * called after each epoch. Default: none.
+     * Draws this observer's plots from every metrics line so far, to files it was given when
+     * built; called after each epoch when the trainer draws plots ({@link Trainer.Builder#optPlots}).
+     * Default: none.
      *
-     * @param metrics the lines of {@code metrics.jsonl}, in order
-     * @param dir the run folder
+     * @param metrics the lines of the metrics file, in order
      * @throws IOException if a plot cannot be written
      */
-    default void plot(List<JsonObject> metrics, Path dir) throws IOException {}
+    default void plot(List<JsonObject> metrics) throws IOException {}
 
     /**
      * The state an epoch observer sees.

@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 
 /**
@@ -50,22 +51,21 @@ public final class Plots {
     }
 
     /**
-     * Writes {@code loss.png}, {@code lr.png} and {@code images_per_second.png} from the step
-     * records of a metrics file.
+     * Writes the charts {@code loss}, {@code lr} and {@code images_per_second} from the step lines
+     * of a metrics file.
      *
-     * @param metrics the {@code metrics.jsonl} file
-     * @param dir where the PNGs go
+     * @param rows metrics lines, e.g. from {@link MetricsLog#read}
+     * @param chartFile a chart's PNG file from its name (the caller names the files)
      * @return the files written
-     * @throws IOException if reading or writing fails
+     * @throws IOException if writing fails
      */
-    public static List<Path> write(Path metrics, Path dir) throws IOException {
-        List<JsonObject> rows = MetricsLog.read(metrics);
+    public static List<Path> write(List<JsonObject> rows, Function<String, Path> chartFile) throws IOException {
         List<Path> out = new ArrayList<>();
-        out.add(lines(dir.resolve("loss.png"), "training loss", "step",
+        out.add(lines(chartFile.apply("loss"), "training loss", "step",
                 List.of(new Series("loss", points(rows, "step", "step", "loss", 1)))));
-        out.add(lines(dir.resolve("lr.png"), "learning rate", "step",
+        out.add(lines(chartFile.apply("lr"), "learning rate", "step",
                 List.of(new Series("lr", points(rows, "step", "step", "lr", 1)))));
-        out.add(lines(dir.resolve("images_per_second.png"), "images / s", "step",
+        out.add(lines(chartFile.apply("images_per_second"), "images / s", "step",
                 List.of(new Series("images / s", points(rows, "step", "step", "images_per_second", 1)))));
         return out;
     }
@@ -106,6 +106,7 @@ public final class Plots {
      */
     public static Path lines(Path file, String title, String xLabel, List<Series> series) throws IOException {
         BufferedImage img = render(series, title, xLabel);
+        Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         ImageIO.write(img, "png", tmp.toFile());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -4,15 +4,14 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.selfsup.method.Method;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Called by the {@link Trainer} after every optimiser step, e.g. embedding diagnostics on a fixed
- * batch ({@code eval.DiagnosticsMonitor}); the step-level twin of {@link EpochObserver}, with the
+ * batch ({@code run.DiagnosticsObserver}); the step-level twin of {@link EpochObserver}, with the
  * same rules: timed and left out of {@code wall_seconds}, no gradients, parameters only read,
- * arrays only in {@link StepEnd#scope()}. A non-empty {@link Observation} becomes one {@code
- * metrics.jsonl} line of kind {@link #kind()}. The call happens on every step, so an observer
+ * arrays only in {@link StepEnd#scope()}. A non-empty {@link Observation} becomes one line of
+ * the metrics file, of kind {@link #kind()}. The call happens on every step, so an observer
  * that works every N steps should return {@link Observation#none()} quickly in between.
  */
 public interface StepObserver {
@@ -33,14 +32,14 @@ public interface StepObserver {
     Observation afterStep(StepEnd end) throws IOException;
 
     /**
-     * Draws this observer's plots from every metrics line so far; called after each epoch.
+     * Draws this observer's plots from every metrics line so far, to files it was given when
+     * built; called after each epoch when the trainer draws plots ({@link Trainer.Builder#optPlots}).
      * Default: none.
      *
-     * @param metrics the lines of {@code metrics.jsonl}, in order
-     * @param dir the run folder
+     * @param metrics the lines of the metrics file, in order
      * @throws IOException if a plot cannot be written
      */
-    default void plot(List<JsonObject> metrics, Path dir) throws IOException {}
+    default void plot(List<JsonObject> metrics) throws IOException {}
 
     /**
      * The state a step observer sees.

@@ -48,16 +48,28 @@ public final class TrainStep {
      * @param clipGradNorm global gradient-norm clip, 0 = off
      */
     public TrainStep(Method method, Optimizer optimizer, ParameterStore ps, int accumulateSteps, double clipGradNorm) {
-        for (ai.djl.nn.Block b : method.blocks().values()) {
-            for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : b.getParameters()) {
-                longLived.add(p.getValue().getArray());
-            }
-        }
+        longLived.addAll(parameterArrays(method));
         this.method = method;
         this.optimizer = optimizer;
         this.ps = ps;
         this.accumulateSteps = accumulateSteps;
         this.clipGradNorm = clipGradNorm;
+    }
+
+    /**
+     * Every block's parameter and buffer arrays: what a step (or an observer) borrows.
+     *
+     * @param method the method
+     * @return the arrays, in the blocks' order
+     */
+    static java.util.List<NDArray> parameterArrays(Method method) {
+        java.util.List<NDArray> out = new java.util.ArrayList<>();
+        for (ai.djl.nn.Block b : method.blocks().values()) {
+            for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : b.getParameters()) {
+                out.add(p.getValue().getArray());
+            }
+        }
+        return out;
     }
 
     /**

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.Checkpoint;
 import dev.selfsup.train.MetricsLog;
-import dev.selfsup.train.Trainer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +47,7 @@ class PretrainCommandTest {
         assertTrue(Files.exists(metrics), "training never started: " + Files.readString(dir.resolve("log.txt")));
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "process did not exit after SIGTERM");
-        Path latest = Trainer.latestCheckpoint(run);
+        Path latest = Pretraining.latestCheckpoint(run);
         assertTrue(Files.exists(latest), "no checkpoint after SIGTERM: " + Files.readString(dir.resolve("log.txt")));
         long iteration;
         try (NDManager m = NDManager.newBaseManager()) {

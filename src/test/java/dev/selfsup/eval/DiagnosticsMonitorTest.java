@@ -17,10 +17,10 @@ import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.method.Method;
 import dev.selfsup.run.Pretraining;
-import dev.selfsup.train.Observation;
-import dev.selfsup.train.StepObserver;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,9 +44,9 @@ class DiagnosticsMonitorTest {
                 .setEverySteps(every).optBatch(16).optSeed(seed).build();
     }
 
-    private static Observation at(DiagnosticsMonitor d, Method m, NDManager run, long step) {
+    private static Map<String, Double> at(DiagnosticsMonitor d, Method m, NDManager run, long step) {
         try (NDManager scope = run.newSubManager()) {
-            return d.afterStep(new StepObserver.StepEnd(step, 0, 0, m, scope));
+            return d.measure(m, step, scope);
         }
     }
 
@@ -58,11 +58,12 @@ class DiagnosticsMonitorTest {
             DiagnosticsMonitor d = monitor(1, 2);
             assertTrue(d.labelled());
             assertEquals(16, d.batchSize());
-            Map<String, Double> first = at(d, m, run, 0).values();
-            assertEquals(first, at(d, m, run, 4).values(), "same model, same fixed batch: same numbers");
-            assertTrue(at(d, m, run, 3).isEmpty(), "only every 2 steps");
-            assertEquals(first, at(monitor(1, 2), m, run, 0).values(), "the seed fixes the batch");
-            assertNotEquals(first, at(monitor(2, 2), m, run, 0).values(), "another seed, another batch");
+            Map<String, Double> first = at(d, m, run, 0);
+            assertEquals(first, at(d, m, run, 4), "same model, same fixed batch: same numbers");
+            assertEquals(List.of(true, false, true, false), LongStream.range(4, 8).mapToObj(d::measures).toList(),
+                    "every 2 steps");
+            assertEquals(first, at(monitor(1, 2), m, run, 0), "the seed fixes the batch");
+            assertNotEquals(first, at(monitor(2, 2), m, run, 0), "another seed, another batch");
             for (String k : new String[] {"alignment_backbone", "uniformity_backbone", "alignment_projector",
                 "uniformity_projector", "rankme_backbone", "rankme_projector", "pos_score_mean", "pos_score_var",
                 "neg_score_mean", "neg_score_var", "tolerance_backbone", "tolerance_projector"}) {
@@ -79,8 +80,8 @@ class DiagnosticsMonitorTest {
             SelfsupEngine.seed(RECIPE.seed());
             Method m = Pretraining.method(RECIPE, run, 16);
             DiagnosticsMonitor d = monitor(1, 1);
-            assertTrue(at(d, m, run, 0).values().get("rankme_projector") > 2);
-            double before = at(d, m, run, 1).values().get("rankme_projector"); // step 0 is no baseline
+            assertTrue(at(d, m, run, 0).get("rankme_projector") > 2);
+            double before = at(d, m, run, 1).get("rankme_projector"); // step 0 is no baseline
             assertArrayEquals(new boolean[] {false, false}, d.collapsed());
             // make the head's last Linear rank one (W = u vᵀ, no bias): every output on one line
             for (Pair<String, Parameter> p : m.head().getParameters()) {
@@ -97,7 +98,7 @@ class DiagnosticsMonitorTest {
                     a.set(new float[8]);
                 }
             }
-            Map<String, Double> after = at(d, m, run, 2).values();
+            Map<String, Double> after = at(d, m, run, 2);
             assertTrue(after.get("rankme_projector") < 1.5 && before > 2, before + " → " + after.get("rankme_projector"));
             assertArrayEquals(new boolean[] {false, true}, d.collapsed(), "the projector is flagged, the backbone not");
         }

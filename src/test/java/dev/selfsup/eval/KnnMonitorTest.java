@@ -14,8 +14,6 @@ import dev.selfsup.data.ValidationSplit;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
-import dev.selfsup.train.EpochObserver;
-import dev.selfsup.train.Observation;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,12 +51,13 @@ class KnnMonitorTest {
             net.initialize(run, DataType.FLOAT32, new Shape(1, 3, 16, 16));
             KnnMonitor monitor = KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(TRANSFORM)
                     .setEveryEpochs(1).optK(7).optTemperature(0.1).optExtractBatch(16).build();
-            Observation o;
+            Knn.Score o;
             try (NDManager scope = run.newSubManager()) {
-                o = monitor.afterEpoch(new EpochObserver.EpochEnd(0, 5, 3, 1.0, net, scope));
+                o = monitor.evaluate(net, scope);
             }
-            assertEquals(List.of("knn_top1", "knn_top5"), List.copyOf(o.values().keySet()));
-            assertTrue(o.message().contains("kNN top-1") && o.message().contains("15 validation / 45 bank"), o.message());
+            String message = monitor.describe(o);
+            assertTrue(message.contains(String.format(java.util.Locale.ROOT, "kNN top-1 %.2f %%", o.top1()))
+                    && message.contains("k 7, T 0.1; 15 validation / 45 bank"), message);
             // the same numbers by hand: bank = the rest of the split, queries = the held-out images
             try (NDManager scope = run.newSubManager();
                     DatasetFeatureSource bank = DatasetFeatureSource.builder(split.train()).setTransform(TRANSFORM).build();
@@ -66,12 +65,11 @@ class KnnMonitorTest {
                     Features b = FeatureExtractor.extract(net, bank, 32, scope);
                     Features v = FeatureExtractor.extract(net, val, 32, scope)) {
                 Knn.Score s = Knn.evaluate(b.features(), b.labels(), v.features(), v.labels(), new int[] {7}, 0.1, 3).get(0);
-                assertEquals(s.top1(), o.values().get("knn_top1"), 1e-9);
-                assertEquals(s.top5(), o.values().get("knn_top5"), 1e-9);
+                assertEquals(s.top1(), o.top1(), 1e-9);
+                assertEquals(s.top5(), o.top5(), 1e-9);
             }
             try (NDManager scope = run.newSubManager()) {
-                assertTrue(monitor.afterEpoch(new EpochObserver.EpochEnd(0, 5, 3, 1.0, net, scope)).values()
-                        .equals(o.values()), "the same backbone scores the same again");
+                assertEquals(o, monitor.evaluate(net, scope), "the same backbone scores the same again");
             }
         }
     }

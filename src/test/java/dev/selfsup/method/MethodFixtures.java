@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
@@ -47,7 +48,7 @@ final class MethodFixtures {
             @Override
             public Backbone backbone(int bnSplits) {
                 Backbone b = ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(4, false, 0.0, 0, bnSplits));
-                b.initialize(run, DataType.FLOAT32, new Shape(1, 3, 16, 16));
+                b.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, 16, 16));
                 return b;
             }
 
@@ -55,7 +56,7 @@ final class MethodFixtures {
             public ProjectionHead head(int inputDim, int bnSplits) {
                 ProjectionHead h = ProjectionHead.builder().optInputDim(inputDim).setHiddenDims(16).setOutputDim(8)
                         .optBatchNorm(true).optBatchNormSplits(bnSplits).build();
-                h.initialize(run, DataType.FLOAT32, new Shape(1, inputDim));
+                h.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, inputDim));
                 return h;
             }
         };

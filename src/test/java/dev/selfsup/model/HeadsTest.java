@@ -25,7 +25,7 @@ class HeadsTest {
 
     private static Map<String, NDArray> tensors(ai.djl.nn.Block block) {
         Map<String, NDArray> out = new HashMap<>();
-        for (TensorSlot s : Weights.slots(block)) {
+        for (TensorSlot s : StateDict.slots(block)) {
             if (s instanceof TensorSlot.Param) {
                 out.put(s.name, ((TensorSlot.Param) s).parameter.getArray());
             }

@@ -4,6 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+
+import dev.selfsup.engine.Precision;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -54,5 +65,24 @@ class ModelZooTest {
     @Test
     void eachCallBuildsAFreshBackbone() {
         assertTrue(ModelZoo.backbone("resnet18") != ModelZoo.backbone("resnet18"));
+    }
+
+    @Test
+    void backbonesInitialiseWithThePrecisionsParameterType() {
+        DataType type = Precision.DEFAULT.parameterType();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Backbone resnet = ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
+            Backbone vit = ModelZoo.backbone("vit_tiny_patch16", ModelZoo.Options.DEFAULT.withImageSize(32));
+            for (Backbone b : List.of(resnet, vit)) {
+                b.initialize(m, type, new Shape(2, 3, 32, 32));
+                for (Pair<String, Parameter> p : b.getParameters()) {
+                    assertEquals(type, p.getValue().getArray().getDataType(), p.getKey()); // BN statistics too
+                }
+                NDArray features = b.forward(new ParameterStore(m, false),
+                        new NDList(m.randomNormal(new Shape(2, 3, 32, 32), Precision.DEFAULT.activationType())), false)
+                        .singletonOrThrow();
+                assertEquals(Precision.DEFAULT.activationType(), features.getDataType());
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,10 +99,12 @@ class PosEmbedResampleTest {
 
     @Test
     void gridsAreRecognisedOnlyForSquarePositionEmbeddings() {
-        assertEquals(2, Weights.posEmbedGrids("pos_embed", new Shape(1, 17, 8), new Shape(1, 50, 8)).length);
-        assertEquals(2, Weights.posEmbedGrids("backbone.pos_embed", new Shape(1, 17, 8), new Shape(1, 10, 8)).length);
-        assertEquals(null, Weights.posEmbedGrids("pos_embed", new Shape(1, 18, 8), new Shape(1, 50, 8)));
-        assertEquals(null, Weights.posEmbedGrids("cls_token", new Shape(1, 17, 8), new Shape(1, 50, 8)));
-        assertEquals(null, Weights.posEmbedGrids("pos_embed", new Shape(1, 17, 8), new Shape(1, 50, 16)));
+        assertEquals(Optional.of(new PosEmbedResize(4, 7)),
+                PosEmbedResize.between("pos_embed", new Shape(1, 17, 8), new Shape(1, 50, 8)));
+        assertEquals(Optional.of(new PosEmbedResize(4, 3)),
+                PosEmbedResize.between("backbone.pos_embed", new Shape(1, 17, 8), new Shape(1, 10, 8)));
+        assertEquals(Optional.empty(), PosEmbedResize.between("pos_embed", new Shape(1, 18, 8), new Shape(1, 50, 8)));
+        assertEquals(Optional.empty(), PosEmbedResize.between("cls_token", new Shape(1, 17, 8), new Shape(1, 50, 8)));
+        assertEquals(Optional.empty(), PosEmbedResize.between("pos_embed", new Shape(1, 17, 8), new Shape(1, 50, 16)));
     }
 }

@@ -198,7 +198,7 @@ class ResNetTest {
             Fixtures.assertClose(ref.get("__output_train"), train, RTOL, ATOL);
             Map<String, NDArray> after = new LinkedHashMap<>();
             int checked = 0;
-            for (TensorSlot slot : Weights.slots(block)) {
+            for (TensorSlot slot : StateDict.slots(block)) {
                 NDArray expected = ref.get("__after_train." + slot.name);
                 if (slot instanceof TensorSlot.Counter) {
                     assertEquals(
@@ -232,7 +232,7 @@ class ResNetTest {
                 net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
                 String last = type == BlockType.BASIC ? "bn2" : "bn3";
                 int zeros = 0;
-                for (TensorSlot slot : Weights.slots(net)) {
+                for (TensorSlot slot : StateDict.slots(net)) {
                     if (slot.name.endsWith(".weight") && slot.name.contains(".bn")) {
                         float[] g = ((TensorSlot.Param) slot).parameter.getArray().toFloatArray();
                         float expected = slot.name.endsWith(last + ".weight") ? 0f : 1f;
@@ -267,7 +267,7 @@ class ResNetTest {
             net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
             NDArray w =
                     ((TensorSlot.Param)
-                                    Weights.slots(net).stream()
+                                    StateDict.slots(net).stream()
                                             .filter(s -> s.name.equals("layer2.0.conv2.weight"))
                                             .findFirst()
                                             .orElseThrow())

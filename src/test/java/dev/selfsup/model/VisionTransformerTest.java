@@ -236,7 +236,7 @@ class VisionTransformerTest {
                             .build();
             vit.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
             Map<String, NDArray> p = new java.util.HashMap<>();
-            for (TensorSlot s : Weights.slots(vit)) {
+            for (TensorSlot s : StateDict.slots(vit)) {
                 p.put(s.name, ((TensorSlot.Param) s).parameter.getArray());
             }
             for (String name :

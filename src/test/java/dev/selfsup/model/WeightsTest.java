@@ -64,7 +64,7 @@ class WeightsTest {
             Weights.load(b, file);
             assertSame(before, b.getParameters().get(0).getValue().getArray(), "loaded in place");
             assertArrayEquals(run(a, m, x).toFloatArray(), run(b, m, x).toFloatArray(), 0f);
-            for (TensorSlot slot : Weights.slots(b)) {
+            for (TensorSlot slot : StateDict.slots(b)) {
                 if (slot instanceof TensorSlot.Counter) {
                     assertEquals(
                             2, ((TensorSlot.Counter) slot).layer.numBatchesTracked(), slot.name);
@@ -111,7 +111,7 @@ class WeightsTest {
                     new java.io.DataInputStream(
                             new java.io.ByteArrayInputStream(bytes.toByteArray())));
             assertArrayEquals(run(a, m, x).toFloatArray(), run(b, m, x).toFloatArray(), 0f);
-            for (TensorSlot slot : Weights.slots(b)) {
+            for (TensorSlot slot : StateDict.slots(b)) {
                 if (slot instanceof TensorSlot.Counter) {
                     assertEquals(
                             1, ((TensorSlot.Counter) slot).layer.numBatchesTracked(), slot.name);

@@ -13,8 +13,6 @@ import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.engine.SelfsupEngine;
-import dev.selfsup.eval.DiagnosticsMonitor;
-import dev.selfsup.eval.KnnMonitor;
 import dev.selfsup.train.EpochObserver;
 import dev.selfsup.train.MetricsLog;
 import dev.selfsup.train.StepObserver;
@@ -125,8 +123,9 @@ class PretrainingMonitorsTest {
             NDManager run = s.manager();
             ImageDataset data = Pretraining.dataset(recipe.data(), recipe.seed(), true);
             MultiCrop crops = Pretraining.multiCrop(recipe.augment());
-            KnnMonitor knn = Pretraining.knnMonitor(recipe, data, crops);
-            DiagnosticsMonitor diagnostics = Pretraining.diagnosticsMonitor(recipe, data, crops);
+            KnnObserver knn = new KnnObserver(Pretraining.knnMonitor(recipe, data, crops), chart -> dir.resolve(chart));
+            DiagnosticsObserver diagnostics = new DiagnosticsObserver(Pretraining.diagnosticsMonitor(recipe, data, crops),
+                    chart -> dir.resolve(chart));
             int afterWarmup = -1;
             for (int i = 0; i < 4; i++) {
                 // without the trainer's borrowing of the parameters: stricter than in training

@@ -60,7 +60,7 @@ class MethodStatesTest {
         Recipe recipe = tiny("mocov2", "train: {epochs: 2, log_every_steps: 1, checkpoint_every_epochs: 1}");
         Path run = dir.resolve("run");
         Pretraining.run(recipe, run, Device.cpu(), false, null);
-        Path latest = Trainer.latestCheckpoint(run);
+        Path latest = Pretraining.latestCheckpoint(run);
         try (NDManager m = NDManager.newBaseManager()) {
             Checkpoint c = Checkpoint.read(latest, m);
             assertEquals(16, c.metadata().getAsJsonObject("method").get("queue_filled").getAsLong(),

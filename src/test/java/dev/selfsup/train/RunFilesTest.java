@@ -47,14 +47,15 @@ class RunFilesTest {
                 log.write("step", Map.of("step", s, "loss", Math.exp(-s / 10.0), "lr", 0.1 * s, "images_per_second", 100 + s));
             }
         }
-        List<Path> files = Plots.write(f, dir);
+        List<Path> files = Plots.write(MetricsLog.read(f), chart -> dir.resolve("plots").resolve(chart + ".png"));
         assertEquals(3, files.size());
         for (Path p : files) {
             BufferedImage img = ImageIO.read(p.toFile());
             assertEquals(720, img.getWidth());
             assertEquals(400, img.getHeight());
         }
-        BufferedImage loss = ImageIO.read(dir.resolve("loss.png").toFile());
+        assertEquals(dir.resolve("plots/loss.png"), files.get(0), "the caller names the files");
+        BufferedImage loss = ImageIO.read(files.get(0).toFile());
         boolean blue = false;
         for (int x = 0; x < loss.getWidth() && !blue; x++) {
             for (int y = 0; y < loss.getHeight(); y++) {

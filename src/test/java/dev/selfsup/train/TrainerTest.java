@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
+import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.config.RecipeLoader;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.Loader;
+import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.method.Method;
 import dev.selfsup.run.Pretraining;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +47,8 @@ class TrainerTest {
                 "checkpoints/epoch_0003.ckpt")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         }
+        assertEquals(Set.of("epoch_0002.ckpt", "epoch_0003.ckpt", "latest.ckpt"), files(run.resolve("checkpoints")),
+                "every 2 epochs and after the last; temporary files renamed away");
         assertEquals(tiny("simclr"), RecipeLoader.load(run.resolve("recipe.yaml").toString(), List.of()));
         List<JsonObject> rows = MetricsLog.read(run.resolve("metrics.jsonl"));
         JsonObject first = rows.get(0);
@@ -79,9 +84,9 @@ class TrainerTest {
     }
 
     @Test
-    void epochAndStepObserversSeeTheRunAndTheirLinesAreLogged() throws IOException {
+    void observersSeeTheRunAndASecondFitContinuesIntoTheCallersFiles() throws IOException {
         Recipe recipe = tiny("simclr");
-        Path run = dir.resolve("observed");
+        Path out = dir.resolve("observed");
         List<String> calls = new ArrayList<>();
         EpochObserver epochs = new EpochObserver() {
             @Override
@@ -107,20 +112,46 @@ class TrainerTest {
             public Observation afterStep(StepEnd end) {
                 return end.step() % 5 == 0 ? new Observation(java.util.Map.of("s", (double) end.step()), "") : Observation.none();
             }
+
+            @Override
+            public void plot(List<JsonObject> metrics) throws IOException {
+                Plots.lines(out.resolve("charts/every5.png"), "s", "step",
+                        List.of(new Plots.Series("s", Plots.points(metrics, kind(), "step", "s", 1))));
+            }
         };
         ImageDataset data = Pretraining.dataset(recipe.data(), recipe.seed(), true);
+        Trainer.Result stopped;
+        Trainer.Result finished;
         try (NDManager manager = NDManager.newBaseManager(Device.cpu());
                 Loader loader = Loader.builder().setDataset(data).setTransform(Pretraining.multiCrop(recipe.augment()))
                         .setBatchSize(8).optSeed(recipe.seed()).build()) {
             SelfsupEngine.seed(recipe.seed());
             Method method = Pretraining.method(recipe, manager, 16);
-            Trainer trainer = Trainer.builder().setMethod(method).setLoader(loader).setManager(manager).setRunDir(run)
+            Trainer trainer = Trainer.builder().setMethod(method).setLoader(loader).setManager(manager)
+                    .setCheckpoint(out.resolve("state/last.ckpt"))
                     .setOptimizer(Pretraining.optimizer(recipe, method, manager, 4)).optEpochs(3)
+                    .optEpochCheckpoints(2, n -> out.resolve("state/after-" + n + ".ckpt"))
+                    .optMetrics(out.resolve("log/m.jsonl"))
+                    .optPlots(chart -> out.resolve("charts/" + chart + ".png"))
+                    .optExportBackbone(out.resolve("weights/b.safetensors"))
+                    .optProgress(Progress.none())
                     .addEpochObserver(epochs).addStepObserver(steps).build();
-            trainer.fit();
+            trainer.requestStopAtIteration(6);
+            stopped = trainer.fit();
+            finished = trainer.fit(); // the same trainer continues from where it stopped
         }
+        assertTrue(stopped.interrupted() && stopped.iterations() == 6 && stopped.epochsCompleted() == 1, stopped.toString());
+        assertTrue(!finished.interrupted() && finished.iterations() == 12 && finished.epochsCompleted() == 3,
+                finished.toString());
+        assertEquals(out.resolve("state/last.ckpt"), finished.checkpoint());
+        assertEquals(Set.of("state/last.ckpt", "state/after-2.ckpt", "state/after-3.ckpt", "log/m.jsonl",
+                "charts/loss.png", "charts/lr.png", "charts/images_per_second.png", "charts/every5.png",
+                "weights/b.safetensors"), files(out), "the files the caller named, and no others");
         assertEquals(List.of("epoch 0/3 step 3", "epoch 1/3 step 7", "epoch 2/3 step 11"), calls);
-        List<JsonObject> rows = MetricsLog.read(run.resolve("metrics.jsonl"));
+        List<JsonObject> rows = MetricsLog.read(out.resolve("log/m.jsonl"));
+        assertEquals(java.util.stream.LongStream.range(0, 12).boxed().toList(), rows.stream()
+                .filter(o -> o.get("kind").getAsString().equals("step")).map(o -> o.get("step").getAsLong()).toList(),
+                "every step logged once, in order, across the two fits");
         assertEquals(List.of(0, 2), rows.stream().filter(o -> o.get("kind").getAsString().equals("probe"))
                 .map(o -> o.get("epoch").getAsInt()).toList(), "an empty observation logs nothing");
         assertEquals(List.of(0L, 5L, 10L), rows.stream().filter(o -> o.get("kind").getAsString().equals("every5"))
@@ -132,6 +163,27 @@ class TrainerTest {
     }
 
     @Test
+    void itersPerEpochCapsTheLoadersBatchesAndDividesByTheAccumulation() {
+        try (Loader loader = Loader.builder().setDataset(new SyntheticShapes(40, 4, 20, 20, 1))
+                .setTransform(MultiCrop.evaluationResize(16)).setBatchSize(8).build()) {
+            assertEquals(5, loader.batchesPerEpoch());
+            assertEquals(5, Trainer.itersPerEpoch(loader, 0, 1), "0 = the whole dataset");
+            assertEquals(3, Trainer.itersPerEpoch(loader, 3, 1));
+            assertEquals(5, Trainer.itersPerEpoch(loader, 99, 1), "a cap above the dataset changes nothing");
+            assertEquals(2, Trainer.itersPerEpoch(loader, 0, 2), "5 batches make 2 steps of 2");
+            assertEquals(1, Trainer.itersPerEpoch(loader, 3, 2));
+        }
+    }
+
+    /** Every regular file below a folder, relative to it, with '/' separators. */
+    private static Set<String> files(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/'))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    @Test
     void nanLossStopsBeforeTheUpdateAndKeepsTheLastCheckpoint() throws IOException {
         Path run = dir.resolve("nan");
         Recipe recipe = tiny("simclr", "optimizer: {name: sgd, base_lr: 1.0e30, lr_scaling: none}");
@@ -139,7 +191,7 @@ class TrainerTest {
                 () -> Pretraining.run(recipe, run, Device.cpu(), false, null));
         assertTrue(e.getMessage().contains("iteration " + e.iteration()), e.getMessage());
         assertTrue(e.getMessage().contains("--resume"), e.getMessage());
-        Path latest = Trainer.latestCheckpoint(run);
+        Path latest = Pretraining.latestCheckpoint(run);
         if (e.iteration() >= 4) {
             assertTrue(e.getMessage().contains(latest.toString()), e.getMessage());
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {

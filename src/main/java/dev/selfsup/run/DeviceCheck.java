@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.run;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
@@ -20,6 +20,7 @@ import dev.selfsup.augment.PhotometricDraw;
 import dev.selfsup.augment.RandomGrayscale;
 import dev.selfsup.augment.Solarize;
 import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.internal.InPlace;
 import dev.selfsup.method.Method;
@@ -35,6 +36,7 @@ import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
 import dev.selfsup.model.Weights;
+import dev.selfsup.train.TrainStep;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -300,7 +302,7 @@ public final class DeviceCheck {
             }
             case "swav" -> {
                 Prototypes prototypes = Prototypes.builder().setPrototypes(16).optInputDim(head.outputDim()).build();
-                prototypes.initialize(run, DataType.FLOAT32, new Shape(1, head.outputDim()));
+                prototypes.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
                 SwavSettings s = SwavSettings.defaults().withPrototypes(16).withQueueLength(0);
                 return new Swav(backbone, head, prototypes, s, run);
             }
@@ -311,13 +313,13 @@ public final class DeviceCheck {
 
     private static Backbone backbone(NDManager run) {
         Backbone b = ModelZoo.backbone("resnet10_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
-        b.initialize(run, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
+        b.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, SIZE, SIZE));
         return b;
     }
 
     private static ProjectionHead head(NDManager run, int features) {
         ProjectionHead h = ProjectionHead.builder().optInputDim(features).setHiddenDims(64).setOutputDim(32).build();
-        h.initialize(run, DataType.FLOAT32, new Shape(1, features));
+        h.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, features));
         return h;
     }
 

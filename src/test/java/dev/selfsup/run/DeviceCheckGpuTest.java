@@ -1,4 +1,4 @@
-package dev.selfsup.train;
+package dev.selfsup.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
