@@ -25,12 +25,13 @@ public interface Method {
     Backbone backbone();
 
     /**
-     * The projection head whose output, L2-normalised, is the embedding the loss compares: {@code
-     * [N, F] → [N, D]} (the query head for MoCo v2). Diagnostics read it; the loss owns it.
+     * The head whose output, L2-normalised, is the embedding the loss compares: {@code [N, F] →
+     * [N, D]} (the query head for MoCo v2; a {@link ProjectionHead} for the built-in methods, a
+     * {@code DinoHead} for DINO's student). Diagnostics read it; the loss owns it.
      *
      * @return the head
      */
-    ProjectionHead head();
+    Block head();
 
     /**
      * The crops each branch of the method embeds, by branch name in forward order (SimCLR, SwAV:

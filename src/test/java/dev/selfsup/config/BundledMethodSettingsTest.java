@@ -51,7 +51,7 @@ class BundledMethodSettingsTest {
         moco("mocov2_resnet50_imagenet", 65_536, 0.999, 1, MOCHI_OFF, FT_OFF);
         moco("mocov2_resnet50_imagenet100", 16_384, 0.99, 1, MOCHI_OFF, FT_OFF);
         moco("mochi_mocov2_resnet50_imagenet100", 16_384, 0.99, 1, new int[] {1, 1024, 1024, 128, 10}, FT_OFF);
-        moco("ft_mocov2_resnet50_imagenet100", 16_384, 0.99, 1, MOCHI_OFF, true);
+        moco("ft_mocov2_resnet50_imagenet100", 16_384, 0.999, 1, MOCHI_OFF, true); // main: the official FT EMA
     }
 
     @Test
