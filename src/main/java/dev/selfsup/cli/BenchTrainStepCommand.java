@@ -16,7 +16,6 @@ import dev.selfsup.method.Methods;
 import dev.selfsup.method.MocoSettings;
 import dev.selfsup.method.Step;
 import dev.selfsup.method.SwavSettings;
-import dev.selfsup.optim.LrScaling;
 import dev.selfsup.optim.Optimizer;
 import dev.selfsup.run.ModelParts;
 import dev.selfsup.run.Pretraining;
@@ -95,11 +94,9 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         List<Integer> hidden = Arrays.stream(head.split(",")).map(String::trim).filter(w -> !w.isEmpty())
                 .map(Integer::valueOf).toList();
         ModelSettings model = new ModelSettings(backbone, baseWidth, false, 0.0, hidden, dim, headBatchNorm, false);
-        // SGD, lr 0.3 unscaled and constant; the rest the optimizer section's defaults
-        OptimizerSettings d = OptimizerSettings.defaults();
-        OptimizerSettings sgd = new OptimizerSettings(OptimizerSettings.Name.SGD, 0.3, LrScaling.NONE, d.finalLr(),
-                OptimizerSettings.ScheduleKind.CONSTANT, d.warmupEpochs(), d.warmupStartLr(), d.momentum(),
-                d.weightDecay(), d.excludeBnAndBias(), d.larsEta(), d.larsClip(), d.clipGradNorm(), 1);
+        // the optimizer section's defaults (SGD with momentum, BN and bias exempt from decay): the
+        // learning rate's value and schedule do not change a step's cost
+        OptimizerSettings sgd = OptimizerSettings.defaults();
         long seed = 0;
         Device device = engine.boot(seed);
         List<Double> times = new ArrayList<>();

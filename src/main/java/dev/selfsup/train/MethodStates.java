@@ -87,7 +87,7 @@ final class MethodStates {
         for (String key : json.keySet()) {
             if (!expected.contains(key)) {
                 throw new IOException(checkpoint + ": method state '" + key + "' is not part of "
-                        + type.getSimpleName() + " " + expected + "; the checkpoint was written by another method");
+                        + name(type) + " " + expected + "; the checkpoint was written by another method");
             }
         }
         for (int i = 0; i < components.length; i++) {
@@ -96,7 +96,7 @@ final class MethodStates {
             JsonElement e = json.get(key);
             if (e == null) {
                 throw new IOException(checkpoint + ": checkpoint lacks method state '" + key + "' ("
-                        + type.getSimpleName() + " needs " + expected + ")");
+                        + name(type) + " needs " + expected + ")");
             }
             types[i] = c.getType();
             args[i] = value(c, e);
@@ -148,6 +148,12 @@ final class MethodStates {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code Swav.State} rather than {@code State}: the method's name is in the enclosing class. */
+    private static String name(Class<?> type) {
+        Class<?> outer = type.getEnclosingClass();
+        return outer == null ? type.getSimpleName() : outer.getSimpleName() + "." + type.getSimpleName();
     }
 
     private static String snake(String camel) {

@@ -110,6 +110,25 @@ final class MethodFixtures {
         return losses;
     }
 
+    /** Trains a fresh method 40 steps on one fixed batch and asserts the loss fell by 20 %. */
+    static void assertLearnsAFixedBatch(MethodSettings settings, boolean multiCrop) {
+        try (NDManager run = NDManager.newBaseManager()) {
+            Method m = create(settings, run);
+            float[] fl = firstAndLast(train(m, sgd(m, run), run, multiCrop, 40, false));
+            org.junit.jupiter.api.Assertions.assertTrue(fl[1] < 0.8 * fl[0], "loss " + fl[0] + " -> " + fl[1]);
+        }
+    }
+
+    /** Trains a fresh method 30 steps on two 16-px views; the last loss is finite and below the first. */
+    static void assertTrainsDown(MethodSettings settings) {
+        try (NDManager run = NDManager.newBaseManager()) {
+            Method m = create(settings, run);
+            float[] losses = train(m, sgd(m, run), run, false, 30, false);
+            org.junit.jupiter.api.Assertions.assertTrue(Float.isFinite(losses[29]) && losses[29] < losses[0],
+                    settings + ": " + losses[0] + " -> " + losses[29]);
+        }
+    }
+
     /** Mean of the first two and of the last two losses. */
     static float[] firstAndLast(float[] losses) {
         int n = losses.length;

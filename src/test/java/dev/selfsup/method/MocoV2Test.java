@@ -2,9 +2,10 @@ package dev.selfsup.method;
 
 import static dev.selfsup.method.MethodFixtures.B;
 import static dev.selfsup.method.MethodFixtures.SEED;
+import static dev.selfsup.method.MethodFixtures.assertLearnsAFixedBatch;
+import static dev.selfsup.method.MethodFixtures.assertTrainsDown;
 import static dev.selfsup.method.MethodFixtures.batch;
 import static dev.selfsup.method.MethodFixtures.create;
-import static dev.selfsup.method.MethodFixtures.firstAndLast;
 import static dev.selfsup.method.MethodFixtures.parts;
 import static dev.selfsup.method.MethodFixtures.sgd;
 import static dev.selfsup.method.MethodFixtures.train;
@@ -52,11 +53,7 @@ class MocoV2Test {
 
     @Test
     void learnsAFixedBatch() {
-        try (NDManager run = NDManager.newBaseManager()) {
-            Method m = create(SMALL, run);
-            float[] fl = firstAndLast(train(m, sgd(m, run), run, false, 40, false));
-            assertTrue(fl[1] < 0.8 * fl[0], "loss " + fl[0] + " -> " + fl[1]);
-        }
+        assertLearnsAFixedBatch(SMALL, false);
     }
 
     @Test
@@ -65,11 +62,7 @@ class MocoV2Test {
         FeatureTransformSettings ft = FeatureTransformSettings.defaults().withEnabled(true);
         for (MocoSettings s : List.of(SMALL.withMochi(mochi), SMALL.withFeatureTransform(ft),
                 SMALL.withBnSplits(4).withMochi(mochi).withFeatureTransform(ft))) {
-            try (NDManager run = NDManager.newBaseManager()) {
-                Method m = create(s, run);
-                float[] losses = train(m, sgd(m, run), run, false, 30, false);
-                assertTrue(Float.isFinite(losses[29]) && losses[29] < losses[0], s + ": " + losses[0] + " -> " + losses[29]);
-            }
+            assertTrainsDown(s);
         }
     }
 

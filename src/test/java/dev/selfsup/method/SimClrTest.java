@@ -1,10 +1,9 @@
 package dev.selfsup.method;
 
 import static dev.selfsup.method.MethodFixtures.B;
+import static dev.selfsup.method.MethodFixtures.assertLearnsAFixedBatch;
+import static dev.selfsup.method.MethodFixtures.assertTrainsDown;
 import static dev.selfsup.method.MethodFixtures.create;
-import static dev.selfsup.method.MethodFixtures.firstAndLast;
-import static dev.selfsup.method.MethodFixtures.sgd;
-import static dev.selfsup.method.MethodFixtures.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,11 +25,7 @@ class SimClrTest {
 
     @Test
     void learnsAFixedBatch() {
-        try (NDManager run = NDManager.newBaseManager()) {
-            Method m = create(SimClrSettings.defaults(), run);
-            float[] fl = firstAndLast(train(m, sgd(m, run), run, false, 40, false));
-            assertTrue(fl[1] < 0.8 * fl[0], "loss " + fl[0] + " -> " + fl[1]);
-        }
+        assertLearnsAFixedBatch(SimClrSettings.defaults(), false);
     }
 
     @Test
@@ -40,11 +35,7 @@ class SimClrTest {
                 base.withMochi(MochiSettings.defaults().withEnabled(true).withHardest(14).withMixed(8).withMixedWithQuery(4)),
                 base.withFeatureTransform(FeatureTransformSettings.defaults().withEnabled(true)
                         .withNegativeInterpolation(false)))) {
-            try (NDManager run = NDManager.newBaseManager()) {
-                Method m = create(s, run);
-                float[] losses = train(m, sgd(m, run), run, false, 30, false);
-                assertTrue(Float.isFinite(losses[29]) && losses[29] < losses[0], s + ": " + losses[0] + " -> " + losses[29]);
-            }
+            assertTrainsDown(s);
         }
     }
 
