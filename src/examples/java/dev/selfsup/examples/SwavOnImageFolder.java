@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.selfsup.augment.MultiCrop;
-import dev.selfsup.config.SwavSettings;
+import dev.selfsup.method.SwavSettings;
 import dev.selfsup.data.ImageFolder;
 import dev.selfsup.data.Loader;
 import dev.selfsup.engine.Devices;

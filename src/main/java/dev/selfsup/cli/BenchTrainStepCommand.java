@@ -7,12 +7,17 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import com.google.gson.Gson;
-import dev.selfsup.config.Recipe;
-import dev.selfsup.config.RecipeLoader;
+import dev.selfsup.config.ModelSettings;
+import dev.selfsup.config.OptimizerSettings;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.method.Method;
+import dev.selfsup.method.MethodSettings;
+import dev.selfsup.method.Methods;
+import dev.selfsup.method.MocoSettings;
 import dev.selfsup.method.Step;
+import dev.selfsup.method.SwavSettings;
 import dev.selfsup.optim.Optimizer;
+import dev.selfsup.run.ModelParts;
 import dev.selfsup.run.Pretraining;
 import dev.selfsup.train.TrainStep;
 import java.util.ArrayList;
@@ -38,7 +43,7 @@ import picocli.CommandLine.Option;
 final class BenchTrainStepCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
-    @Option(names = "--method", defaultValue = "simclr", description = "simclr | mocov2 | swav (default: ${DEFAULT-VALUE})")
+    @Option(names = "--method", defaultValue = "simclr", description = "a method name: simclr, mocov2, swav, … (default: ${DEFAULT-VALUE})")
     String method;
 
     @Option(names = "--backbone", defaultValue = "resnet18_cifar", description = "zoo name (default: ${DEFAULT-VALUE})")
@@ -78,40 +83,35 @@ final class BenchTrainStepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StringBuilder groups = new StringBuilder();
+        MethodSettings settings = settings();
+        List<CropShape> shapes = new ArrayList<>();
         for (String g : crops.split(",")) {
             String[] p = g.trim().split("x");
-            int count = Integer.parseInt(p[0]);
-            int side = p.length > 1 ? Integer.parseInt(p[1]) : size;
-            double min = groups.length() == 0 ? 0.14 : 0.05;
-            double max = groups.length() == 0 ? 1.0 : 0.14;
-            groups.append(groups.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
-                    "{count: %d, size: %d, scale_min: %s, scale_max: %s}", count, side, min, max));
+            shapes.add(new CropShape(Integer.parseInt(p[0]), p.length > 1 ? Integer.parseInt(p[1]) : size));
         }
-        String yaml = "method: " + method + "\n"
-                + "data: {dataset: synthetic, batch_size: " + batch + "}\n"
-                + "augment: {preset: " + (method.equals("swav") ? "swav" : "simclr") + ", crops: [" + groups + "]}\n"
-                + "model: {backbone: " + backbone + ", base_width: " + baseWidth + ", head_hidden_dims: [" + head
-                + "], head_output_dim: " + dim
-                + ", head_batch_norm: " + headBatchNorm + "}\n"
-                + "moco: {queue_length: " + Math.max(batch, 65536 / batch * batch) + "}\n"
-                + "swav: {prototypes: " + prototypes + "}\n"
-                + "optimizer: {name: sgd, base_lr: 0.3, lr_scaling: none, schedule: constant}\n";
-        Recipe recipe = RecipeLoader.parse(yaml, "bench-train-step");
-        Device device = engine.boot(recipe.seed());
+        int cropCount = shapes.stream().mapToInt(CropShape::count).sum();
+        settings.checkBatches(new MethodSettings.Batches(batch, cropCount, true));
+        List<Integer> hidden = Arrays.stream(head.split(",")).map(String::trim).filter(w -> !w.isEmpty())
+                .map(Integer::valueOf).toList();
+        ModelSettings model = new ModelSettings(backbone, baseWidth, false, 0.0, hidden, dim, headBatchNorm, false);
+        // the optimizer section's defaults (SGD with momentum, BN and bias exempt from decay): the
+        // learning rate's value and schedule do not change a step's cost
+        OptimizerSettings sgd = OptimizerSettings.defaults();
+        long seed = 0;
+        Device device = engine.boot(seed);
         List<Double> times = new ArrayList<>();
         List<TrainStep.Phases> phases = new ArrayList<>();
         List<Double> cpuTimes = new ArrayList<>();
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (NDManager run = NDManager.newBaseManager(device)) {
-            int first = recipe.augment().crops().get(0).size();
-            Method m = Pretraining.method(recipe, run, first);
-            Optimizer opt = Pretraining.optimizer(recipe, m, run, warmup + steps);
+            int first = shapes.get(0).size();
+            Method m = Methods.create(settings, new ModelParts(model, run, first, batch));
+            Optimizer opt = Pretraining.optimizer(sgd, batch, 1, m, run, warmup + steps);
             TrainStep stepper = new TrainStep(m, opt, new ParameterStore(run, false), 1, 0);
             m.beforeEpoch(0);
             try (NDManager data = run.newSubManager()) {
                 List<MultiCropBatch.Group> gs = new ArrayList<>();
-                for (var c : recipe.augment().crops()) {
+                for (CropShape c : shapes) {
                     gs.add(new MultiCropBatch.Group(c.size(), c.count(),
                             data.randomNormal(new Shape((long) c.count() * batch, 3, c.size(), c.size()))));
                 }
@@ -122,7 +122,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                     long c0 = os.getProcessCpuTime();
                     try (NDManager step = run.newSubManager(device)) {
                         step.tempAttachAll(arrays);
-                        stepper.run(step, inputs, new Step(i, 0, warmup + steps, recipe.seed()), true, "none");
+                        stepper.run(step, inputs, new Step(i, 0, warmup + steps, seed), true, "none");
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
                     double cpu = (os.getProcessCpuTime() - c0) / 1e9;
@@ -174,6 +174,24 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         json.put("steps", steps);
         System.out.println(new Gson().toJson(json));
         return 0;
+    }
+
+    /** One group of {@code --crops}: COUNT crops of side SIZE. */
+    private record CropShape(int count, int size) {}
+
+    /**
+     * The method's default settings with the bench's sizes: a MoCo queue of about 65,536 rows (a
+     * multiple of the batch), SwAV with {@code --prototypes}.
+     */
+    private MethodSettings settings() {
+        MethodSettings s = Methods.named(method).defaults();
+        if (s instanceof MocoSettings moco) {
+            return moco.withQueueLength(Math.max(batch, 65536 / batch * batch));
+        }
+        if (s instanceof SwavSettings swav) {
+            return swav.withPrototypes(prototypes);
+        }
+        return s;
     }
 
     private static double median(double[] values) {

@@ -2,23 +2,27 @@ package dev.selfsup.config;
 
 import static dev.selfsup.config.ConfigException.require;
 
+import dev.selfsup.internal.SettingException;
+import dev.selfsup.method.MethodSettings;
+import dev.selfsup.method.Methods;
+import dev.selfsup.method.SimClrSettings;
+
 /**
  * A validated pretraining recipe: one record per YAML section (STYLE.md R4).
+ *
+ * <p>The method is {@code method: NAME} plus that method's own section and no other method's
+ * ({@code simclr:}, {@code moco:} or {@code swav:}, as {@link Methods} lists them); its settings
+ * record lives in {@code dev.selfsup.method}, beside the code that reads it.
  *
  * <p>Load one with {@link RecipeLoader#load}, or build one in code from {@link #defaults()} and
  * the records' {@code with…} copies.
  *
  * @param name the recipe's name (file stem by default)
- * @param method which method trains
+ * @param method which method trains, and its settings
  * @param seed the run seed: crops, shuffles, queue initialisation and engine RNG derive from it
  * @param data dataset and loader
  * @param augment augmentation pipeline
  * @param model backbone and projection head
- * @param simclr SimCLR settings (used when method is simclr)
- * @param moco MoCo v2 settings (used when method is mocov2)
- * @param swav SwAV settings (used when method is swav)
- * @param mochi hard negative mixing (methods with negatives)
- * @param featureTransform feature transformation (methods with negatives)
  * @param optimizer optimiser and learning-rate schedule
  * @param train loop length, checkpoints, logging
  * @param eval evaluation after pretraining (quickstart)
@@ -27,46 +31,27 @@ import static dev.selfsup.config.ConfigException.require;
  */
 public record Recipe(
         String name,
-        MethodName method,
+        MethodSettings method,
         long seed,
         DataSettings data,
         AugmentSettings augment,
         ModelSettings model,
-        SimClrSettings simclr,
-        MocoSettings moco,
-        SwavSettings swav,
-        MochiSettings mochi,
-        FeatureTransformSettings featureTransform,
         OptimizerSettings optimizer,
         TrainSettings train,
         EvalSettings eval,
         MonitorSettings monitor,
         DiagnosticsSettings diagnostics) {
 
-    /** The pretraining methods. */
-    public enum MethodName {
-        /** SimCLR, NT-Xent on two views (METHODS.md §4). */
-        SIMCLR,
-        /** MoCo v2, InfoNCE with a momentum encoder and a queue (METHODS.md §3). */
-        MOCOV2,
-        /** SwAV, swapped prediction of Sinkhorn codes (METHODS.md §2). */
-        SWAV
-    }
-
     /**
-     * Cross-section checks.
+     * Cross-section checks: at least two crops, and the method's own checks against the batch
+     * ({@link MethodSettings#checkBatches}).
      *
      * @param name the recipe's name (file stem by default)
-     * @param method which method trains
+     * @param method which method trains, and its settings
      * @param seed the run seed: crops, shuffles, queue initialisation and engine RNG derive from it
      * @param data dataset and loader
      * @param augment augmentation pipeline
      * @param model backbone and projection head
-     * @param simclr SimCLR settings (used when method is simclr)
-     * @param moco MoCo v2 settings (used when method is mocov2)
-     * @param swav SwAV settings (used when method is swav)
-     * @param mochi hard negative mixing (methods with negatives)
-     * @param featureTransform feature transformation (methods with negatives)
      * @param optimizer optimiser and learning-rate schedule
      * @param train loop length, checkpoints, logging
      * @param eval evaluation after pretraining (quickstart)
@@ -74,49 +59,22 @@ public record Recipe(
      * @param diagnostics embedding diagnostics on a fixed batch during pretraining (off by default)
      */
     public Recipe {
-        require(method != null, "method", method, "one of " + RecordBinder.enumNames(MethodName.class));
-        if (method == MethodName.MOCOV2) {
-            require(
-                    moco.queueLength() % data.batchSize() == 0,
-                    "moco.queue_length",
-                    moco.queueLength(),
-                    "a multiple of data.batch_size (" + data.batchSize() + ")");
-            require(
-                    data.batchSize() % moco.bnSplits() == 0,
-                    "moco.bn_splits",
-                    moco.bnSplits(),
-                    "a divisor of data.batch_size (" + data.batchSize() + ") so that every BatchNorm group has the same size");
-            require(
-                    moco.bnSplits() == 1 || data.dropLast(),
-                    "moco.bn_splits",
-                    moco.bnSplits(),
-                    "1 when data.drop_last is false (a last partial batch need not split into " + moco.bnSplits()
-                            + " equal groups)");
+        require(method != null, "method", method, "one of " + Methods.names());
+        require(augment.cropCount() >= 2, "augment.crops", augment.crops(), "at least 2 crops");
+        try {
+            method.checkBatches(new MethodSettings.Batches(data.batchSize(), augment.cropCount(), data.dropLast()));
+        } catch (SettingException e) {
+            throw new ConfigException(Methods.of(method).section() + "." + e.key(), e.detail());
         }
-        if (method == MethodName.SWAV) {
-            int crops = augment.cropCount();
-            for (int a : swav.cropsForAssign()) {
-                require(a < crops, "swav.crops_for_assign", swav.cropsForAssign(), "indices below the crop count " + crops);
-            }
-            require(crops >= 2, "augment.crops", augment.crops(), "at least 2 crops in all for swav");
-        } else {
-            require(augment.cropCount() >= 2, "augment.crops", augment.crops(), "at least 2 crops");
-        }
-        require(
-                !(mochi.enabled() && method == MethodName.SWAV),
-                "mochi.enabled",
-                true,
-                "false for swav (MoCHi needs negatives: mocov2 or simclr)");
-        require(
-                !(featureTransform.enabled() && method == MethodName.SIMCLR && featureTransform.negativeInterpolation()),
-                "feature_transform.negative_interpolation",
-                true,
-                "false for simclr (negative interpolation mixes a queue of negatives: use mocov2)");
-        require(
-                !(featureTransform.enabled() && method == MethodName.SWAV),
-                "feature_transform.enabled",
-                true,
-                "false for swav (feature transformation needs negatives: mocov2 or simclr)");
+    }
+
+    /**
+     * The name of the recipe's method.
+     *
+     * @return e.g. {@code mocov2}
+     */
+    public String methodName() {
+        return Methods.of(method).name();
     }
 
     /**
@@ -127,16 +85,11 @@ public record Recipe(
     public static Recipe defaults() {
         return new Recipe(
                 "default",
-                MethodName.SIMCLR,
+                SimClrSettings.defaults(),
                 0,
                 DataSettings.defaults(),
                 AugmentSettings.defaults(),
                 ModelSettings.defaults(),
-                SimClrSettings.defaults(),
-                MocoSettings.defaults(),
-                SwavSettings.defaults(),
-                MochiSettings.defaults(),
-                FeatureTransformSettings.defaults(),
                 OptimizerSettings.defaults(),
                 TrainSettings.defaults(),
                 EvalSettings.defaults(),

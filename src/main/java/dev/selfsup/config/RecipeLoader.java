@@ -1,5 +1,6 @@
 package dev.selfsup.config;
 
+import dev.selfsup.method.Methods;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -33,6 +34,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *       values replace the parent's.
  *   <li>Overrides {@code key.sub=value} (the CLI's {@code --set}) apply last; list elements are
  *       addressed by index ({@code augment.crops.1.size=64}).
+ *   <li>A recipe that sets another {@code method} than the one it extends (or {@code --set
+ *       method=…}) drops the former method's section: a recipe holds only its own method's.
  *   <li>Unknown keys, wrong types and out-of-range values fail with file, line, key and the valid
  *       options.
  * </ul>
@@ -199,7 +202,28 @@ public final class RecipeLoader {
         if (parentName2 != null) {
             ((MappingNode) parent).getValue().remove(parentName2);
         }
+        NodeTuple method = find(map, "method");
+        if (method != null && method.getValueNode() instanceof ScalarNode m) {
+            dropReplacedMethodSection((MappingNode) parent, m.getValue());
+        }
         return merge(parent, root);
+    }
+
+    /**
+     * A recipe (or {@code --set method=…}) that changes the method does not keep the former
+     * method's section: the new method's section starts from its defaults.
+     */
+    private static void dropReplacedMethodSection(MappingNode recipe, String newMethod) {
+        NodeTuple t = find(recipe, "method");
+        String old = t != null && t.getValueNode() instanceof ScalarNode s ? s.getValue().trim()
+                : Recipe.defaults().methodName();
+        if (old.equals(newMethod.trim()) || !Methods.names().contains(old)) {
+            return;
+        }
+        NodeTuple section = find(recipe, Methods.named(old).section());
+        if (section != null) {
+            recipe.getValue().remove(section);
+        }
     }
 
     /** Child over parent: mappings merge recursively, anything else replaces. */
@@ -228,6 +252,9 @@ public final class RecipeLoader {
         String key = override.substring(0, eq).trim();
         String source = "--set " + key;
         Node value = composeValue(override.substring(eq + 1), source);
+        if (key.equals("method") && value instanceof ScalarNode m) {
+            dropReplacedMethodSection((MappingNode) root, m.getValue());
+        }
         String[] parts = key.split("\\.");
         Node node = root;
         for (int i = 0; i < parts.length; i++) {

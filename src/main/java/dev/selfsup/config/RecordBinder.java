@@ -1,5 +1,8 @@
 package dev.selfsup.config;
 
+import dev.selfsup.internal.SettingException;
+import dev.selfsup.method.MethodSettings;
+import dev.selfsup.method.Methods;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -28,6 +31,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * name the key, the file and line, and the valid options. A section whose first component is an enum
  * and that declares a static {@code defaults(ThatEnum)} takes its missing keys from the defaults of
  * the value the YAML gives ({@code augment: {preset: mocov2}} gets MoCo v2's jitter).
+ *
+ * <p>A {@link MethodSettings} component is two keys: {@code method: NAME} and the section {@link
+ * Methods} names for it, bound onto that method's settings record; a section of another method is
+ * an error.
  */
 final class RecordBinder {
     private final Map<String, Mark> marks = new HashMap<>();
@@ -68,8 +75,10 @@ final class RecordBinder {
                 String k = ((ScalarNode) t.getKeyNode()).getValue();
                 String full = join(prefix, k);
                 marks.put(full, t.getKeyNode().getStartMark());
-                if (Arrays.stream(components).noneMatch(c -> snake(c.getName()).equals(k))) {
-                    throw new ConfigException(full, "unknown key; valid keys here: " + validKeys(components))
+                if (Arrays.stream(components).noneMatch(c -> snake(c.getName()).equals(k))
+                        && !(hasMethod(components) && sections().contains(k))) {
+                    throw new ConfigException(full, "unknown key; valid keys here: " + validKeys(components)
+                            + (hasMethod(components) ? movedHint(k) : ""))
                             .at(location(t.getKeyNode().getStartMark()));
                 }
                 given.put(k, t.getValueNode());
@@ -83,6 +92,10 @@ final class RecordBinder {
             types[i] = c.getType();
             String key = snake(c.getName());
             Object fallback = defaults == null ? null : read(c, defaults);
+            if (c.getType() == MethodSettings.class) {
+                args[i] = bindMethod(given, (MethodSettings) fallback, prefix);
+                continue;
+            }
             Node v = given.get(key);
             String full = join(prefix, key);
             if (v == null) {
@@ -103,6 +116,9 @@ final class RecordBinder {
             if (e.getCause() instanceof ConfigException ce) {
                 throw ce;
             }
+            if (e.getCause() instanceof SettingException se) {
+                throw new ConfigException(join(prefix, se.key()), se.detail());
+            }
             if (e.getCause() instanceof IllegalArgumentException iae) {
                 throw new ConfigException(prefix, iae.getMessage());
             }
@@ -110,6 +126,68 @@ final class RecordBinder {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
         }
+    }
+
+    /**
+     * {@code method: NAME} and its section onto the method's settings record (the fallback's
+     * values when the method stays the same, the method's defaults otherwise).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private MethodSettings bindMethod(Map<String, Node> given, MethodSettings fallback, String prefix) {
+        String key = join(prefix, "method");
+        Node nameNode = given.get("method");
+        Methods.Entry<?> entry;
+        if (nameNode == null) {
+            if (fallback == null) {
+                throw new ConfigException(key, "is required; known methods: " + Methods.names());
+            }
+            entry = Methods.of(fallback);
+        } else {
+            if (!(nameNode instanceof ScalarNode scalar) || !Methods.names().contains(scalar.getValue().trim())) {
+                throw new ConfigException(key, "got '" + text(nameNode) + "', known methods: " + Methods.names())
+                        .at(location(nameNode.getStartMark()));
+            }
+            entry = Methods.named(scalar.getValue().trim());
+        }
+        for (Methods.Entry<?> other : Methods.entries()) {
+            if (other != entry && given.containsKey(other.section())) {
+                String full = join(prefix, other.section());
+                throw new ConfigException(full, "is the section of method " + other.name() + ", but this recipe trains "
+                        + entry.name() + " (section " + entry.section() + "); method sections: " + sectionsByMethod())
+                        .at(marks.containsKey(full) ? location(marks.get(full)) : null);
+            }
+        }
+        MethodSettings defaults = entry.type().isInstance(fallback) ? fallback : entry.defaults();
+        Node section = given.get(entry.section());
+        String full = join(prefix, entry.section());
+        if (section != null) {
+            marks.putIfAbsent(full, section.getStartMark());
+        }
+        return (MethodSettings) bindRecord((Class) entry.type(), section, (Record) defaults, full);
+    }
+
+    private static boolean hasMethod(RecordComponent[] components) {
+        return Arrays.stream(components).anyMatch(c -> c.getType() == MethodSettings.class);
+    }
+
+    private static List<String> sections() {
+        return Methods.entries().stream().map(Methods.Entry::section).toList();
+    }
+
+    private static String sectionsByMethod() {
+        return Methods.entries().stream().map(e -> e.name() + " → " + e.section())
+                .collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    /** Where a key that belongs inside a method section may be meant (e.g. mochi → moco.mochi). */
+    private static String movedHint(String key) {
+        List<String> places = new ArrayList<>();
+        for (Methods.Entry<?> e : Methods.entries()) {
+            if (Arrays.stream(e.type().getRecordComponents()).anyMatch(c -> snake(c.getName()).equals(key))) {
+                places.add(e.section() + "." + key);
+            }
+        }
+        return places.isEmpty() ? "" : "; a method's " + key + " sits inside its section: " + String.join(" or ", places);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -265,10 +343,13 @@ final class RecordBinder {
     }
 
     private static String validKeys(RecordComponent[] components) {
-        return Arrays.stream(components)
+        TreeSet<String> keys = Arrays.stream(components)
                 .map(c -> snake(c.getName()))
-                .collect(Collectors.toCollection(TreeSet::new))
-                .toString();
+                .collect(Collectors.toCollection(TreeSet::new));
+        if (hasMethod(components)) {
+            keys.addAll(sections());
+        }
+        return keys.toString();
     }
 
     static String join(String prefix, String key) {

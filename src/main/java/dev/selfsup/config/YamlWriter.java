@@ -1,5 +1,7 @@
 package dev.selfsup.config;
 
+import dev.selfsup.method.MethodSettings;
+import dev.selfsup.method.Methods;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +33,15 @@ public final class YamlWriter {
         if (value instanceof Record r) {
             Map<String, Object> map = new LinkedHashMap<>();
             for (RecordComponent c : r.getClass().getRecordComponents()) {
-                map.put(RecordBinder.snake(c.getName()), toTree(RecordBinder.read(c, r)));
+                Object v = RecordBinder.read(c, r);
+                if (v instanceof MethodSettings m) {
+                    // method: NAME, then that method's section
+                    Methods.Entry<?> e = Methods.of(m);
+                    map.put(RecordBinder.snake(c.getName()), e.name());
+                    map.put(e.section(), toTree(m));
+                } else {
+                    map.put(RecordBinder.snake(c.getName()), toTree(v));
+                }
             }
             return map;
         }

@@ -18,6 +18,20 @@ public final class Checks {
     }
 
     /**
+     * Throws {@link SettingException} naming a settings key when a value is out of range.
+     *
+     * @param ok the condition that must hold
+     * @param key the key relative to the settings record, e.g. {@code queue_length}
+     * @param value the offending value
+     * @param expected what is valid, e.g. {@code "> 0"}
+     */
+    public static void checkSetting(boolean ok, String key, Object value, String expected) {
+        if (!ok) {
+            throw new SettingException(key, "got " + value + ", expected " + expected);
+        }
+    }
+
+    /**
      * Throws {@link IllegalStateException} with a formatted message when {@code ok} is false.
      *
      * @param ok the condition that must hold

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * A self-supervised method: composes backbone, head (and prototypes) with a loss and owns its
  * per-step state (momentum encoder, queues, prototype normalisation). The trainer owns the
- * optimiser, the loop and the files (STYLE.md R3).
+ * optimiser, the loop and the files (STYLE.md R3). {@link Methods} lists the methods and builds
+ * them from their settings.
  */
 public interface Method {
     /**
@@ -24,12 +25,22 @@ public interface Method {
     Backbone backbone();
 
     /**
-     * The projection head whose output, L2-normalised, is the embedding the loss compares: {@code
-     * [N, F] → [N, D]} (the query head for MoCo v2). Diagnostics read it; the loss owns it.
+     * The head whose output, L2-normalised, is the embedding the loss compares: {@code [N, F] →
+     * [N, D]} (the query head for MoCo v2; a {@link ProjectionHead} for the built-in methods, a
+     * {@code DinoHead} for DINO's student). Diagnostics read it; the loss owns it.
      *
      * @return the head
      */
-    ProjectionHead head();
+    Block head();
+
+    /**
+     * The crops each branch of the method embeds, by branch name in forward order (SimCLR, SwAV:
+     * one branch over all crops; MoCo: query crop 0, key crop 1; a DINO teacher only the global
+     * crops).
+     *
+     * @return branch name → its crops
+     */
+    Map<String, Crops> branches();
 
     /**
      * Every block whose parameters and buffers belong in a checkpoint, by stable name (trained and
@@ -89,20 +100,25 @@ public interface Method {
     }
 
     /**
-     * Scalar state (queue pointers and fill counts) for checkpoints.
+     * The method's scalar state (queue pointers and fill counts) for checkpoints, as the method's
+     * own {@link MethodState} record.
      *
-     * @return name → value
+     * @return the state; {@link MethodState.None} for a method that keeps none
      */
-    default Map<String, Long> stateScalars() {
-        return Map.of();
+    default MethodState state() {
+        return new MethodState.None();
     }
 
     /**
-     * Restores scalar state written by {@link #stateScalars()}.
+     * Restores scalar state read back from a checkpoint, of the type {@link #state()} returns.
      *
-     * @param scalars name → value
+     * @param state the saved state
+     * @throws IllegalArgumentException if the state is of another type or does not fit this run
      */
-    default void restoreScalars(Map<String, Long> scalars) {}
+    default void restore(MethodState state) {
+        dev.selfsup.internal.Checks.checkArgument(state instanceof MethodState.None,
+                "this method keeps no state, got %s", state);
+    }
 
     /**
      * Metrics of the last step (queue fill, code entropy, EMA momentum), as plain numbers.

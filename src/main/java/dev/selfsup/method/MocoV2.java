@@ -8,13 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import dev.selfsup.config.FeatureTransformSettings;
-import dev.selfsup.config.MochiSettings;
-import dev.selfsup.config.MocoSettings;
 import dev.selfsup.data.MultiCropBatch;
-import dev.selfsup.loss.FeatureTransform;
-import dev.selfsup.loss.HardNegativeMixing;
-import dev.selfsup.loss.InfoNce;
 import dev.selfsup.loss.Sampling;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ProjectionHead;
@@ -34,25 +28,31 @@ import java.util.Map;
  * group of samples n mod S is normalised on its own, as on S devices, so a key is normalised with
  * other samples than its query and BN statistics cannot leak which key belongs to which query.
  *
- * <p>With both options on, the order is declared: feature transformation first (q̂, k̂ from q and k,
- * Q̂ from the queue), then MoCHi mixes hard negatives from q̂ and Q̂ and appends q̂·H to the logits
- * [q̂·k̂, q̂·Q̂ᵀ, q̂·H] / T. Each is active from its own start epoch; FT draws from the step's "ft"
- * generator and MoCHi from its "mochi" generator, so enabling one does not change the other's
- * draws.
+ * <p>Feature transformation and MoCHi compose in {@link Negatives}' declared order: feature
+ * transformation first, then MoCHi mixes from the transformed query and queue. The key encoder is
+ * an {@link EmaEncoder} of backbone and head; the query branch embeds crop 0, the key branch crop 1.
  */
 public final class MocoV2 implements Method {
+    private static final Crops QUERY = Crops.of(0);
+    private static final Crops KEY = Crops.of(1);
     private final Backbone backbone;
     private final ProjectionHead head;
     private final Backbone keyBackbone;
     private final ProjectionHead keyHead;
-    private final EmaEncoder emaBackbone;
-    private final EmaEncoder emaHead;
+    private final EmaEncoder keyEncoder;
     private final FeatureQueue queue;
     private final MocoSettings settings;
-    private final MochiSettings mochi;
-    private final FeatureTransformSettings transform;
+    private final Negatives negatives;
     private NDArray pendingKeys;
     private double lastMomentum;
+
+    /**
+     * The queue's position, for checkpoints.
+     *
+     * @param queuePointer the next row the ring writes
+     * @param queueFilled rows written so far, capped at K
+     */
+    public record State(long queuePointer, long queueFilled) implements MethodState {}
 
     /**
      * Creates the method; the key encoder starts as a copy of the query encoder.
@@ -61,29 +61,39 @@ public final class MocoV2 implements Method {
      * @param head the query head (initialised)
      * @param keyBackbone an initialised backbone of the same architecture
      * @param keyHead an initialised head of the same architecture
-     * @param settings queue, momentum, temperature
-     * @param mochi hard negative mixing
-     * @param transform feature transformation
+     * @param settings queue, momentum, temperature, MoCHi and feature transformation
      * @param run the run manager (queue home)
      */
     public MocoV2(Backbone backbone, ProjectionHead head, Backbone keyBackbone, ProjectionHead keyHead,
-            MocoSettings settings, MochiSettings mochi, FeatureTransformSettings transform, NDManager run) {
+            MocoSettings settings, NDManager run) {
         this.backbone = backbone;
         this.head = head;
         this.keyBackbone = keyBackbone;
         this.keyHead = keyHead;
         this.settings = settings;
-        this.mochi = mochi;
-        this.transform = transform;
-        this.emaBackbone = new EmaEncoder(backbone, keyBackbone);
-        this.emaHead = new EmaEncoder(head, keyHead);
-        dev.selfsup.model.Weights.copy(backbone, keyBackbone);
-        dev.selfsup.model.Weights.copy(head, keyHead);
-        keyBackbone.freezeParameters(true);
-        keyHead.freezeParameters(true);
+        this.negatives = new Negatives(settings.featureTransform(), settings.mochi());
+        this.keyEncoder = new EmaEncoder(List.of(backbone, head), List.of(keyBackbone, keyHead),
+                settings.emaMomentum(), settings.emaSchedule());
         this.queue = new FeatureQueue(run, settings.queueLength(), head.outputDim(), FeatureQueue.Order.RING);
         queue.randomUnitInit(run);
         this.lastMomentum = settings.emaMomentum();
+    }
+
+    /**
+     * The registry's factory: query and key encoders, both with {@code bn_splits} BatchNorm groups
+     * as in the official CIFAR demo.
+     *
+     * @param settings the settings
+     * @param parts the run's parts
+     * @return the method
+     */
+    static MocoV2 create(MocoSettings settings, Parts parts) {
+        int s = settings.bnSplits();
+        Backbone backbone = parts.backbone(s);
+        ProjectionHead head = parts.head(backbone.featureDim(), s);
+        Backbone keyBackbone = parts.backbone(s);
+        ProjectionHead keyHead = parts.head(keyBackbone.featureDim(), s);
+        return new MocoV2(backbone, head, keyBackbone, keyHead, settings, parts.manager());
     }
 
     @Override
@@ -94,6 +104,14 @@ public final class MocoV2 implements Method {
     @Override
     public ProjectionHead head() {
         return head;
+    }
+
+    @Override
+    public Map<String, Crops> branches() {
+        Map<String, Crops> out = new LinkedHashMap<>();
+        out.put("query", QUERY);
+        out.put("key", KEY);
+        return out;
     }
 
     @Override
@@ -124,42 +142,10 @@ public final class MocoV2 implements Method {
     public NDArray loss(ParameterStore ps, MultiCropBatch batch, Step step) {
         checkArgument(batch.cropCount() == 2, "MoCo v2 takes 2 views per image, the batch has %s", batch.cropCount());
         checkArgument(batch.groups().size() == 1, "MoCo v2 takes two views of one size");
-        MultiCropBatch.Group views = batch.groups().get(0);
-        NDArray xq = views.crop(0);
-        NDArray xk = views.crop(1);
-        NDArray q = head.forward(ps, backbone.forward(ps, new NDList(xq), true), true).singletonOrThrow().normalize(2, 1);
-        NDArray k = keys(ps, xk, step);
+        NDArray q = Views.embed(ps, backbone, head, batch, QUERY, true).get(0);
+        NDArray k = keys(ps, Views.images(batch, KEY).get(0), step);
         pendingKeys = k;
-        return contrast(q, k, queue.rows(), step);
-    }
-
-    /**
-     * The loss of one step on normalised queries q [B, D], keys k [B, D] and negatives [K, D]:
-     * InfoNCE, with feature transformation and then MoCHi on top when they are active at this
-     * epoch (see the class javadoc for the order).
-     */
-    NDArray contrast(NDArray q, NDArray k, NDArray negatives, Step step) {
-        boolean ft = transform.enabled() && step.epoch() >= transform.startEpoch();
-        boolean mix = mochi.enabled() && step.epoch() >= mochi.startEpoch();
-        int hardest = Math.min(mochi.hardest(), (int) negatives.getShape().get(0));
-        double temperature = settings.temperature();
-        if (!ft) {
-            return mix
-                    ? HardNegativeMixing.loss(q, k, negatives, hardest, mochi.mixed(), mochi.mixedWithQuery(),
-                            temperature, step.random("mochi"))
-                    : InfoNce.loss(q, k, negatives, temperature);
-        }
-        FeatureTransform.Target target = !transform.negativeInterpolation() ? FeatureTransform.Target.POSITIVE
-                : !transform.positiveExtrapolation() ? FeatureTransform.Target.NEGATIVE : FeatureTransform.Target.BOTH;
-        FeatureTransform.Settings fts = new FeatureTransform.Settings(target, transform.positiveAlpha(),
-                transform.negativeAlpha(), FeatureTransform.Granularity.PER_BATCH, FeatureTransform.Granularity.PER_BATCH);
-        FeatureTransform.Transformed t = FeatureTransform.transform(q, k, negatives, fts, step.random("ft"));
-        if (!mix) {
-            return FeatureTransform.loss(t, temperature);
-        }
-        HardNegativeMixing.Mixed h = HardNegativeMixing.mix(t.qHat(), t.negatives(), hardest, mochi.mixed(),
-                mochi.mixedWithQuery(), step.random("mochi"));
-        return FeatureTransform.loss(t, h.negatives(), temperature);
+        return negatives.infoNce(q, k, queue.rows(), settings.temperature(), step);
     }
 
     /** Key features, no gradient; shuffle-BN on one device (package-private for tests). */
@@ -183,15 +169,6 @@ public final class MocoV2 implements Method {
         return k.get(new NDIndex("{}", m.create(inverse))).stopGradient();
     }
 
-    /** The key encoder's momentum at this step: constant, or cosine from m to 1. */
-    double momentum(Step step) {
-        double m = settings.emaMomentum();
-        if (settings.emaSchedule() == MocoSettings.EmaSchedule.CONSTANT || step.totalIters() <= 0) {
-            return m;
-        }
-        return 1 - (1 - m) * (Math.cos(Math.PI * step.iteration() / step.totalIters()) + 1) / 2;
-    }
-
     @Override
     public void afterBackward(Step step) {
         if (pendingKeys != null) {
@@ -202,10 +179,7 @@ public final class MocoV2 implements Method {
 
     @Override
     public void afterStep(Step step) {
-        lastMomentum = momentum(step);
-        NDManager scratch = queue.rows().getManager();
-        emaBackbone.update(lastMomentum, scratch);
-        emaHead.update(lastMomentum, scratch);
+        lastMomentum = keyEncoder.update(step, queue.rows().getManager());
     }
 
     @Override
@@ -214,13 +188,15 @@ public final class MocoV2 implements Method {
     }
 
     @Override
-    public Map<String, Long> stateScalars() {
-        return Map.of("queue_pointer", queue.pointer(), "queue_filled", queue.filled());
+    public State state() {
+        return new State(queue.pointer(), queue.filled());
     }
 
     @Override
-    public void restoreScalars(Map<String, Long> scalars) {
-        queue.restore(scalars.getOrDefault("queue_pointer", 0L), scalars.getOrDefault("queue_filled", 0L));
+    public void restore(MethodState state) {
+        checkArgument(state instanceof State, "MoCo v2 restores a MocoV2.State, got %s", state);
+        State s = (State) state;
+        queue.restore(s.queuePointer(), s.queueFilled());
     }
 
     @Override

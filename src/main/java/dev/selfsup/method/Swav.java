@@ -1,19 +1,23 @@
 package dev.selfsup.method;
 
+import static dev.selfsup.internal.Checks.checkArgument;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import dev.selfsup.config.SwavSettings;
 import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.engine.Precision;
 import dev.selfsup.loss.Sinkhorn;
 import dev.selfsup.loss.SwavLoss;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
 import dev.selfsup.optim.ParamGroup;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +31,7 @@ import java.util.Map;
  * Sinkhorn once full, as in the official code.
  */
 public final class Swav implements Method {
+    private static final Crops VIEWS = Crops.all();
     private final Backbone backbone;
     private final ProjectionHead head;
     private final Prototypes prototypes;
@@ -70,6 +75,41 @@ public final class Swav implements Method {
         this.run = run;
     }
 
+    /**
+     * The queues' fill counts, for checkpoints.
+     *
+     * @param queueFilled rows written so far in each assigned crop's queue, capped at the queue
+     *     length; empty before the queues start
+     */
+    public record State(List<Long> queueFilled) implements MethodState {
+        /**
+         * Copies the list.
+         *
+         * @param queueFilled rows written so far in each queue
+         */
+        public State {
+            queueFilled = List.copyOf(queueFilled);
+        }
+    }
+
+    /**
+     * The registry's factory: backbone, head and K prototypes; the queue rounded down to a
+     * multiple of the batch, as the official code does.
+     *
+     * @param settings the settings
+     * @param parts the run's parts
+     * @return the method
+     */
+    static Swav create(SwavSettings settings, Parts parts) {
+        Backbone backbone = parts.backbone(1);
+        ProjectionHead head = parts.head(backbone.featureDim(), 1);
+        Prototypes prototypes = Prototypes.builder().setPrototypes(settings.prototypes())
+                .optInputDim(head.outputDim()).build();
+        prototypes.initialize(parts.manager(), Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
+        int queue = settings.queueLength() - settings.queueLength() % parts.batchSize();
+        return new Swav(backbone, head, prototypes, settings.withQueueLength(queue), parts.manager());
+    }
+
     /** The queue length per assigned crop. */
     int queueLength() {
         return settings.queueLength();
@@ -83,6 +123,11 @@ public final class Swav implements Method {
     @Override
     public ProjectionHead head() {
         return head;
+    }
+
+    @Override
+    public Map<String, Crops> branches() {
+        return Map.of("online", VIEWS);
     }
 
     @Override
@@ -114,7 +159,7 @@ public final class Swav implements Method {
     @Override
     public NDArray loss(ParameterStore ps, MultiCropBatch batch, Step step) {
         prototypes.normaliseRows();
-        List<NDArray> z = Views.embed(ps, backbone, head, batch, true);
+        List<NDArray> z = Views.embed(ps, backbone, head, batch, VIEWS, true);
         NDArray all = NDArrays.concat(new NDList(z), 0);
         NDArray[] scores = prototypes.scores(ps, all, true).split(z.size(), 0).toArray(new NDArray[0]);
         NDArray[] queueScores = new NDArray[0];
@@ -155,20 +200,24 @@ public final class Swav implements Method {
     }
 
     @Override
-    public Map<String, Long> stateScalars() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        out.put("queues", (long) queues.length);
-        for (int i = 0; i < queues.length; i++) {
-            out.put("queue_" + i + "_filled", queues[i].filled());
+    public State state() {
+        List<Long> filled = new ArrayList<>();
+        for (FeatureQueue q : queues) {
+            filled.add(q.filled());
         }
-        return out;
+        return new State(filled);
     }
 
     @Override
-    public void restoreScalars(Map<String, Long> scalars) {
-        // queues exist once their epoch has begun; the trainer calls beforeEpoch before restoring tensors
+    public void restore(MethodState state) {
+        checkArgument(state instanceof State, "SwAV restores a Swav.State, got %s", state);
+        List<Long> filled = ((State) state).queueFilled();
+        // queues exist once their epoch has begun; the trainer calls beforeEpoch before restoring
+        checkArgument(filled.size() == queues.length, "the saved state has %s queue fill counts but this run has"
+                + " %s queues at this epoch (swav.queue_length %s, queue_start_epoch %s)", filled.size(), queues.length,
+                settings.queueLength(), settings.queueStartEpoch());
         for (int i = 0; i < queues.length; i++) {
-            queues[i].restore(0, scalars.getOrDefault("queue_" + i + "_filled", 0L));
+            queues[i].restore(0, filled.get(i));
         }
     }
 

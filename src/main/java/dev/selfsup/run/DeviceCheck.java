@@ -19,19 +19,18 @@ import dev.selfsup.augment.Photometric;
 import dev.selfsup.augment.PhotometricDraw;
 import dev.selfsup.augment.RandomGrayscale;
 import dev.selfsup.augment.Solarize;
-import dev.selfsup.config.FeatureTransformSettings;
-import dev.selfsup.config.MochiSettings;
-import dev.selfsup.config.MocoSettings;
-import dev.selfsup.config.SwavSettings;
 import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.internal.InPlace;
 import dev.selfsup.method.Method;
+import dev.selfsup.method.MocoSettings;
 import dev.selfsup.method.MocoV2;
 import dev.selfsup.method.SimClr;
+import dev.selfsup.method.SimClrSettings;
 import dev.selfsup.method.Step;
 import dev.selfsup.method.Swav;
+import dev.selfsup.method.SwavSettings;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
@@ -291,17 +290,15 @@ public final class DeviceCheck {
     private static Method build(String method, NDManager run) {
         Backbone backbone = backbone(run);
         ProjectionHead head = head(run, backbone.featureDim());
-        MochiSettings mochi = MochiSettings.defaults();
-        FeatureTransformSettings ft = FeatureTransformSettings.defaults();
         switch (method) {
             case "simclr" -> {
-                return new SimClr(backbone, head, 0.5, mochi, ft);
+                return new SimClr(backbone, head, SimClrSettings.defaults());
             }
             case "mocov2" -> {
                 Backbone keyBackbone = backbone(run);
                 ProjectionHead keyHead = head(run, backbone.featureDim());
                 return new MocoV2(backbone, head, keyBackbone, keyHead,
-                        MocoSettings.defaults().withQueueLength(4 * BATCH), mochi, ft, run);
+                        MocoSettings.defaults().withQueueLength(4 * BATCH), run);
             }
             case "swav" -> {
                 Prototypes prototypes = Prototypes.builder().setPrototypes(16).optInputDim(head.outputDim()).build();

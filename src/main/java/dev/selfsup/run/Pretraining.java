@@ -14,15 +14,13 @@ import dev.selfsup.config.YamlWriter;
 import dev.selfsup.data.ImageDataset;
 import dev.selfsup.data.Loader;
 import dev.selfsup.data.ValidationSplit;
-import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.Seeds;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.eval.DiagnosticsMonitor;
 import dev.selfsup.eval.KnnMonitor;
 import dev.selfsup.method.Method;
-import dev.selfsup.method.MocoV2;
-import dev.selfsup.method.SimClr;
-import dev.selfsup.method.Swav;
+import dev.selfsup.method.Methods;
+import dev.selfsup.method.SwavSettings;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
@@ -238,7 +236,7 @@ public final class Pretraining {
                 .setEverySteps(d.everySteps())
                 .optBatch(d.batch())
                 .optSeed(Seeds.mix(recipe.seed(), "diagnostics"))
-                .optPairScores(recipe.method() != Recipe.MethodName.SWAV)
+                .optPairScores(!(recipe.method() instanceof SwavSettings))
                 .optRankWarnFraction(d.rankWarnFraction())
                 .optRankWarnDrop(d.rankWarnDrop())
                 .build();
@@ -300,7 +298,7 @@ public final class Pretraining {
 
     /**
      * Builds and initialises the recipe's method on the run manager (the engine must be seeded
-     * first: initial weights are drawn from it).
+     * first: initial weights are drawn from it), through {@link Methods}.
      *
      * @param recipe the recipe
      * @param run the run manager (device and lifetime of parameters and state)
@@ -308,33 +306,7 @@ public final class Pretraining {
      * @return the method
      */
     public static Method method(Recipe recipe, NDManager run, int inputSize) {
-        ModelSettings m = recipe.model();
-        // MoCo's SplitBatchNorm covers both encoders, as in the official CIFAR demo
-        int bnSplits = recipe.method() == Recipe.MethodName.MOCOV2 ? recipe.moco().bnSplits() : 1;
-        Backbone backbone = backbone(m, bnSplits);
-        backbone.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
-        ProjectionHead head = head(m, backbone.featureDim(), bnSplits);
-        head.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
-        return switch (recipe.method()) {
-            case SIMCLR -> new SimClr(backbone, head, recipe.simclr().temperature(), recipe.mochi(),
-                    recipe.featureTransform());
-            case MOCOV2 -> {
-                Backbone keyBackbone = backbone(m, bnSplits);
-                keyBackbone.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
-                ProjectionHead keyHead = head(m, backbone.featureDim(), bnSplits);
-                keyHead.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
-                yield new MocoV2(backbone, head, keyBackbone, keyHead, recipe.moco(), recipe.mochi(),
-                        recipe.featureTransform(), run);
-            }
-            case SWAV -> {
-                Prototypes prototypes = Prototypes.builder().setPrototypes(recipe.swav().prototypes())
-                        .optInputDim(m.headOutputDim()).build();
-                prototypes.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, m.headOutputDim()));
-                // the official code rounds the queue down to a multiple of the (global) batch
-                int queue = recipe.swav().queueLength() - recipe.swav().queueLength() % recipe.data().batchSize();
-                yield new Swav(backbone, head, prototypes, recipe.swav().withQueueLength(queue), run);
-            }
-        };
+        return Methods.create(recipe.method(), new ModelParts(recipe.model(), run, inputSize, recipe.data().batchSize()));
     }
 
     /**
@@ -347,10 +319,26 @@ public final class Pretraining {
      * @return the optimiser
      */
     public static Optimizer optimizer(Recipe recipe, Method method, NDManager run, long itersPerEpoch) {
-        OptimizerSettings o = recipe.optimizer();
-        int batch = recipe.data().batchSize() * o.accumulateSteps();
+        return optimizer(recipe.optimizer(), recipe.data().batchSize(), recipe.train().epochs(), method, run,
+                itersPerEpoch);
+    }
+
+    /**
+     * An optimiser section's optimiser over a method's groups, with its per-iteration schedule.
+     *
+     * @param o the optimizer section
+     * @param batchSize images per batch (before accumulation)
+     * @param epochs the run's length
+     * @param method the method
+     * @param run the run manager (optimiser state)
+     * @param itersPerEpoch optimiser iterations per epoch
+     * @return the optimiser
+     */
+    public static Optimizer optimizer(OptimizerSettings o, int batchSize, int epochs, Method method, NDManager run,
+            long itersPerEpoch) {
+        int batch = batchSize * o.accumulateSteps();
         double base = o.lrScaling().scale(o.baseLr(), batch);
-        long total = Math.max(1, itersPerEpoch * recipe.train().epochs());
+        long total = Math.max(1, itersPerEpoch * epochs);
         long warmup = Math.min(total - 1, itersPerEpoch * o.warmupEpochs());
         Schedule schedule = o.schedule() == OptimizerSettings.ScheduleKind.CONSTANT
                 ? Schedule.constant(base)

@@ -174,7 +174,7 @@ public final class Quickstart {
     private static void print(Result r, Recipe recipe, PrintStream log) {
         log.printf(Locale.ROOT, "%nFashion-MNIST (embedded: %d train / %d test), %s, %d epochs of %s%n",
                 r.trainImages(), r.testImages(), recipe.model().backbone(), recipe.train().epochs(),
-                recipe.method().name().toLowerCase(Locale.ROOT));
+                recipe.methodName());
         if (recipe.eval().readoutGrid() > 1) {
             log.printf(Locale.ROOT, "backbone features: last feature map average-pooled to %dx%d%n",
                     recipe.eval().readoutGrid(), recipe.eval().readoutGrid());

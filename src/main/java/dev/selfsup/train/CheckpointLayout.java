@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What a training checkpoint holds and under which keys: every block's parameters and buffers
  * ({@code model/<block>/<parameter>}), the optimiser state ({@code optim/<slot>}), the method's
- * state (tensors {@code method/<name>}, scalars in the metadata's {@code method} object), and the
+ * state (tensors {@code method/<name>}, its {@link dev.selfsup.method.MethodState} record in the
+ * metadata's {@code method} object, see {@link MethodStates}), and the
  * metadata {@code iteration}, {@code epoch}, {@code next_batch}, {@code seed}, {@code
  * wall_seconds}, {@code observer_seconds}, {@code selfsup_version} and {@code recipe}. The file
  * format is {@link Checkpoint}'s.
@@ -133,9 +134,7 @@ final class CheckpointLayout {
     /** The method's state: tensors under {@code method/}, scalars in the metadata's {@code method} object. */
     private void captureMethodState(Map<String, NDArray> tensors, JsonObject meta) {
         method.stateTensors().forEach((k, v) -> tensors.put(METHOD + k, v));
-        JsonObject scalars = new JsonObject();
-        method.stateScalars().forEach(scalars::addProperty);
-        meta.add("method", scalars);
+        meta.add("method", MethodStates.toJson(method.state()));
     }
 
     /** Reads back what {@link #captureMethodState} wrote. */
@@ -147,9 +146,7 @@ final class CheckpointLayout {
             }
             InPlace.copy(e.getValue(), saved);
         }
-        Map<String, Long> scalars = new LinkedHashMap<>();
-        meta.getAsJsonObject("method").entrySet().forEach(e -> scalars.put(e.getKey(), e.getValue().getAsLong()));
-        method.restoreScalars(scalars);
+        MethodStates.restore(method, meta, file);
     }
 
     /** Every block's parameters and buffers, by stable name. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.selfsup.method.MocoSettings;
+import dev.selfsup.method.SwavSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,17 +43,17 @@ class RecipeLoaderTest {
     @Test
     void paperRecipesCarryTheirDefaults() throws IOException {
         Recipe swav = RecipeLoader.load("swav_resnet50_imagenet_bs256", List.of());
-        assertEquals(Recipe.MethodName.SWAV, swav.method());
+        assertEquals("swav", swav.methodName());
         assertEquals(256, swav.data().batchSize());
-        assertEquals(3840, swav.swav().queueLength());
-        assertEquals(15, swav.swav().queueStartEpoch());
-        assertEquals(5005, swav.swav().freezePrototypesIters());
+        assertEquals(3840, swavSettings(swav).queueLength());
+        assertEquals(15, swavSettings(swav).queueStartEpoch());
+        assertEquals(5005, swavSettings(swav).freezePrototypesIters());
         assertEquals(0.6, swav.optimizer().baseLr());
         assertEquals(8, swav.augment().cropCount());
         assertEquals(OptimizerSettings.Name.LARS, swav.optimizer().name());
         Recipe moco = RecipeLoader.load("mocov2_resnet50_imagenet", List.of());
-        assertEquals(65_536, moco.moco().queueLength());
-        assertEquals(0.2, moco.moco().temperature());
+        assertEquals(65_536, moco(moco).queueLength());
+        assertEquals(0.2, moco(moco).temperature());
         assertEquals(false, moco.model().headBatchNorm());
     }
 
@@ -88,11 +90,11 @@ class RecipeLoaderTest {
 
     @Test
     void mocoBnSplitsDefaultsToOneBatchAndMustDivideTheBatch() throws IOException {
-        assertEquals(1, RecipeLoader.load("mocov2_resnet50_imagenet", List.of()).moco().bnSplits());
+        assertEquals(1, moco(RecipeLoader.load("mocov2_resnet50_imagenet", List.of())).bnSplits());
         for (String name : List.of("mocov2_fashionmnist", "mochi_mocov2_fashionmnist", "ft_mocov2_fashionmnist")) {
             Recipe r = RecipeLoader.load(name, List.of());
-            assertEquals(8, r.moco().bnSplits(), name);
-            assertEquals(0, r.data().batchSize() % r.moco().bnSplits(), name);
+            assertEquals(8, moco(r).bnSplits(), name);
+            assertEquals(0, r.data().batchSize() % moco(r).bnSplits(), name);
         }
         Path f = write("split.yaml", "method: mocov2\ndata:\n  batch_size: 100\nmoco:\n  queue_length: 1000\n  bn_splits: 8\n");
         ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.load(f.toString(), List.of()));
@@ -103,15 +105,16 @@ class RecipeLoaderTest {
         assertTrue(e.getMessage().contains("moco.bn_splits") && e.getMessage().contains("drop_last"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> RecipeLoader.load("mocov2_fashionmnist", List.of("moco.bn_splits=0")));
         assertTrue(e.getMessage().contains("moco.bn_splits") && e.getMessage().contains(">= 1"), e.getMessage());
-        // other methods ignore the moco section
-        assertEquals(Recipe.MethodName.SIMCLR, RecipeLoader.load("simclr_fashionmnist", List.of("moco.bn_splits=7")).method());
+        // another method's recipe has no moco section
+        e = assertThrows(ConfigException.class, () -> RecipeLoader.load("simclr_fashionmnist", List.of("moco.bn_splits=7")));
+        assertTrue(e.getMessage().contains("moco") && e.getMessage().contains("trains simclr"), e.getMessage());
     }
 
     @Test
     void mochiAndFeatureTransformTogetherLoad() throws IOException {
-        Recipe r = RecipeLoader.load("mochi_mocov2_fashionmnist", List.of("feature_transform.enabled=true"));
-        assertEquals(Recipe.MethodName.MOCOV2, r.method());
-        assertTrue(r.mochi().enabled() && r.featureTransform().enabled());
+        Recipe r = RecipeLoader.load("mochi_mocov2_fashionmnist", List.of("moco.feature_transform.enabled=true"));
+        assertEquals("mocov2", r.methodName());
+        assertTrue(moco(r).mochi().enabled() && moco(r).featureTransform().enabled());
         assertEquals(r, RecipeLoader.parse(YamlWriter.write(r), "resolved"));
     }
 
@@ -144,7 +147,7 @@ class RecipeLoaderTest {
                 List.of("data.batch_size=64", "augment.crops.1.size=64", "swav.crops_for_assign=[0]", "optimizer.name=sgd"));
         assertEquals(64, r.data().batchSize());
         assertEquals(64, r.augment().crops().get(1).size());
-        assertEquals(List.of(0), r.swav().cropsForAssign());
+        assertEquals(List.of(0), swavSettings(r).cropsForAssign());
         assertEquals(OptimizerSettings.Name.SGD, r.optimizer().name());
         ConfigException e = assertThrows(ConfigException.class,
                 () -> RecipeLoader.load("swav_resnet50_imagenet_bs256", List.of("swav.bogus=1")));
@@ -164,7 +167,7 @@ class RecipeLoaderTest {
         assertEquals(0.0, r.augment().grayscaleProbability());
         assertEquals(1, r.augment().crops().size());
         assertEquals(3, r.augment().crops().get(0).count());
-        assertEquals(Recipe.MethodName.SWAV, r.method());
+        assertEquals("swav", r.methodName());
     }
 
     @Test
@@ -211,6 +214,14 @@ class RecipeLoaderTest {
         assertEquals(0.0, dino.flipProbability(), "a given key wins");
         assertEquals(List.of(2, 8), dino.crops().stream().map(AugmentSettings.CropSettings::count).toList());
         assertEquals(AugmentSettings.defaults(), RecipeLoader.parse("seed: 1", "t.yaml").augment(), "no preset: SimCLR");
+    }
+
+    private static MocoSettings moco(Recipe r) {
+        return (MocoSettings) r.method();
+    }
+
+    private static SwavSettings swavSettings(Recipe r) {
+        return (SwavSettings) r.method();
     }
 
     private Path write(String name, String text) throws IOException {

@@ -7,6 +7,8 @@ import ai.djl.Device;
 import com.google.gson.JsonObject;
 import dev.selfsup.config.Recipe;
 import dev.selfsup.engine.SelfsupEngine;
+import dev.selfsup.method.MochiSettings;
+import dev.selfsup.method.MocoSettings;
 import dev.selfsup.train.MetricsLog;
 import dev.selfsup.train.Trainer;
 import java.nio.file.Files;
@@ -27,10 +29,10 @@ class MocoV2WithMochiTest {
             "model.head_hidden_dims=[32]",
             "model.head_output_dim=16",
             "moco.queue_length=32",
-            "mochi.hardest=16",
-            "mochi.mixed=8",
-            "mochi.mixed_with_query=4",
-            "mochi.start_epoch=0",
+            "moco.mochi.hardest=16",
+            "moco.mochi.mixed=8",
+            "moco.mochi.mixed_with_query=4",
+            "moco.mochi.start_epoch=0",
             "train.epochs=2",
             "train.steps_per_epoch=2",
             "train.log_every_steps=1");
@@ -44,13 +46,10 @@ class MocoV2WithMochiTest {
     void bundledRecipeKeepsPaperSettingsUnlessOverridden(@TempDir Path tmp) throws Exception {
         Path classes = Files.writeString(tmp.resolve("imagenet100.txt"), "class_0\n");
         Recipe paper = MocoV2WithMochi.recipe(tmp, classes, List.of());
-        assertEquals(Recipe.MethodName.MOCOV2, paper.method());
-        assertTrue(paper.mochi().enabled());
-        assertEquals(1024, paper.mochi().hardest());
-        assertEquals(1024, paper.mochi().mixed());
-        assertEquals(128, paper.mochi().mixedWithQuery());
-        assertEquals(10, paper.mochi().startEpoch());
-        assertEquals(16384, paper.moco().queueLength());
+        assertEquals("mocov2", paper.methodName());
+        MocoSettings moco = (MocoSettings) paper.method();
+        assertEquals(new MochiSettings(true, 1024, 1024, 128, 10), moco.mochi());
+        assertEquals(16384, moco.queueLength());
         assertEquals("resnet50", paper.model().backbone());
         assertEquals(tmp.toAbsolutePath().toString(), paper.data().path());
         assertEquals(classes.toAbsolutePath().toString(), paper.data().classList());

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import dev.selfsup.config.Recipe;
 import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.SelfsupEngine;
-import dev.selfsup.run.Pretraining;
-import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The precision's loss and activation types reach every method's loss and queues. */
@@ -18,15 +16,20 @@ class LossPrecisionTest {
     void everyMethodReturnsItsLossInThePrecisionsLossType() {
         SelfsupEngine.boot(1);
         Precision p = Precision.DEFAULT;
-        Map<String, Integer> queues = Map.of("simclr", 0, "mocov2", 1, "swav", 2); // SwAV: one per assigned crop
-        for (String name : queues.keySet()) {
-            Recipe r = MethodTest.recipe(name, "moco: {queue_length: 16}", "swav: {prototypes: 8, queue_length: 16, queue_start_epoch: 0}");
+        // SwAV: one queue per assigned crop
+        List<MethodSettings> methods = List.of(SimClrSettings.defaults(),
+                MocoSettings.defaults().withQueueLength(16),
+                SwavSettings.defaults().withPrototypes(8).withQueueLength(16).withQueueStartEpoch(0));
+        List<Integer> queues = List.of(0, 1, 2);
+        for (int i = 0; i < methods.size(); i++) {
+            String name = Methods.of(methods.get(i)).name();
             try (NDManager run = NDManager.newBaseManager()) {
-                Method m = Pretraining.method(r, run, 16);
+                Method m = MethodFixtures.create(methods.get(i), run);
                 m.beforeEpoch(0);
-                NDArray loss = m.loss(new ParameterStore(run, false), MethodTest.batch(run, r), new Step(0, 0, 1, r.seed()));
+                NDArray loss = m.loss(new ParameterStore(run, false),
+                        MethodFixtures.batch(run, name.equals("swav")), new Step(0, 0, 1, MethodFixtures.SEED));
                 assertEquals(p.lossType(), loss.getDataType(), name);
-                assertEquals(queues.get(name), m.stateTensors().size(), name + " queues");
+                assertEquals(queues.get(i), m.stateTensors().size(), name + " queues");
                 for (NDArray state : m.stateTensors().values()) {
                     assertEquals(p.activationType(), state.getDataType(), name + " queue");
                 }

@@ -34,7 +34,9 @@ public final class TinyRecipes {
         } else {
             y.append("augment: {preset: simclr, crops: [{count: 2, size: 16, scale_min: 0.3, scale_max: 1.0}]}\n");
         }
-        y.append("moco: {queue_length: 16, ema_momentum: 0.9}\n");
+        if (method.equals("mocov2")) {
+            y.append("moco: {queue_length: 16, ema_momentum: 0.9}\n");
+        }
         y.append("model: {backbone: resnet10_cifar, base_width: 4, head_hidden_dims: [16], head_output_dim: 8}\n");
         y.append("optimizer: {name: sgd, base_lr: 0.05, lr_scaling: none, warmup_epochs: 1, weight_decay: 1.0e-4}\n");
         y.append("train: {epochs: 3, log_every_steps: 1, checkpoint_every_epochs: 2}\n");

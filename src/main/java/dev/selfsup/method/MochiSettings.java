@@ -1,11 +1,11 @@
-package dev.selfsup.config;
+package dev.selfsup.method;
 
-import static dev.selfsup.config.ConfigException.require;
+import static dev.selfsup.internal.Checks.checkSetting;
 
 /**
- * The {@code mochi:} section: hard negative mixing (METHODS.md §5), MoCHi(N, s, s′). With {@code
- * feature_transform} on as well, the transformation comes first and MoCHi mixes from the
- * transformed query and negatives (docs/methods.md).
+ * The {@code mochi:} part of a {@code moco:} or {@code simclr:} section: hard negative mixing
+ * (METHODS.md §5), MoCHi(N, s, s′). With {@code feature_transform} on as well, the transformation
+ * comes first and MoCHi mixes from the transformed query and negatives ({@link Negatives}).
  *
  * @param enabled mix hard negatives
  * @param hardest N, the hardest negatives considered per query (1024)
@@ -24,11 +24,11 @@ public record MochiSettings(boolean enabled, int hardest, int mixed, int mixedWi
      * @param startEpoch the epoch mixing starts (warm-up without it before)
      */
     public MochiSettings {
-        require(hardest >= 1, "mochi.hardest", hardest, ">= 1");
-        require(mixed >= 0, "mochi.mixed", mixed, ">= 0");
-        require(mixedWithQuery >= 0, "mochi.mixed_with_query", mixedWithQuery, ">= 0");
-        require(!enabled || mixed + mixedWithQuery > 0, "mochi.mixed", mixed, "mixed + mixed_with_query > 0 when enabled");
-        require(startEpoch >= 0, "mochi.start_epoch", startEpoch, ">= 0");
+        checkSetting(hardest >= 1, "hardest", hardest, ">= 1");
+        checkSetting(mixed >= 0, "mixed", mixed, ">= 0");
+        checkSetting(mixedWithQuery >= 0, "mixed_with_query", mixedWithQuery, ">= 0");
+        checkSetting(!enabled || mixed + mixedWithQuery > 0, "mixed", mixed, "mixed + mixed_with_query > 0 when enabled");
+        checkSetting(startEpoch >= 0, "start_epoch", startEpoch, ">= 0");
     }
 
     /**

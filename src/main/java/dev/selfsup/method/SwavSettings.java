@@ -1,6 +1,6 @@
-package dev.selfsup.config;
+package dev.selfsup.method;
 
-import static dev.selfsup.config.ConfigException.require;
+import static dev.selfsup.internal.Checks.checkSetting;
 
 import java.util.List;
 
@@ -24,7 +24,8 @@ public record SwavSettings(
         List<Integer> cropsForAssign,
         int queueLength,
         int queueStartEpoch,
-        int freezePrototypesIters) {
+        int freezePrototypesIters)
+        implements MethodSettings {
 
     /**
      * Validates ranges.
@@ -40,15 +41,15 @@ public record SwavSettings(
      */
     public SwavSettings {
         cropsForAssign = List.copyOf(cropsForAssign);
-        require(prototypes > 0, "swav.prototypes", prototypes, "> 0");
-        require(temperature > 0, "swav.temperature", temperature, "> 0");
-        require(epsilon > 0, "swav.epsilon", epsilon, "> 0");
-        require(sinkhornIterations >= 1, "swav.sinkhorn_iterations", sinkhornIterations, ">= 1");
-        require(!cropsForAssign.isEmpty() && cropsForAssign.stream().allMatch(c -> c >= 0),
-                "swav.crops_for_assign", cropsForAssign, "a non-empty list of crop indices");
-        require(queueLength >= 0, "swav.queue_length", queueLength, ">= 0 (0 = no queue)");
-        require(queueStartEpoch >= 0, "swav.queue_start_epoch", queueStartEpoch, ">= 0");
-        require(freezePrototypesIters >= 0, "swav.freeze_prototypes_iters", freezePrototypesIters, ">= 0");
+        checkSetting(prototypes > 0, "prototypes", prototypes, "> 0");
+        checkSetting(temperature > 0, "temperature", temperature, "> 0");
+        checkSetting(epsilon > 0, "epsilon", epsilon, "> 0");
+        checkSetting(sinkhornIterations >= 1, "sinkhorn_iterations", sinkhornIterations, ">= 1");
+        checkSetting(!cropsForAssign.isEmpty() && cropsForAssign.stream().allMatch(c -> c >= 0),
+                "crops_for_assign", cropsForAssign, "a non-empty list of crop indices");
+        checkSetting(queueLength >= 0, "queue_length", queueLength, ">= 0 (0 = no queue)");
+        checkSetting(queueStartEpoch >= 0, "queue_start_epoch", queueStartEpoch, ">= 0");
+        checkSetting(freezePrototypesIters >= 0, "freeze_prototypes_iters", freezePrototypesIters, ">= 0");
     }
 
     /**
@@ -58,6 +59,19 @@ public record SwavSettings(
      */
     public static SwavSettings defaults() {
         return new SwavSettings(3000, 0.1, 0.05, 3, List.of(0, 1), 0, 15, 0);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Codes are computed for crops that exist.
+     */
+    @Override
+    public void checkBatches(Batches batches) {
+        for (int a : cropsForAssign) {
+            checkSetting(a < batches.cropCount(), "crops_for_assign", cropsForAssign,
+                    "indices below the crop count " + batches.cropCount());
+        }
     }
 
     // Withers: start from defaults() and change what you need, e.g. {@code SwavSettings.defaults().withPrototypes(100).withQueueLength(0)}.

@@ -1,11 +1,11 @@
-package dev.selfsup.config;
+package dev.selfsup.method;
 
-import static dev.selfsup.config.ConfigException.require;
+import static dev.selfsup.internal.Checks.checkSetting;
 
 /**
- * The {@code feature_transform:} section (METHODS.md §6). With {@code mochi} on as well, the
- * transformation comes first and MoCHi then mixes from the transformed query and negatives
- * (docs/methods.md).
+ * The {@code feature_transform:} part of a {@code moco:} or {@code simclr:} section (METHODS.md
+ * §6). With {@code mochi} on as well, the transformation comes first and MoCHi then mixes from the
+ * transformed query and negatives ({@link Negatives}).
  *
  * @param enabled transform features
  * @param positiveExtrapolation λp = 1 + Beta(α_p, α_p) on the positive pair
@@ -32,11 +32,11 @@ public record FeatureTransformSettings(
      * @param startEpoch the epoch the transformation starts
      */
     public FeatureTransformSettings {
-        require(positiveAlpha > 0, "feature_transform.positive_alpha", positiveAlpha, "> 0");
-        require(negativeAlpha > 0, "feature_transform.negative_alpha", negativeAlpha, "> 0");
-        require(startEpoch >= 0, "feature_transform.start_epoch", startEpoch, ">= 0");
-        require(!enabled || positiveExtrapolation || negativeInterpolation,
-                "feature_transform.enabled", true, "at least one of positive_extrapolation, negative_interpolation");
+        checkSetting(positiveAlpha > 0, "positive_alpha", positiveAlpha, "> 0");
+        checkSetting(negativeAlpha > 0, "negative_alpha", negativeAlpha, "> 0");
+        checkSetting(startEpoch >= 0, "start_epoch", startEpoch, ">= 0");
+        checkSetting(!enabled || positiveExtrapolation || negativeInterpolation,
+                "enabled", true, "at least one of positive_extrapolation, negative_interpolation");
     }
 
     /**
