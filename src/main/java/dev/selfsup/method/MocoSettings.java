@@ -8,7 +8,8 @@ import static dev.selfsup.internal.Checks.checkSetting;
  * Negatives}, docs/methods.md).
  *
  * @param queueLength K, a multiple of the batch size (65,536)
- * @param emaMomentum m of the key encoder (0.999; 0.99 on ImageNet-100 in the FT recipe)
+ * @param emaMomentum m of the key encoder (0.999; 0.99 in the MoCo v2 and MoCHi ImageNet-100
+ *     recipes; the FT ImageNet-100 recipe keeps the official 0.999)
  * @param emaSchedule constant m, or cosine from m to 1 over training
  * @param temperature InfoNCE temperature (v2: 0.2)
  * @param shuffleBn evaluate the key encoder on a permuted batch (single-device shuffle-BN)
@@ -33,7 +34,8 @@ public record MocoSettings(
      * Validates ranges; MoCHi's N may not exceed the queue it ranks.
      *
      * @param queueLength K, a multiple of the batch size (65,536)
-     * @param emaMomentum m of the key encoder (0.999; 0.99 on ImageNet-100 in the FT recipe)
+     * @param emaMomentum m of the key encoder (0.999; 0.99 in the MoCo v2 and MoCHi ImageNet-100
+     *     recipes; the FT ImageNet-100 recipe keeps the official 0.999)
      * @param emaSchedule constant m, or cosine from m to 1 over training
      * @param temperature InfoNCE temperature (v2: 0.2)
      * @param shuffleBn evaluate the key encoder on a permuted batch (single-device shuffle-BN)
