@@ -57,4 +57,15 @@ public record ModelSettings(
     public static ModelSettings defaults() {
         return new ModelSettings("resnet18_cifar", 0, false, 0.0, List.of(2048), 128, true, false);
     }
+
+    /**
+     * A copy with another {@code drop_path_rate} (a momentum teacher is built without one).
+     *
+     * @param rate the ViT stochastic depth rate
+     * @return the copy, validated
+     */
+    public ModelSettings withDropPathRate(double rate) {
+        return new ModelSettings(backbone, baseWidth, zeroInitResidual, rate, headHiddenDims, headOutputDim,
+                headBatchNorm, headLastBatchNorm);
+    }
 }

@@ -22,6 +22,7 @@ public final class Methods {
         register(m, "simclr", "simclr", SimClrSettings.class, SimClrSettings.defaults(), SimClr::create);
         register(m, "mocov2", "moco", MocoSettings.class, MocoSettings.defaults(), MocoV2::create);
         register(m, "swav", "swav", SwavSettings.class, SwavSettings.defaults(), Swav::create);
+        register(m, "dino", "dino", DinoSettings.class, DinoSettings.defaults(), Dino::create);
         return Collections.unmodifiableMap(m);
     }
 

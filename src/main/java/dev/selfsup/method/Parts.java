@@ -42,4 +42,16 @@ public interface Parts {
      * @return the head, {@code [N, F] → [N, D]}
      */
     ProjectionHead head(int inputDim, int bnSplits);
+
+    /**
+     * A new backbone of the run's architecture for a momentum teacher that is never trained, so
+     * without stochastic depth (DINO builds its teacher without {@code drop_path_rate}); plain
+     * BatchNorm. By default the same as {@code backbone(1)}, right for architectures without drop
+     * path.
+     *
+     * @return the backbone, initialised on {@link #manager()}
+     */
+    default Backbone teacherBackbone() {
+        return backbone(1);
+    }
 }

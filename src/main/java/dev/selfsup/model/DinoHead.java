@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
@@ -64,9 +65,11 @@ public final class DinoHead extends TorchBlock {
     private final List<Boolean> geluAfter = new ArrayList<>();
     private final WeightNormLinear lastLayer;
     private final int outputDim;
+    private final int bottleneckDim;
 
     DinoHead(Builder b) {
         outputDim = b.outputDim;
+        bottleneckDim = b.bottleneckDim;
         if (b.layers == 1) {
             add("mlp", linear(b.inputDim, b.bottleneckDim));
         } else {
@@ -167,7 +170,10 @@ public final class DinoHead extends TorchBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+        return new NDList(lastLayer.forward(ps, bottleneck(ps, inputs.singletonOrThrow(), training), training));
+    }
+
+    private NDArray bottleneck(ParameterStore ps, NDArray x, boolean training) {
         checkArgument(
                 x.getShape().dimension() == 2, "head input must be [B, F], got %s", x.getShape());
         for (int i = 0; i < mlp.size(); i++) {
@@ -180,8 +186,33 @@ public final class DinoHead extends TorchBlock {
                 x = x.getNDArrayInternal().gelu();
             }
         }
-        x = x.normalize(2, 1, 1e-12); // F.normalize(x, dim=-1, p=2)
-        return new NDList(lastLayer.forward(ps, x, training));
+        return x.normalize(2, 1, 1e-12); // F.normalize(x, dim=-1, p=2)
+    }
+
+    /**
+     * The head up to its last layer, as a block of no parameters of its own: {@code [B, F] → [B,
+     * bottleneck]}, L2-normalised. It is the embedding the last layer compares with its rows, so
+     * embedding diagnostics read it.
+     *
+     * @return a view sharing this head's parameters
+     */
+    public Block bottleneck() {
+        DinoHead head = this;
+        return new ai.djl.nn.AbstractBlock() {
+            @Override
+            protected NDList forwardInternal(
+                    ParameterStore ps,
+                    NDList inputs,
+                    boolean training,
+                    PairList<String, Object> params) {
+                return new NDList(head.bottleneck(ps, inputs.singletonOrThrow(), training));
+            }
+
+            @Override
+            public Shape[] getOutputShapes(Shape[] inputShapes) {
+                return new Shape[] {new Shape(inputShapes[0].get(0), head.bottleneckDim)};
+            }
+        };
     }
 
     @Override

@@ -32,4 +32,9 @@ public record ModelParts(ModelSettings model, NDManager manager, int inputSize, 
         h.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, inputDim));
         return h;
     }
+
+    @Override
+    public Backbone teacherBackbone() {
+        return new ModelParts(model.withDropPathRate(0), manager, inputSize, batchSize).backbone(1);
+    }
 }

@@ -26,7 +26,7 @@ class BundledMethodSettingsTest {
 
     @Test
     void everyBundledRecipeIsCovered() throws IOException {
-        assertEquals(new TreeSet<>(List.of("fashionmnist_1h", "ft_mocov2_fashionmnist", "ft_mocov2_resnet50_imagenet100",
+        assertEquals(new TreeSet<>(List.of("dino_fashionmnist", "dino_vit_small_imagenet", "fashionmnist_1h", "ft_mocov2_fashionmnist", "ft_mocov2_resnet50_imagenet100",
                 "mochi_mocov2_fashionmnist", "mochi_mocov2_resnet50_imagenet100", "mocov2_fashionmnist",
                 "mocov2_resnet50_imagenet", "mocov2_resnet50_imagenet100", "quickstart_fashionmnist", "simclr_fashionmnist",
                 "simclr_resnet50_imagenet", "simclr_resnet50_imagenet100", "swav_fashionmnist", "swav_resnet50_imagenet100",
@@ -51,7 +51,7 @@ class BundledMethodSettingsTest {
         moco("mocov2_resnet50_imagenet", 65_536, 0.999, 1, MOCHI_OFF, FT_OFF);
         moco("mocov2_resnet50_imagenet100", 16_384, 0.99, 1, MOCHI_OFF, FT_OFF);
         moco("mochi_mocov2_resnet50_imagenet100", 16_384, 0.99, 1, new int[] {1, 1024, 1024, 128, 10}, FT_OFF);
-        moco("ft_mocov2_resnet50_imagenet100", 16_384, 0.999, 1, MOCHI_OFF, true); // main: the official FT EMA
+        moco("ft_mocov2_resnet50_imagenet100", 65_536, 0.999, 1, MOCHI_OFF, true); // the official IN-100 command
     }
 
     @Test
@@ -61,6 +61,20 @@ class BundledMethodSettingsTest {
         swav("swav_resnet50_imagenet_bs256", 3000, 3840, 15, 5005);
         swav("swav_resnet50_imagenet100", 1000, 3840, 30, 5005);
         swav("swav_vit_small_imagenet_multicrop", 3000, 3840, 15, 1251);
+    }
+
+    @Test
+    void dinoRecipes() throws IOException {
+        // the CPU recipe: its own head size and temperatures, the multi-crop of swav_fashionmnist
+        Recipe fm = RecipeLoader.load("dino_fashionmnist", List.of());
+        assertEquals("dino", fm.methodName());
+        assertEquals(new dev.selfsup.method.DinoSettings(1024, 512, 128, 3, false, true, 0.1, 0.04, 0.04, 0, 0.9, 0.996,
+                234, 2), fm.method());
+        assertEquals(List.of(2, 4), fm.augment().crops().stream().map(c -> c.count()).toList());
+        assertEquals(60_000 / 256, ((dev.selfsup.method.DinoSettings) fm.method()).freezeLastLayerIters(),
+                "one epoch of 60,000 images at batch 256 (drop_last)");
+        // the ImageNet recipe's values are checked against the official run in OfficialRecipesTest
+        assertEquals("dino", RecipeLoader.load("dino_vit_small_imagenet", List.of()).methodName());
     }
 
     private static void simclr(String recipe, double temperature) throws IOException {

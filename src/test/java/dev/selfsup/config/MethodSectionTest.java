@@ -24,7 +24,7 @@ class MethodSectionTest {
         ConfigException e = assertThrows(ConfigException.class, () -> RecipeLoader.load(f.toString(), List.of()));
         assertEquals("method", e.key());
         assertTrue(e.getMessage().contains(f + ":2") && e.getMessage().contains("'byol'")
-                && e.getMessage().contains("[simclr, mocov2, swav]"), e.getMessage());
+                && e.getMessage().contains("[simclr, mocov2, swav, dino]"), e.getMessage());
     }
 
     @Test

@@ -21,8 +21,8 @@ class MethodsTest {
 
     @Test
     void listsEachMethodWithItsSectionSettingsAndDefaults() {
-        assertEquals(List.of("simclr", "mocov2", "swav"), Methods.names());
-        assertEquals(List.of("simclr", "moco", "swav"), Methods.entries().stream().map(Methods.Entry::section).toList());
+        assertEquals(List.of("simclr", "mocov2", "swav", "dino"), Methods.names());
+        assertEquals(List.of("simclr", "moco", "swav", "dino"), Methods.entries().stream().map(Methods.Entry::section).toList());
         for (Methods.Entry<?> e : Methods.entries()) {
             assertTrue(e.type().isInstance(e.defaults()), e.name());
             assertSame(e, Methods.named(e.name()));
@@ -34,7 +34,7 @@ class MethodsTest {
     @Test
     void anUnknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Methods.named("byol"));
-        assertTrue(e.getMessage().contains("'byol'") && e.getMessage().contains("[simclr, mocov2, swav]"), e.getMessage());
+        assertTrue(e.getMessage().contains("'byol'") && e.getMessage().contains("[simclr, mocov2, swav, dino]"), e.getMessage());
     }
 
     @Test

@@ -25,6 +25,15 @@ class AugmentationsTest {
      * moved to {@link Augmentations} (main at 6978c8c), one line per crop group in crop order.
      */
     private static final Map<String, List<String>> BUNDLED = Map.ofEntries(
+            // DataAugmentationDINO (official main_dino.py): global crop 1 always blurred, global crop 2
+            // blurred with p 0.1 and solarised with p 0.2, local crops blurred with p 0.5
+            entry("dino_vit_small_imagenet", List.of(
+                    "1x224 scale 0.4-1.0 flip 0.5 jitter 0.4/0.4/0.2/0.1 p0.8 gray 0.2 blur 1.0 k23 solarize 0.0 mean 0.485 std 0.229",
+                    "1x224 scale 0.4-1.0 flip 0.5 jitter 0.4/0.4/0.2/0.1 p0.8 gray 0.2 blur 0.1 k23 solarize 0.2 mean 0.485 std 0.229",
+                    "8x96 scale 0.05-0.4 flip 0.5 jitter 0.4/0.4/0.2/0.1 p0.8 gray 0.2 blur 0.5 k9 solarize 0.0 mean 0.485 std 0.229")),
+            // the crops of swav_fashionmnist, which it extends
+            entry("dino_fashionmnist", List.of("2x28 scale 0.3-1.0 flip 0.5 jitter 0.4/0.4/0.4/0.1 p0.8 gray 0.2 blur 0.0 k3 solarize 0.0 mean 0.485 std 0.228",
+                    "4x16 scale 0.1-0.3 flip 0.5 jitter 0.4/0.4/0.4/0.1 p0.8 gray 0.2 blur 0.0 k1 solarize 0.0 mean 0.485 std 0.228")),
             entry("fashionmnist_1h", List.of("2x28 scale 0.25-1.0 flip 0.5 jitter 0.4/0.4/0.4/0.1 p0.8 gray 0.2 blur 0.0 k3 solarize 0.0 mean 0.485 std 0.229")),
             entry("ft_mocov2_fashionmnist", List.of("2x28 scale 0.25-1.0 flip 0.5 jitter 0.4/0.4/0.4/0.1 p0.8 gray 0.2 blur 0.0 k3 solarize 0.0 mean 0.485 std 0.229")),
             entry("ft_mocov2_resnet50_imagenet100", List.of("2x224 scale 0.2-1.0 flip 0.5 jitter 0.4/0.4/0.4/0.1 p0.8 gray 0.2 blur 0.5 k23 solarize 0.0 mean 0.485 std 0.229")),
