@@ -14,7 +14,8 @@ public final class Version {
      * @return the version, or {@code unknown} when running from an unfiltered source tree
      */
     public static String selfsup() {
-        try (InputStream in = Version.class.getResourceAsStream("/dev/selfsup/version.properties")) {
+        try (InputStream in =
+                Version.class.getResourceAsStream("/dev/selfsup/version.properties")) {
             if (in == null) {
                 return "unknown";
             }

@@ -64,14 +64,20 @@ public final class LinearProbeTorchResNet50 {
      * @param seed the probe's seed
      */
     public record Settings(
-            String backbone, ModelZoo.Options options, int imageSize, int batchSize, ProbeProtocol protocol, long seed) {
+            String backbone,
+            ModelZoo.Options options,
+            int imageSize,
+            int batchSize,
+            ProbeProtocol protocol,
+            long seed) {
         /**
          * ResNet-50 at 224 with SwAV's probe protocol.
          *
          * @return the settings
          */
         public static Settings resnet50() {
-            return new Settings("resnet50", ModelZoo.Options.DEFAULT, 224, 128, ProbeProtocol.swav(), 0);
+            return new Settings(
+                    "resnet50", ModelZoo.Options.DEFAULT, 224, 128, ProbeProtocol.swav(), 0);
         }
     }
 
@@ -89,25 +95,44 @@ public final class LinearProbeTorchResNet50 {
      * @throws IOException if a file cannot be read
      */
     public static ProbeResult run(
-            Path weights, Path trainRoot, Path valRoot, SubsetList classList, Settings s, Device device)
+            Path weights,
+            Path trainRoot,
+            Path valRoot,
+            SubsetList classList,
+            Settings s,
+            Device device)
             throws IOException {
         ImageFolder train = folder(trainRoot, classList);
         ImageFolder val = folder(valRoot, classList);
         if (!train.classes().equals(val.classes())) {
-            throw new IllegalArgumentException("train and val class folders differ: " + train.classes().size()
-                    + " vs " + val.classes().size() + " classes");
+            throw new IllegalArgumentException(
+                    "train and val class folders differ: "
+                            + train.classes().size()
+                            + " vs "
+                            + val.classes().size()
+                            + " classes");
         }
         try (NDManager manager = NDManager.newBaseManager(device)) {
             Backbone backbone = ModelZoo.backbone(s.backbone(), s.options());
-            backbone.initialize(manager, DataType.FLOAT32, new Shape(1, 3, s.imageSize(), s.imageSize()));
+            backbone.initialize(
+                    manager, DataType.FLOAT32, new Shape(1, 3, s.imageSize(), s.imageSize()));
             Weights.load(backbone, weights, Weights.CLASSIFIER); // skip fc.weight / fc.bias
             try (DatasetFeatureSource trainSource = evaluation(train, s);
                     DatasetFeatureSource valSource = evaluation(val, s);
-                    Features trainFeatures = FeatureExtractor.extract(backbone, trainSource, s.batchSize(), manager);
-                    Features valFeatures = FeatureExtractor.extract(backbone, valSource, s.batchSize(), manager)) {
+                    Features trainFeatures =
+                            FeatureExtractor.extract(
+                                    backbone, trainSource, s.batchSize(), manager);
+                    Features valFeatures =
+                            FeatureExtractor.extract(backbone, valSource, s.batchSize(), manager)) {
                 // features [N, F] float32, labels [N] int64
-                return LinearProbe.train(trainFeatures.features(), trainFeatures.labels(),
-                        valFeatures.features(), valFeatures.labels(), train.numClasses(), s.protocol(), s.seed());
+                return LinearProbe.train(
+                        trainFeatures.features(),
+                        trainFeatures.labels(),
+                        valFeatures.features(),
+                        valFeatures.labels(),
+                        train.numClasses(),
+                        s.protocol(),
+                        s.seed());
             }
         }
     }
@@ -137,14 +162,22 @@ public final class LinearProbeTorchResNet50 {
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 3 || args.length > 4) {
-            System.err.println("usage: LinearProbeTorchResNet50 <weights.safetensors> <train root> <val root>"
-                    + " [class list file | imagenet100]");
+            System.err.println(
+                    "usage: LinearProbeTorchResNet50 <weights.safetensors> <train root> <val root>"
+                            + " [class list file | imagenet100]");
             System.exit(2);
         }
         SelfsupEngine.boot(0);
-        ProbeResult r = run(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]),
-                args.length == 4 ? SubsetList.resolve(args[3]) : null, Settings.resnet50(), Devices.parse("auto"));
-        System.out.printf("linear top-1 %.2f %% (best %.2f %% at epoch %d), top-5 %.2f %%%n",
+        ProbeResult r =
+                run(
+                        Path.of(args[0]),
+                        Path.of(args[1]),
+                        Path.of(args[2]),
+                        args.length == 4 ? SubsetList.resolve(args[3]) : null,
+                        Settings.resnet50(),
+                        Devices.parse("auto"));
+        System.out.printf(
+                "linear top-1 %.2f %% (best %.2f %% at epoch %d), top-5 %.2f %%%n",
                 r.lastTop1(), r.bestTop1(), r.bestEpoch(), r.lastTop5());
     }
 }

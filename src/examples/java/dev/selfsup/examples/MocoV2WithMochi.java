@@ -41,7 +41,8 @@ public final class MocoV2WithMochi {
      * @return the validated recipe
      * @throws IOException if the recipe cannot be read
      */
-    public static Recipe recipe(Path trainRoot, Path classList, List<String> overrides) throws IOException {
+    public static Recipe recipe(Path trainRoot, Path classList, List<String> overrides)
+            throws IOException {
         List<String> all = new ArrayList<>();
         all.add("data.path=" + trainRoot.toAbsolutePath());
         all.add("data.class_list=" + classList.toAbsolutePath());
@@ -59,7 +60,8 @@ public final class MocoV2WithMochi {
      * @return iterations done, last loss and the checkpoint written
      * @throws IOException if data or run files cannot be read or written
      */
-    public static Trainer.Result run(Recipe recipe, Path runDir, Device device, boolean resume) throws IOException {
+    public static Trainer.Result run(Recipe recipe, Path runDir, Device device, boolean resume)
+            throws IOException {
         return Pretraining.run(recipe, runDir, device, resume, null);
     }
 
@@ -71,15 +73,21 @@ public final class MocoV2WithMochi {
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
-            System.err.println("usage: MocoV2WithMochi <train root> <class list> <run folder> [key=value ...]");
+            System.err.println(
+                    "usage: MocoV2WithMochi <train root> <class list> <run folder> [key=value ...]");
             System.exit(2);
         }
         SelfsupEngine.boot(0);
-        Recipe r = recipe(Path.of(args[0]), Path.of(args[1]), Arrays.asList(args).subList(3, args.length));
+        Recipe r =
+                recipe(
+                        Path.of(args[0]),
+                        Path.of(args[1]),
+                        Arrays.asList(args).subList(3, args.length));
         Path runDir = Path.of(args[2]);
         boolean resume = java.nio.file.Files.exists(RunFolder.of(runDir).latestCheckpoint());
         Trainer.Result result = run(r, runDir, Devices.parse("auto"), resume);
-        System.out.printf("%d iterations, last loss %.4f, checkpoint %s%n", result.iterations(), result.lastLoss(),
-                result.checkpoint());
+        System.out.printf(
+                "%d iterations, last loss %.4f, checkpoint %s%n",
+                result.iterations(), result.lastLoss(), result.checkpoint());
     }
 }

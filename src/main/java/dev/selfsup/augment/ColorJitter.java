@@ -16,8 +16,8 @@ import java.util.random.RandomGenerator;
  * <p>Formulas are torchvision's tensor ones, each clamped to [0, 1]: brightness {@code f·x},
  * contrast {@code f·x + (1 − f)·mean(luma(x))} (mean over the whole sample), saturation {@code f·x
  * + (1 − f)·luma(x)}, hue a shift of H in HSV space (same function as {@code _rgb2hsv} / {@code
- * _hsv2rgb}, fewer tensor passes; see {@link #hue}). The
- * PIL-based reference pipelines round to 8 bits after each adjustment; we keep floats.
+ * _hsv2rgb}, fewer tensor passes; see {@link #hue}). The PIL-based reference pipelines round to 8
+ * bits after each adjustment; we keep floats.
  *
  * @param brightness b {@code >= 0} (SwAV / SimCLR s = 1: 0.8; MoCo v2: 0.4)
  * @param contrast c {@code >= 0}
@@ -25,7 +25,8 @@ import java.util.random.RandomGenerator;
  * @param hue h in [0, 0.5] (SwAV 0.2, MoCo v2 0.1)
  * @param probability p in [0, 1] (0.8)
  */
-public record ColorJitter(double brightness, double contrast, double saturation, double hue, double probability) {
+public record ColorJitter(
+        double brightness, double contrast, double saturation, double hue, double probability) {
     /**
      * Validates the ranges.
      *
@@ -40,7 +41,10 @@ public record ColorJitter(double brightness, double contrast, double saturation,
         checkArgument(contrast >= 0, "contrast must be >= 0, got %s", contrast);
         checkArgument(saturation >= 0, "saturation must be >= 0, got %s", saturation);
         checkArgument(hue >= 0 && hue <= 0.5, "hue must be in [0, 0.5], got %s", hue);
-        checkArgument(probability >= 0 && probability <= 1, "jitter probability must be in [0, 1], got %s", probability);
+        checkArgument(
+                probability >= 0 && probability <= 1,
+                "jitter probability must be in [0, 1], got %s",
+                probability);
     }
 
     /**
@@ -97,8 +101,8 @@ public record ColorJitter(double brightness, double contrast, double saturation,
     /**
      * Applies each sample's jitter in its own order (samples with {@code jitter == false} are only
      * copied). Brightness, contrast and saturation at one step are a single fused blend {@code
-     * clamp(a·x + b·mean + c·luma)} whose coefficients select the sample's op, exactly each formula;
-     * hue runs only on the samples whose order puts it at that step.
+     * clamp(a·x + b·mean + c·luma)} whose coefficients select the sample's op, exactly each
+     * formula; hue runs only on the samples whose order puts it at that step.
      *
      * @param x images [N, 3, H, W] float32 in [0, 1]
      * @param draws per-sample parameters, length N
@@ -154,25 +158,44 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                             NDArray in = cur;
                             boolean mean = anyMean;
                             boolean luma = anyLuma;
-                            NDArray next = Ops.scoped(in, sm -> {
-                                NDArray mix = in.mul(Ops.column(sm, a));
-                                if (mean || luma) {
-                                    NDArray l = RandomGrayscale.luma(in);
-                                    NDArray means = mean ? Ops.sampleMean(l).muli(Ops.column(sm, meanW)) : null;
-                                    NDArray ref = l.muli(Ops.column(sm, lumaW)); // in place: fresh luma
-                                    if (mean) {
-                                        ref.addi(means);
-                                    }
-                                    mix.addi(ref);
-                                }
-                                return mix.clip(0f, 1f);
-                            });
+                            NDArray next =
+                                    Ops.scoped(
+                                            in,
+                                            sm -> {
+                                                NDArray mix = in.mul(Ops.column(sm, a));
+                                                if (mean || luma) {
+                                                    NDArray l = RandomGrayscale.luma(in);
+                                                    NDArray means =
+                                                            mean
+                                                                    ? Ops.sampleMean(l)
+                                                                            .muli(
+                                                                                    Ops.column(
+                                                                                            sm,
+                                                                                            meanW))
+                                                                    : null;
+                                                    NDArray ref =
+                                                            l.muli(
+                                                                    Ops.column(
+                                                                            sm,
+                                                                            lumaW)); // in place:
+                                                    // fresh luma
+                                                    if (mean) {
+                                                        ref.addi(means);
+                                                    }
+                                                    mix.addi(ref);
+                                                }
+                                                return mix.clip(0f, 1f);
+                                            });
                             cur = replace(x, cur, next);
                         }
                         if (hues > 0) {
                             NDArray in = cur;
                             int count = hues;
-                            cur = replace(x, cur, Ops.scoped(in, sm -> hueSubset(sm, in, hueF, count)));
+                            cur =
+                                    replace(
+                                            x,
+                                            cur,
+                                            Ops.scoped(in, sm -> hueSubset(sm, in, hueF, count)));
                         }
                     }
                     return cur == x ? x.duplicate() : cur;
@@ -233,7 +256,9 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                 x,
                 m -> {
                     NDArray mean = Ops.sampleMean(RandomGrayscale.luma(x));
-                    return x.mul(Ops.column(m, factors)).add(mean.mul(Ops.column(m, oneMinus(factors)))).clip(0f, 1f);
+                    return x.mul(Ops.column(m, factors))
+                            .add(mean.mul(Ops.column(m, oneMinus(factors))))
+                            .clip(0f, 1f);
                 });
     }
 
@@ -248,9 +273,10 @@ public record ColorJitter(double brightness, double contrast, double saturation,
         Ops.checkBatch(x, factors.length);
         return Ops.scoped(
                 x,
-                m -> x.mul(Ops.column(m, factors))
-                        .add(RandomGrayscale.luma(x).mul(Ops.column(m, oneMinus(factors))))
-                        .clip(0f, 1f));
+                m ->
+                        x.mul(Ops.column(m, factors))
+                                .add(RandomGrayscale.luma(x).mul(Ops.column(m, oneMinus(factors))))
+                                .clip(0f, 1f));
     }
 
     private static float[] oneMinus(float[] f) {
@@ -267,8 +293,9 @@ public record ColorJitter(double brightness, double contrast, double saturation,
      * <p>Same function as torchvision's {@code _rgb2hsv} / {@code _hsv2rgb}, written with fewer
      * tensor passes (4–5× faster on CPU, where each pass is a fresh buffer): H from the usual
      * piecewise formula on the max channel, and the inverse as the closed form {@code c_n = V −
-     * C·clamp(min(k, 4 − k), 0, 1)}, {@code k = (n + 6H) mod 6}, n = 5, 3, 1 for r, g, b, with chroma
-     * C = V − min. Values agree with torchvision's formulas to ~2e-6 (float32 rounding order).
+     * C·clamp(min(k, 4 − k), 0, 1)}, {@code k = (n + 6H) mod 6}, n = 5, 3, 1 for r, g, b, with
+     * chroma C = V − min. Values agree with torchvision's formulas to ~2e-6 (float32 rounding
+     * order).
      *
      * @param x images [N, 3, H, W] float32 in [0, 1]
      * @param factors shift f per sample in turns, in [−0.5, 0.5], length N
@@ -278,7 +305,10 @@ public record ColorJitter(double brightness, double contrast, double saturation,
         int n = Ops.checkBatch(x, factors.length);
         float[] shift = new float[n];
         for (int i = 0; i < n; i++) {
-            checkArgument(factors[i] >= -0.5f && factors[i] <= 0.5f, "hue factor must be in [-0.5, 0.5], got %s", factors[i]);
+            checkArgument(
+                    factors[i] >= -0.5f && factors[i] <= 0.5f,
+                    "hue factor must be in [-0.5, 0.5], got %s",
+                    factors[i]);
             // 6 (H + f) + 6 keeps k positive, so "mod 6" is x - 6 floor(x / 6) with no sign cases.
             shift[i] = 6f * factors[i] + 6f;
         }
@@ -292,10 +322,14 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                     NDArray chroma = v.sub(r.minimum(g).minimum(b));
                     // Grey pixels (chroma 0) get H = 0 and come back unchanged (V − 0).
                     NDArray divisor = NDArrays.where(chroma.eq(0f), chroma.onesLike(), chroma);
-                    NDArray h6 = NDArrays.where(
-                            v.eq(r),
-                            g.sub(b).divi(divisor),
-                            NDArrays.where(v.eq(g), b.sub(r).divi(divisor).addi(2f), r.sub(g).divi(divisor).addi(4f)));
+                    NDArray h6 =
+                            NDArrays.where(
+                                    v.eq(r),
+                                    g.sub(b).divi(divisor),
+                                    NDArrays.where(
+                                            v.eq(g),
+                                            b.sub(r).divi(divisor).addi(2f),
+                                            r.sub(g).divi(divisor).addi(4f)));
                     h6.addi(Ops.column(m, shift));
                     NDArray[] out = new NDArray[3];
                     float[] offsets = {5f, 3f, 1f};
@@ -309,5 +343,4 @@ public record ColorJitter(double brightness, double contrast, double saturation,
                     return NDArrays.concat(new ai.djl.ndarray.NDList(out), 1);
                 });
     }
-
 }

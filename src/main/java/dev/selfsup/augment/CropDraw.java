@@ -11,8 +11,12 @@ import dev.selfsup.data.DecodedImage;
  * @param flip horizontal mirror
  * @param photometric colour-op parameters, applied on the device
  */
-public record CropDraw(CropBox box, boolean flip, PhotometricDraw photometric) implements CropTransform.Crop {
-    /** Resamples {@link #box} to {@code size × size} with {@link Resampler#crop}, mirrored if drawn so. */
+public record CropDraw(CropBox box, boolean flip, PhotometricDraw photometric)
+        implements CropTransform.Crop {
+    /**
+     * Resamples {@link #box} to {@code size × size} with {@link Resampler#crop}, mirrored if drawn
+     * so.
+     */
     @Override
     public void cut(DecodedImage image, int size, byte[] dst, int offset) {
         Resampler.crop(image, box, size, flip, dst, offset);

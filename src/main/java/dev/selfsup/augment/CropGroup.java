@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param flipProbability horizontal flip probability, in [0, 1] (0.5 for training, 0 for eval)
  * @param photometric colour ops and normalisation
  */
-public record CropGroup(int count, Geometry geometry, double flipProbability, Photometric photometric)
+public record CropGroup(
+        int count, Geometry geometry, double flipProbability, Photometric photometric)
         implements CropTransform.Group {
     /**
      * Validates the group.
@@ -27,7 +28,9 @@ public record CropGroup(int count, Geometry geometry, double flipProbability, Ph
         checkArgument(count >= 1, "crop count must be >= 1, got %s", count);
         Objects.requireNonNull(geometry, "geometry");
         Objects.requireNonNull(photometric, "photometric");
-        checkArgument(flipProbability >= 0 && flipProbability <= 1, "flip probability must be in [0, 1], got %s",
+        checkArgument(
+                flipProbability >= 0 && flipProbability <= 1,
+                "flip probability must be in [0, 1], got %s",
                 flipProbability);
     }
 

@@ -10,8 +10,8 @@ import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * Gaussian blur with probability p and σ ~ U(sigmaMin, sigmaMax) per sample: torchvision's {@code
- * GaussianBlur(kernelSize, sigma)} — kernel {@code exp(-x²/2σ²)} sampled at integer offsets
- * {@code -k/2 … k/2} and normalised, reflect padding (edge pixel not repeated).
+ * GaussianBlur(kernelSize, sigma)} — kernel {@code exp(-x²/2σ²)} sampled at integer offsets {@code
+ * -k/2 … k/2} and normalised, reflect padding (edge pixel not repeated).
  *
  * <p>Applied as two 1-D passes (vertical, horizontal) of a depthwise convolution, mathematically
  * the same as torchvision's 2-D outer-product kernel; only the selected samples are convolved.
@@ -34,10 +34,19 @@ public record GaussianBlur(double probability, double sigmaMin, double sigmaMax,
      * @param kernelSize odd, {@code >= 1}
      */
     public GaussianBlur {
-        checkArgument(probability >= 0 && probability <= 1, "blur probability must be in [0, 1], got %s", probability);
-        checkArgument(sigmaMin > 0 && sigmaMin <= sigmaMax, "blur sigma range must satisfy 0 < min <= max, got (%s, %s)",
-                sigmaMin, sigmaMax);
-        checkArgument(kernelSize >= 1 && kernelSize % 2 == 1, "blur kernel size must be odd and >= 1, got %s", kernelSize);
+        checkArgument(
+                probability >= 0 && probability <= 1,
+                "blur probability must be in [0, 1], got %s",
+                probability);
+        checkArgument(
+                sigmaMin > 0 && sigmaMin <= sigmaMax,
+                "blur sigma range must satisfy 0 < min <= max, got (%s, %s)",
+                sigmaMin,
+                sigmaMax);
+        checkArgument(
+                kernelSize >= 1 && kernelSize % 2 == 1,
+                "blur kernel size must be odd and >= 1, got %s",
+                kernelSize);
     }
 
     /**
@@ -80,7 +89,10 @@ public record GaussianBlur(double probability, double sigmaMin, double sigmaMax,
      * @return k weights summing to 1
      */
     public static float[] kernel1d(int kernelSize, double sigma) {
-        checkArgument(kernelSize >= 1 && kernelSize % 2 == 1, "kernel size must be odd and >= 1, got %s", kernelSize);
+        checkArgument(
+                kernelSize >= 1 && kernelSize % 2 == 1,
+                "kernel size must be odd and >= 1, got %s",
+                kernelSize);
         checkArgument(sigma > 0, "sigma must be > 0, got %s", sigma);
         double half = (kernelSize - 1) * 0.5;
         double[] pdf = new double[kernelSize];
@@ -110,7 +122,8 @@ public record GaussianBlur(double probability, double sigmaMin, double sigmaMax,
         int pad = kernelSize / 2;
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
-        checkArgument(pad < h && pad < w, "reflect padding %s needs images larger than %sx%s", pad, h, w);
+        checkArgument(
+                pad < h && pad < w, "reflect padding %s needs images larger than %sx%s", pad, h, w);
         int m = 0;
         for (float s : sigmas) {
             m += s > 0 ? 1 : 0;
@@ -145,8 +158,9 @@ public record GaussianBlur(double probability, double sigmaMin, double sigmaMax,
                     NDArray kernels = sub.create(kv);
                     NDArray vertical = kernels.reshape(groups, 1, kernelSize, 1);
                     NDArray horizontal = kernels.reshape(groups, 1, 1, kernelSize);
-                    NDArray blurred = conv(conv(flat, vertical, groups), horizontal, groups)
-                            .reshape(selected, 3, h, w);
+                    NDArray blurred =
+                            conv(conv(flat, vertical, groups), horizontal, groups)
+                                    .reshape(selected, 3, h, w);
                     if (selected == n) {
                         return blurred;
                     }
@@ -156,11 +170,20 @@ public record GaussianBlur(double probability, double sigmaMin, double sigmaMax,
     }
 
     private static NDArray conv(NDArray input, NDArray weight, int groups) {
-        return Conv2d.conv2d(input, weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), groups)
+        return Conv2d.conv2d(
+                        input,
+                        weight,
+                        null,
+                        new Shape(1, 1),
+                        new Shape(0, 0),
+                        new Shape(1, 1),
+                        groups)
                 .singletonOrThrow();
     }
 
-    /** Reflect padding of the last two axes, like {@code torch.nn.functional.pad(mode="reflect")}. */
+    /**
+     * Reflect padding of the last two axes, like {@code torch.nn.functional.pad(mode="reflect")}.
+     */
     static NDArray reflectPad(NDArray x, int pad) {
         if (pad == 0) {
             return x;
@@ -174,5 +197,4 @@ public record GaussianBlur(double probability, double sigmaMin, double sigmaMax,
         NDArray right = rows.get(new NDIndex(":, :, :, {}:{}", w - 1 - pad, w - 1)).flip(3);
         return NDArrays.concat(new ai.djl.ndarray.NDList(left, rows, right), 3);
     }
-
 }

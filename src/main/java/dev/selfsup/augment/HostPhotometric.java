@@ -5,20 +5,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The photometric ops of {@link Photometric} on one crop in plain Java, for loader threads when
- * the training device is the CPU (not API: reached through {@link Photometric#applyOnHost}).
+ * The photometric ops of {@link Photometric} on one crop in plain Java, for loader threads when the
+ * training device is the CPU (not API: reached through {@link Photometric#applyOnHost}).
  *
  * <p>Same formulas, same float32 operation order as the tensor ops ({@link ColorJitter}, {@link
- * RandomGrayscale}, {@link GaussianBlur}, {@link Solarize}, {@link Normalize}), so results agree
- * to float rounding: the sums whose order differs are the contrast mean (here accumulated in
- * double) and the blur taps (PyTorch's convolution may reorder them; taps below {@link
- * #NEGLIGIBLE_TAP} are skipped), a few 1e-7 on [0, 1] values.
+ * RandomGrayscale}, {@link GaussianBlur}, {@link Solarize}, {@link Normalize}), so results agree to
+ * float rounding: the sums whose order differs are the contrast mean (here accumulated in double)
+ * and the blur taps (PyTorch's convolution may reorder them; taps below {@link #NEGLIGIBLE_TAP} are
+ * skipped), a few 1e-7 on [0, 1] values.
  *
- * <p>Speed: each op is one pass over three per-thread colour planes, written as a counted loop
- * that indexes every array with the same {@code i} from 0 — the only form HotSpot's C2 (JDK 17)
- * turns into SIMD code; shifted reads of one array, or the same array at two offsets, stay scalar.
- * Hence the branch-free hue and the blur through row arrays and transposes. Nothing is allocated
- * per crop except the blur kernel.
+ * <p>Speed: each op is one pass over three per-thread colour planes, written as a counted loop that
+ * indexes every array with the same {@code i} from 0 — the only form HotSpot's C2 (JDK 17) turns
+ * into SIMD code; shifted reads of one array, or the same array at two offsets, stay scalar. Hence
+ * the branch-free hue and the blur through row arrays and transposes. Nothing is allocated per crop
+ * except the blur kernel.
  */
 final class HostPhotometric {
     private static final float R = RandomGrayscale.RED;
@@ -32,8 +32,10 @@ final class HostPhotometric {
         final float[] r;
         final float[] g;
         final float[] b;
+
         /** Hue scratch: value, chroma, shifted 6·H. */
         final float[] v;
+
         final float[] c;
         final float[] h;
 
@@ -59,9 +61,11 @@ final class HostPhotometric {
     }
 
     /** Per thread and crop area / side (SwAV alternates 224 and 96 on each worker). */
-    private static final ThreadLocal<Map<Integer, Planes>> PLANES = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<Integer, Planes>> PLANES =
+            ThreadLocal.withInitial(HashMap::new);
 
-    private static final ThreadLocal<Map<Integer, Scratch>> BLUR = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<Integer, Scratch>> BLUR =
+            ThreadLocal.withInitial(HashMap::new);
 
     /** {@code u / 255f} for every byte u: the same float as {@code toType(FLOAT32).divi(255f)}. */
     private static final float[] UNIT = new float[256];
@@ -77,8 +81,15 @@ final class HostPhotometric {
      * normalised float32 CHW crop to {@code dst[dstOff ..]} or, if dst is null, to {@code
      * dstBuffer} from index dstOff.
      */
-    static void apply(Photometric p, PhotometricDraw d, byte[] src, int srcOff, int s, float[] dst,
-            FloatBuffer dstBuffer, int dstOff) {
+    static void apply(
+            Photometric p,
+            PhotometricDraw d,
+            byte[] src,
+            int srcOff,
+            int s,
+            float[] dst,
+            FloatBuffer dstBuffer,
+            int dstOff) {
         int n = s * s;
         Planes pl = PLANES.get().computeIfAbsent(n, Planes::new);
         float[] r = pl.r;
@@ -251,8 +262,8 @@ final class HostPhotometric {
 
     /**
      * {@code clamp(2 − |(a mod 6) − 3|, 0, 1)} for a in [0, 24), the mod with a rounded quotient:
-     * where it lands on the other side of a multiple of 6 the result is 0 either way (|m − 3| is
-     * 3 at both ends).
+     * where it lands on the other side of a multiple of 6 the result is 0 either way (|m − 3| is 3
+     * at both ends).
      */
     private static float weight(float a) {
         float q = (a * (1f / 6f) - 0.5f + MAGIC) - MAGIC;
@@ -271,8 +282,8 @@ final class HostPhotometric {
 
     /**
      * Taps of the kernel that can move a [0, 1] value: a Gaussian kernel's outer weights fall to
-     * 1e-30 for small σ; skipping those below this bound changes a result by less than the
-     * bound times the kernel size (< 3e-8 for SimCLR's 23 taps).
+     * 1e-30 for small σ; skipping those below this bound changes a result by less than the bound
+     * times the kernel size (< 3e-8 for SimCLR's 23 taps).
      */
     static final float NEGLIGIBLE_TAP = 1e-9f;
 
@@ -336,7 +347,9 @@ final class HostPhotometric {
         }
     }
 
-    /** {@code out[j][y] = in[y][j]}, eight rows of {@code in} at a time (one row reference each). */
+    /**
+     * {@code out[j][y] = in[y][j]}, eight rows of {@code in} at a time (one row reference each).
+     */
     private static void transpose(float[][] in, float[][] out, int s) {
         int y = 0;
         for (; y + 7 < s; y += 8) {

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * A list of {@link CropGroup}s cut from every image, in crop order (crop 0 is the first crop of
- * the first group): multi-crop (Caron et al. 2020, METHODS.md §7) and the single-view transforms
- * as one type, so the {@link dev.selfsup.data.Loader} handles all of them alike (through {@link
+ * A list of {@link CropGroup}s cut from every image, in crop order (crop 0 is the first crop of the
+ * first group): multi-crop (Caron et al. 2020, METHODS.md §7) and the single-view transforms as one
+ * type, so the {@link dev.selfsup.data.Loader} handles all of them alike (through {@link
  * CropTransform}, the loader's view of a transform).
  *
  * <pre>{@code
@@ -25,10 +25,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>The SwAV presets here are for code that builds its pipeline without a recipe; a recipe's
  * {@code augment:} section (simclr, mocov2, swav, dino) becomes a MultiCrop in {@code
- * run.Augmentations}. Defaults follow the official code of each method. Differences, all deliberate:
- * resampling is Pillow's antialiased bilinear everywhere (DINO's crops use bicubic); blur uses the
- * exact Gaussian with SimCLR's kernel size (SwAV and MoCo v2 use Pillow's approximate blur); jitter
- * runs on floats (the PIL pipelines round to 8 bits between ops).
+ * run.Augmentations}. Defaults follow the official code of each method. Differences, all
+ * deliberate: resampling is Pillow's antialiased bilinear everywhere (DINO's crops use bicubic);
+ * blur uses the exact Gaussian with SimCLR's kernel size (SwAV and MoCo v2 use Pillow's approximate
+ * blur); jitter runs on floats (the PIL pipelines round to 8 bits between ops).
  */
 public final class MultiCrop implements CropTransform {
     private final List<CropGroup> groups;
@@ -121,8 +121,8 @@ public final class MultiCrop implements CropTransform {
 
     /**
      * SwAV multi-crop with other sizes and counts but SwAV's ImageNet scales: global crops scale
-     * (0.14, 1), local (0.05, 0.14); every crop: flip, jitter s = 1 p 0.8, grayscale 0.2, blur p 0.5
-     * (σ 0.1–2), SwAV's normalisation (std 0.228, 0.224, 0.225). For images much smaller than
+     * (0.14, 1), local (0.05, 0.14); every crop: flip, jitter s = 1 p 0.8, grayscale 0.2, blur p
+     * 0.5 (σ 0.1–2), SwAV's normalisation (std 0.228, 0.224, 0.225). For images much smaller than
      * ImageNet's use {@link #swav(Crops, Crops)} with larger scales.
      *
      * @param globalSize global crop side (224)
@@ -134,19 +134,24 @@ public final class MultiCrop implements CropTransform {
      */
     public static MultiCrop swav(int globalSize, int globalCount, int localSize, int localCount) {
         Crops global = new Crops(globalCount, globalSize, 0.14, 1.0);
-        checkArgument(localCount >= 0, "localCount must be >= 0 (0 = no local crops), got %s", localCount);
-        return localCount == 0 ? swav(global) : swav(global, new Crops(localCount, localSize, 0.05, 0.14));
+        checkArgument(
+                localCount >= 0,
+                "localCount must be >= 0 (0 = no local crops), got %s",
+                localCount);
+        return localCount == 0
+                ? swav(global)
+                : swav(global, new Crops(localCount, localSize, 0.05, 0.14));
     }
 
     /**
-     * SwAV multi-crop with the given counts, sizes and area scales, and SwAV's per-crop
-     * photometric ops (as {@link #swav(int, int, int, int)}). SwAV's scales (0.14, 1) / (0.05, 0.14)
-     * are for ImageNet photos cut to 224 / 96: on a 28-px image a 0.05 crop is a 6×6-pixel patch
-     * blown up to the crop size, with nothing left of the object. For such images raise both
-     * ranges; for Fashion-MNIST (28 px) {@code new Crops(2, 28, 0.3, 1.0)} and {@code new Crops(4,
-     * 16, 0.1, 0.3)}: local crops read 9–15 source pixels a side and are resized to 16, near 1:1,
-     * global crops keep at least about half the side, and local crops end where global crops start,
-     * as in SwAV (the {@code swav_fashionmnist} recipe uses these).
+     * SwAV multi-crop with the given counts, sizes and area scales, and SwAV's per-crop photometric
+     * ops (as {@link #swav(int, int, int, int)}). SwAV's scales (0.14, 1) / (0.05, 0.14) are for
+     * ImageNet photos cut to 224 / 96: on a 28-px image a 0.05 crop is a 6×6-pixel patch blown up
+     * to the crop size, with nothing left of the object. For such images raise both ranges; for
+     * Fashion-MNIST (28 px) {@code new Crops(2, 28, 0.3, 1.0)} and {@code new Crops(4, 16, 0.1,
+     * 0.3)}: local crops read 9–15 source pixels a side and are resized to 16, near 1:1, global
+     * crops keep at least about half the side, and local crops end where global crops start, as in
+     * SwAV (the {@code swav_fashionmnist} recipe uses these).
      *
      * @param global the global crops (SwAV: 2 × 224, scale (0.14, 1)); the codes are computed on
      *     these
@@ -156,7 +161,9 @@ public final class MultiCrop implements CropTransform {
      */
     public static MultiCrop swav(Crops global, Crops local) {
         java.util.Objects.requireNonNull(local, "local");
-        return swav(global).toBuilder().addGroup(local.group(swavPhotometric(local.size()))).build();
+        return swav(global).toBuilder()
+                .addGroup(local.group(swavPhotometric(local.size())))
+                .build();
     }
 
     /**
@@ -204,13 +211,18 @@ public final class MultiCrop implements CropTransform {
         }
 
         CropGroup group(Photometric photometric) {
-            return new CropGroup(count, new RandomResizedCrop(size, scaleMin, scaleMax), 0.5, photometric);
+            return new CropGroup(
+                    count, new RandomResizedCrop(size, scaleMin, scaleMax), 0.5, photometric);
         }
     }
 
     private static Photometric swavPhotometric(int size) {
-        return new Photometric(ColorJitter.simclr(1.0), new RandomGrayscale(0.2), GaussianBlur.forCrop(0.5, size),
-                Solarize.none(), Normalize.SWAV);
+        return new Photometric(
+                ColorJitter.simclr(1.0),
+                new RandomGrayscale(0.2),
+                GaussianBlur.forCrop(0.5, size),
+                Solarize.none(),
+                Normalize.SWAV);
     }
 
     /**
@@ -221,7 +233,12 @@ public final class MultiCrop implements CropTransform {
      * @return a one-crop transform
      */
     public static MultiCrop evaluation(int size) {
-        return of(new CropGroup(1, new ResizeCenterCrop(size, 0.875), 0, Photometric.normalizeOnly(Normalize.IMAGENET)));
+        return of(
+                new CropGroup(
+                        1,
+                        new ResizeCenterCrop(size, 0.875),
+                        0,
+                        Photometric.normalizeOnly(Normalize.IMAGENET)));
     }
 
     /**
@@ -232,7 +249,9 @@ public final class MultiCrop implements CropTransform {
      * @return a one-crop transform
      */
     public static MultiCrop evaluationResize(int size) {
-        return of(new CropGroup(1, new Resize(size), 0, Photometric.normalizeOnly(Normalize.IMAGENET)));
+        return of(
+                new CropGroup(
+                        1, new Resize(size), 0, Photometric.normalizeOnly(Normalize.IMAGENET)));
     }
 
     /**
@@ -243,7 +262,12 @@ public final class MultiCrop implements CropTransform {
      * @return a one-crop transform
      */
     public static MultiCrop linearProbe(int size) {
-        return of(new CropGroup(1, new RandomResizedCrop(size, 0.08, 1.0), 0.5, Photometric.normalizeOnly(Normalize.IMAGENET)));
+        return of(
+                new CropGroup(
+                        1,
+                        new RandomResizedCrop(size, 0.08, 1.0),
+                        0.5,
+                        Photometric.normalizeOnly(Normalize.IMAGENET)));
     }
 
     @Override
@@ -280,7 +304,11 @@ public final class MultiCrop implements CropTransform {
          * @return this builder
          */
         public Builder setGroup(int i, CropGroup group) {
-            checkArgument(i >= 0 && i < groups.size(), "group index %s out of range [0, %s)", i, groups.size());
+            checkArgument(
+                    i >= 0 && i < groups.size(),
+                    "group index %s out of range [0, %s)",
+                    i,
+                    groups.size());
             groups.set(i, java.util.Objects.requireNonNull(group, "group"));
             return this;
         }

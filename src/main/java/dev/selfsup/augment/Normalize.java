@@ -15,11 +15,13 @@ import java.util.Arrays;
 public record Normalize(float[] mean, float[] std) {
     /** ImageNet statistics as torchvision publishes them (std 0.229, 0.224, 0.225). */
     public static final Normalize IMAGENET =
-            new Normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+            new Normalize(
+                    new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
 
     /** The statistics in SwAV's official code (red std 0.228, METHODS.md §7). */
     public static final Normalize SWAV =
-            new Normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.228f, 0.224f, 0.225f});
+            new Normalize(
+                    new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.228f, 0.224f, 0.225f});
 
     /**
      * Validates and copies the statistics.
@@ -28,8 +30,11 @@ public record Normalize(float[] mean, float[] std) {
      * @param std per-channel standard deviation, 3 values {@code > 0}
      */
     public Normalize {
-        checkArgument(mean.length == 3 && std.length == 3, "mean and std need 3 values, got %s and %s",
-                Arrays.toString(mean), Arrays.toString(std));
+        checkArgument(
+                mean.length == 3 && std.length == 3,
+                "mean and std need 3 values, got %s and %s",
+                Arrays.toString(mean),
+                Arrays.toString(std));
         for (float s : std) {
             checkArgument(s > 0, "std must be > 0, got %s", Arrays.toString(std));
         }
@@ -66,7 +71,9 @@ public record Normalize(float[] mean, float[] std) {
     public NDArray apply(NDArray x) {
         return Ops.scoped(
                 x,
-                m -> x.sub(m.create(mean, new Shape(1, 3, 1, 1))).divi(m.create(std, new Shape(1, 3, 1, 1))));
+                m ->
+                        x.sub(m.create(mean, new Shape(1, 3, 1, 1)))
+                                .divi(m.create(std, new Shape(1, 3, 1, 1))));
     }
 
     @Override

@@ -17,7 +17,10 @@ final class Ops {
         Shape s = x.getShape();
         checkArgument(
                 s.dimension() == 4 && s.get(1) == 3, "images must be [N, 3, H, W], got %s", s);
-        checkArgument(x.getDataType() == DataType.FLOAT32, "images must be float32, got %s", x.getDataType());
+        checkArgument(
+                x.getDataType() == DataType.FLOAT32,
+                "images must be float32, got %s",
+                x.getDataType());
         checkArgument(s.get(0) == n, "%s per-sample parameters for a batch of %s", n, s.get(0));
         return (int) s.get(0);
     }
@@ -41,7 +44,10 @@ final class Ops {
         return m.create(values, new Shape(values.length, 1, 1, 1));
     }
 
-    /** {@code where(condition, a, b)}, broadcasting all three to b's shape (DJL's does not broadcast). */
+    /**
+     * {@code where(condition, a, b)}, broadcasting all three to b's shape (DJL's does not
+     * broadcast).
+     */
     static NDArray where(NDArray condition, NDArray a, NDArray b) {
         Shape s = b.getShape();
         NDArray c = condition.getShape().equals(s) ? condition : condition.broadcast(s);

@@ -21,8 +21,8 @@ import java.util.random.RandomGenerator;
  * formulas in the same float32 order and agree within ~1e-6 on [0, 1] values (only the contrast
  * mean and the blur taps are summed in another order); which one runs is chosen by the {@link
  * dev.selfsup.data.Loader} ({@code optPhotometricSite}), which reaches both through {@link
- * CropTransform.PhotometricStage}. Flip commutes with all of these, so MoCo
- * v2's "flip last" order gives the same distribution.
+ * CropTransform.PhotometricStage}. Flip commutes with all of these, so MoCo v2's "flip last" order
+ * gives the same distribution.
  *
  * @param jitter colour jitter
  * @param grayscale random grayscale
@@ -31,7 +31,11 @@ import java.util.random.RandomGenerator;
  * @param normalize final standardisation
  */
 public record Photometric(
-        ColorJitter jitter, RandomGrayscale grayscale, GaussianBlur blur, Solarize solarize, Normalize normalize)
+        ColorJitter jitter,
+        RandomGrayscale grayscale,
+        GaussianBlur blur,
+        Solarize solarize,
+        Normalize normalize)
         implements CropTransform.PhotometricStage {
     /** Samples per chunk on the device: bounds the memory of the intermediates (hue needs ~40). */
     static final int CHUNK = 16;
@@ -60,7 +64,12 @@ public record Photometric(
      * @return the settings
      */
     public static Photometric normalizeOnly(Normalize normalize) {
-        return new Photometric(ColorJitter.none(), new RandomGrayscale(0), GaussianBlur.none(), Solarize.none(), normalize);
+        return new Photometric(
+                ColorJitter.none(),
+                new RandomGrayscale(0),
+                GaussianBlur.none(),
+                Solarize.none(),
+                normalize);
     }
 
     /**
@@ -76,7 +85,15 @@ public record Photometric(
         double sigma = blur.sigmaMin() + (blur.sigmaMax() - blur.sigmaMin()) * rng.nextDouble();
         boolean sol = rng.nextDouble() < solarize.probability();
         return new PhotometricDraw(
-                j[0] != 0, j[1], j[2], j[3], j[4], (int) j[5], gray, blurred ? (float) sigma : 0f, sol);
+                j[0] != 0,
+                j[1],
+                j[2],
+                j[3],
+                j[4],
+                (int) j[5],
+                gray,
+                blurred ? (float) sigma : 0f,
+                sol);
     }
 
     /**
@@ -104,8 +121,8 @@ public record Photometric(
     }
 
     /**
-     * Applies the drawn parameters to one crop in plain Java (the loader-thread path): uint8 →
-     * [0, 1] floats, jitter in the draw's order, grayscale, blur, solarise, normalise — the same
+     * Applies the drawn parameters to one crop in plain Java (the loader-thread path): uint8 → [0,
+     * 1] floats, jitter in the draw's order, grayscale, blur, solarise, normalise — the same
      * numbers as {@link #apply} on the same crop within float rounding (~1e-6 before
      * normalisation). Allocates nothing per call beyond a per-thread scratch buffer.
      *
@@ -116,7 +133,8 @@ public record Photometric(
      * @param out destination of the normalised float32 CHW crop
      * @param outOffset index of the first float written; {@code 3·S·S} floats are written
      */
-    public void applyOnHost(PhotometricDraw draw, byte[] pixels, int offset, int size, float[] out, int outOffset) {
+    public void applyOnHost(
+            PhotometricDraw draw, byte[] pixels, int offset, int size, float[] out, int outOffset) {
         checkHost(draw, pixels, offset, size, outOffset, out.length);
         HostPhotometric.apply(this, draw, pixels, offset, size, out, null, outOffset);
     }
@@ -132,7 +150,12 @@ public record Photometric(
      * @param out destination; its position is ignored and not changed
      * @param outIndex index of the first float written; {@code 3·S·S} floats are written
      */
-    public void applyOnHost(PhotometricDraw draw, byte[] pixels, int offset, int size, java.nio.FloatBuffer out,
+    public void applyOnHost(
+            PhotometricDraw draw,
+            byte[] pixels,
+            int offset,
+            int size,
+            java.nio.FloatBuffer out,
             int outIndex) {
         checkHost(draw, pixels, offset, size, outIndex, out.capacity());
         HostPhotometric.apply(this, draw, pixels, offset, size, null, out, outIndex);
@@ -151,7 +174,12 @@ public record Photometric(
      * @throws IllegalArgumentException if the crop was not drawn by a {@link MultiCrop}
      */
     @Override
-    public void applyOnHost(CropTransform.Crop crop, byte[] pixels, int offset, int size, java.nio.FloatBuffer out,
+    public void applyOnHost(
+            CropTransform.Crop crop,
+            byte[] pixels,
+            int offset,
+            int size,
+            java.nio.FloatBuffer out,
             int outIndex) {
         applyOnHost(drawOf(crop), pixels, offset, size, out, outIndex);
     }
@@ -178,20 +206,41 @@ public record Photometric(
         if (crop instanceof CropDraw d) {
             return d.photometric();
         }
-        throw new IllegalArgumentException("a Photometric stage reads crops drawn by a MultiCrop (CropDraw), got "
-                + (crop == null ? "null" : crop.getClass().getName()));
+        throw new IllegalArgumentException(
+                "a Photometric stage reads crops drawn by a MultiCrop (CropDraw), got "
+                        + (crop == null ? "null" : crop.getClass().getName()));
     }
 
-    private void checkHost(PhotometricDraw draw, byte[] pixels, int offset, int size, int outOffset, int outLength) {
+    private void checkHost(
+            PhotometricDraw draw,
+            byte[] pixels,
+            int offset,
+            int size,
+            int outOffset,
+            int outLength) {
         Objects.requireNonNull(draw, "draw");
         checkArgument(size > 0, "size must be > 0, got %s", size);
         int len = 3 * size * size;
-        checkArgument(offset >= 0 && offset + (long) len <= pixels.length,
-                "a 3x%sx%s crop at %s does not fit %s bytes", size, size, offset, pixels.length);
-        checkArgument(outOffset >= 0 && outOffset + (long) len <= outLength,
-                "a 3x%sx%s crop at %s does not fit %s floats", size, size, outOffset, outLength);
-        checkArgument(draw.blurSigma() <= 0 || blur.kernelSize() / 2 < size,
-                "reflect padding %s needs crops larger than %sx%s", blur.kernelSize() / 2, size, size);
+        checkArgument(
+                offset >= 0 && offset + (long) len <= pixels.length,
+                "a 3x%sx%s crop at %s does not fit %s bytes",
+                size,
+                size,
+                offset,
+                pixels.length);
+        checkArgument(
+                outOffset >= 0 && outOffset + (long) len <= outLength,
+                "a 3x%sx%s crop at %s does not fit %s floats",
+                size,
+                size,
+                outOffset,
+                outLength);
+        checkArgument(
+                draw.blurSigma() <= 0 || blur.kernelSize() / 2 < size,
+                "reflect padding %s needs crops larger than %sx%s",
+                blur.kernelSize() / 2,
+                size,
+                size);
     }
 
     private NDArray applyChunk(NDArray x, PhotometricDraw[] draws) {

@@ -31,7 +31,10 @@ public record RandomGrayscale(double probability) {
      * @param probability p, in [0, 1] (SwAV, MoCo v2, SimCLR: 0.2)
      */
     public RandomGrayscale {
-        checkArgument(probability >= 0 && probability <= 1, "grayscale probability must be in [0, 1], got %s", probability);
+        checkArgument(
+                probability >= 0 && probability <= 1,
+                "grayscale probability must be in [0, 1], got %s",
+                probability);
     }
 
     /**
@@ -44,7 +47,11 @@ public record RandomGrayscale(double probability) {
         // Plane by plane, accumulating in place: fewer fresh buffers than mul + sum over axis 1.
         return Ops.scoped(
                 x,
-                m -> x.get(":, 0:1").mul(RED).addi(x.get(":, 1:2").mul(GREEN)).addi(x.get(":, 2:3").mul(BLUE)));
+                m ->
+                        x.get(":, 0:1")
+                                .mul(RED)
+                                .addi(x.get(":, 1:2").mul(GREEN))
+                                .addi(x.get(":, 2:3").mul(BLUE)));
     }
 
     /**
@@ -56,8 +63,6 @@ public record RandomGrayscale(double probability) {
      */
     public static NDArray apply(NDArray x, boolean[] selected) {
         Ops.checkBatch(x, selected.length);
-        return Ops.scoped(
-                x,
-                m -> Ops.where(Ops.mask(m, selected), luma(x), x));
+        return Ops.scoped(x, m -> Ops.where(Ops.mask(m, selected), luma(x), x));
     }
 }

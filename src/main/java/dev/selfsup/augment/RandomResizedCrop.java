@@ -18,7 +18,8 @@ import java.util.random.RandomGenerator;
  * @param ratioMin smallest aspect ratio w/h, in (0, ratioMax] (torchvision: 3/4)
  * @param ratioMax largest aspect ratio w/h (torchvision: 4/3)
  */
-public record RandomResizedCrop(int size, double scaleMin, double scaleMax, double ratioMin, double ratioMax)
+public record RandomResizedCrop(
+        int size, double scaleMin, double scaleMax, double ratioMin, double ratioMax)
         implements Geometry {
     /**
      * Validates the ranges.

@@ -11,16 +11,15 @@ import dev.selfsup.data.DecodedImage;
  * <p>As in Pillow's {@code Resample.c}: a triangle filter whose support grows with the downscale
  * factor (so downscaling averages all covered pixels instead of aliasing), normalised weights in
  * 22-bit fixed point with rounding, a horizontal pass into an 8-bit intermediate over only the rows
- * the vertical pass needs, then the vertical pass. Equal to Pillow 9.4 to the byte
- * ({@code ResamplerPillowTest}). Grayscale sources are written to all three output channels (the
- * channel is replicated so every backbone sees RGB). Upscaling (box smaller than the crop) is plain
- * bilinear.
+ * the vertical pass needs, then the vertical pass. Equal to Pillow 9.4 to the byte ({@code
+ * ResamplerPillowTest}). Grayscale sources are written to all three output channels (the channel is
+ * replicated so every backbone sees RGB). Upscaling (box smaller than the crop) is plain bilinear.
  *
  * <p>Layout for speed: C2 (JDK 17) vectorises only loops that index every array with the same
  * index, so both passes are written as "accumulate whole rows": the horizontal one on source
  * columns gathered into int arrays (a transpose per strip of rows), the vertical one on the
- * intermediate rows. Integer sums do not depend on the order of the taps, so the result is the
- * same as Pillow's pixel-by-pixel loops.
+ * intermediate rows. Integer sums do not depend on the order of the taps, so the result is the same
+ * as Pillow's pixel-by-pixel loops.
  */
 public final class Resampler {
     private static final int PRECISION_BITS = 32 - 8 - 2;
@@ -37,7 +36,8 @@ public final class Resampler {
      * @param dst destination array
      * @param offset index of the first byte written; {@code 3·S·S} bytes are written
      */
-    public static void crop(DecodedImage src, CropBox box, int size, boolean flip, byte[] dst, int offset) {
+    public static void crop(
+            DecodedImage src, CropBox box, int size, boolean flip, byte[] dst, int offset) {
         checkArgument(size > 0, "size must be > 0, got %s", size);
         checkArgument(
                 offset >= 0 && offset + 3L * size * size <= dst.length,
@@ -60,11 +60,7 @@ public final class Resampler {
             by1 = Math.min(h, (int) Math.ceil(box.y() + box.height()));
         }
         checkArgument(
-                bx1 > bx0 && by1 > by0,
-                "crop box %s does not overlap the %sx%s image",
-                box,
-                w,
-                h);
+                bx1 > bx0 && by1 > by0, "crop box %s does not overlap the %sx%s image", box, w, h);
         // Mirroring reverses the horizontal coefficients, so every store below runs forward.
         Coefficients cx = Coefficients.of(box.x() - bx0, box.width(), bx1 - bx0, size, flip);
         Coefficients cy = Coefficients.of(box.y() - by0, box.height(), by1 - by0, size, false);
@@ -94,7 +90,8 @@ public final class Resampler {
         int[] acc = scratch.acc(rowStride);
         byte[] pixels = src.pixels();
         int rowBytes = w * c;
-        // Horizontal pass in strips of rows: the strip's source columns are gathered into int arrays
+        // Horizontal pass in strips of rows: the strip's source columns are gathered into int
+        // arrays
         // (a transpose), so that each output column is "o[j] += column[j]·w" over the strip's rows,
         // the loop form C2 vectorises; the scalar alternative, short dot products along a row, was
         // the single largest cost of the crop. The results are transposed into intermediate rows.
@@ -104,8 +101,14 @@ public final class Resampler {
             gatherColumns(pixels, srcStart, rowBytes, rr, cols, c, columns);
             for (int ch = 0; ch < c; ch++) {
                 for (int x = 0; x < size; x++) {
-                    weightedSum(columns, ch * cols + cx.bounds[2 * x] - colFirst, cx.bounds[2 * x + 1], cx.weights,
-                            x * cx.ksize, outColumns[ch * size + x], rr);
+                    weightedSum(
+                            columns,
+                            ch * cols + cx.bounds[2 * x] - colFirst,
+                            cx.bounds[2 * x + 1],
+                            cx.weights,
+                            x * cx.ksize,
+                            outColumns[ch * size + x],
+                            rr);
                 }
             }
             scatterRows(outColumns, rowStride, rr, tmp, r0);
@@ -113,7 +116,13 @@ public final class Resampler {
         // Vertical pass → planar output, replicating a single channel to RGB.
         int plane = size * size;
         for (int y = 0; y < size; y++) {
-            weightedSum(tmp, cy.bounds[2 * y] - rowFirst, cy.bounds[2 * y + 1], cy.weights, y * cy.ksize, acc,
+            weightedSum(
+                    tmp,
+                    cy.bounds[2 * y] - rowFirst,
+                    cy.bounds[2 * y + 1],
+                    cy.weights,
+                    y * cy.ksize,
+                    acc,
                     rowStride);
             int rowOut = offset + y * size;
             for (int ch = 0; ch < 3; ch++) {
@@ -137,12 +146,12 @@ public final class Resampler {
     static final int MAX_TAPS = 16383;
 
     /**
-     * Gathers {@code rows} rows × {@code cols} interleaved pixels from {@code start} into per-channel
-     * columns: {@code columns[ch·cols + j][r]}. Eight rows at a time, so each column write is a
-     * short contiguous run and the eight source rows stay in cache across the columns.
+     * Gathers {@code rows} rows × {@code cols} interleaved pixels from {@code start} into
+     * per-channel columns: {@code columns[ch·cols + j][r]}. Eight rows at a time, so each column
+     * write is a short contiguous run and the eight source rows stay in cache across the columns.
      */
-    private static void gatherColumns(byte[] pixels, int start, int rowBytes, int rows, int cols, int c,
-            int[][] columns) {
+    private static void gatherColumns(
+            byte[] pixels, int start, int rowBytes, int rows, int cols, int c, int[][] columns) {
         int r = 0;
         for (; r + 7 < rows; r += 8) {
             int p = start + r * rowBytes;
@@ -214,7 +223,8 @@ public final class Resampler {
      * vertical pass (rows = intermediate rows). Taps outer (two at a time, halving the accumulator
      * traffic), pixels inner: each tap streams a contiguous array.
      */
-    private static void weightedSum(int[][] rows, int first, int n, int[] weights, int k0, int[] acc, int len) {
+    private static void weightedSum(
+            int[][] rows, int first, int n, int[] weights, int k0, int[] acc, int len) {
         int half = 1 << (PRECISION_BITS - 1);
         int k = 0;
         if (n >= 2) {
@@ -297,8 +307,10 @@ public final class Resampler {
     /** Pillow's {@code precompute_coeffs} + {@code normalize_coeffs_8bpc} for one axis. */
     static final class Coefficients {
         final int ksize;
+
         /** Per output pixel: first source index and tap count. */
         final int[] bounds;
+
         /** Per output pixel: ksize fixed-point weights (only the first count are used). */
         final int[] weights;
 
@@ -337,7 +349,10 @@ public final class Resampler {
                 for (int x = 0; x < xmax; x++) {
                     double w = ww != 0 ? k[x] / ww : k[x];
                     weights[xx * ksize + x] =
-                            (int) (w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS));
+                            (int)
+                                    (w < 0
+                                            ? -0.5 + w * (1 << PRECISION_BITS)
+                                            : 0.5 + w * (1 << PRECISION_BITS));
                 }
                 bounds[2 * xx] = xmin;
                 bounds[2 * xx + 1] = Math.max(0, xmax);

@@ -10,8 +10,8 @@ import java.util.random.RandomGenerator;
  * {@code CenterCrop(size)} — with size 224 and fraction 0.875 exactly {@code Resize(256) →
  * CenterCrop(224)}.
  *
- * <p>Done as one resampling of the corresponding source box; the filter still reads the
- * neighbours outside the crop, as resizing the whole image first would.
+ * <p>Done as one resampling of the corresponding source box; the filter still reads the neighbours
+ * outside the crop, as resizing the whole image first would.
  *
  * @param size output side, {@code > 0}
  * @param cropFraction crop side / resized shorter side, in (0, 1] (ImageNet: 0.875)
@@ -25,7 +25,10 @@ public record ResizeCenterCrop(int size, double cropFraction) implements Geometr
      */
     public ResizeCenterCrop {
         checkArgument(size > 0, "size must be > 0, got %s", size);
-        checkArgument(cropFraction > 0 && cropFraction <= 1, "cropFraction must be in (0, 1], got %s", cropFraction);
+        checkArgument(
+                cropFraction > 0 && cropFraction <= 1,
+                "cropFraction must be in (0, 1], got %s",
+                cropFraction);
     }
 
     @Override

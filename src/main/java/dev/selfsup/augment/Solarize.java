@@ -5,8 +5,8 @@ import static dev.selfsup.internal.Checks.checkArgument;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Inverts pixels at or above a threshold with probability p: torchvision's {@code
- * RandomSolarize}, {@code where(x >= threshold, 1 - x, x)}.
+ * Inverts pixels at or above a threshold with probability p: torchvision's {@code RandomSolarize},
+ * {@code where(x >= threshold, 1 - x, x)}.
  *
  * <p>The default threshold 128/255 reproduces Pillow's {@code ImageOps.solarize(img, 128)} used by
  * BYOL / DINO recipes on 8-bit images.
@@ -25,8 +25,14 @@ public record Solarize(double probability, double threshold) {
      * @param threshold in [0, 1] on the [0, 1] scale
      */
     public Solarize {
-        checkArgument(probability >= 0 && probability <= 1, "solarize probability must be in [0, 1], got %s", probability);
-        checkArgument(threshold >= 0 && threshold <= 1, "solarize threshold must be in [0, 1], got %s", threshold);
+        checkArgument(
+                probability >= 0 && probability <= 1,
+                "solarize probability must be in [0, 1], got %s",
+                probability);
+        checkArgument(
+                threshold >= 0 && threshold <= 1,
+                "solarize threshold must be in [0, 1], got %s",
+                threshold);
     }
 
     /**

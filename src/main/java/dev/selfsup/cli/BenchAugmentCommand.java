@@ -43,60 +43,94 @@ import picocli.CommandLine.Option;
 @Command(
         name = "augment-multicrop",
         mixinStandardHelpOptions = true,
-        description = "Throughput of multi-crop augmentation (decode → crops → device tensors), in source images/s.")
+        description =
+                "Throughput of multi-crop augmentation (decode → crops → device tensors), in source images/s.")
 public final class BenchAugmentCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
     @Option(names = "--images", description = "folder of JPEG/PNG images (any depth); or --idx")
     Path images;
 
-    @Option(names = "--idx", description = "folder with IDX files (Fashion-MNIST/MNIST layout): its training images instead of --images")
+    @Option(
+            names = "--idx",
+            description =
+                    "folder with IDX files (Fashion-MNIST/MNIST layout): its training images instead of --images")
     Path idx;
 
-    @Option(names = "--preset", defaultValue = "swav",
-            description = "swav (multi-crop, SwAV's scales) or simclr (the recipe preset: 2 crops of --global-size, scale 0.08-1) (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--preset",
+            defaultValue = "swav",
+            description =
+                    "swav (multi-crop, SwAV's scales) or simclr (the recipe preset: 2 crops of --global-size, scale 0.08-1) (default: ${DEFAULT-VALUE})")
     Preset preset;
 
     @Option(
             names = "--generate",
             defaultValue = "0",
-            description = "write this many synthetic 500x375 JPEGs into --images first if it holds no image (default: ${DEFAULT-VALUE})")
+            description =
+                    "write this many synthetic 500x375 JPEGs into --images first if it holds no image (default: ${DEFAULT-VALUE})")
     int generate;
 
-    @Option(names = "--batch", defaultValue = "64", description = "images per batch (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batch",
+            defaultValue = "64",
+            description = "images per batch (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--batches", defaultValue = "20", description = "batches timed after warm-up (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batches",
+            defaultValue = "20",
+            description = "batches timed after warm-up (default: ${DEFAULT-VALUE})")
     int batches;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "batches run before timing (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--warmup",
+            defaultValue = "2",
+            description = "batches run before timing (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--workers", defaultValue = "0", description = "loader threads; 0 = one per core (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--workers",
+            defaultValue = "0",
+            description = "loader threads; 0 = one per core (default: ${DEFAULT-VALUE})")
     int workers;
 
-    @Option(names = "--global-size", defaultValue = "224", description = "global crop side (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--global-size",
+            defaultValue = "224",
+            description = "global crop side (default: ${DEFAULT-VALUE})")
     int globalSize;
 
-    @Option(names = "--global-crops", defaultValue = "2", description = "global crops per image (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--global-crops",
+            defaultValue = "2",
+            description = "global crops per image (default: ${DEFAULT-VALUE})")
     int globalCrops;
 
-    @Option(names = "--local-size", defaultValue = "96", description = "local crop side (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--local-size",
+            defaultValue = "96",
+            description = "local crop side (default: ${DEFAULT-VALUE})")
     int localSize;
 
-    @Option(names = "--local-crops", defaultValue = "6", description = "local crops per image (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--local-crops",
+            defaultValue = "6",
+            description = "local crops per image (default: ${DEFAULT-VALUE})")
     int localCrops;
 
     @Option(
             names = "--stage",
             defaultValue = "full",
-            description = "full (to device tensors), host (decode + crops only) or decode (decode only) (default: ${DEFAULT-VALUE})")
+            description =
+                    "full (to device tensors), host (decode + crops only) or decode (decode only) (default: ${DEFAULT-VALUE})")
     Stage stage;
 
     @Option(
             names = "--photometric",
             defaultValue = "AUTO",
-            description = "where the photometric ops run: AUTO (loader threads on the CPU, else the device), LOADER or DEVICE (default: ${DEFAULT-VALUE})")
+            description =
+                    "where the photometric ops run: AUTO (loader threads on the CPU, else the device), LOADER or DEVICE (default: ${DEFAULT-VALUE})")
     Loader.PhotometricSite photometric;
 
     /** Which crop preset to run. */
@@ -117,7 +151,8 @@ public final class BenchAugmentCommand implements Callable<Integer> {
         Device device = engine.boot();
         long seed = engine.seed(0);
         if ((images == null) == (idx == null)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "give exactly one of --images and --idx");
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "give exactly one of --images and --idx");
         }
         ImageDataset dataset;
         if (idx != null) {
@@ -129,10 +164,15 @@ public final class BenchAugmentCommand implements Callable<Integer> {
             dataset = ImageFolder.unlabelled(images);
         }
         int threads = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
-        MultiCrop transform = preset == Preset.simclr
-                ? Augmentations.multiCrop(AugmentSettings.defaults(AugmentSettings.Preset.SIMCLR)
-                        .withCrops(List.of(new AugmentSettings.CropSettings(2, globalSize, 0.08, 1.0))))
-                : MultiCrop.swav(globalSize, globalCrops, localSize, localCrops);
+        MultiCrop transform =
+                preset == Preset.simclr
+                        ? Augmentations.multiCrop(
+                                AugmentSettings.defaults(AugmentSettings.Preset.SIMCLR)
+                                        .withCrops(
+                                                List.of(
+                                                        new AugmentSettings.CropSettings(
+                                                                2, globalSize, 0.08, 1.0))))
+                        : MultiCrop.swav(globalSize, globalCrops, localSize, localCrops);
         int total = warmup + batches;
         long start = 0;
         long cpuStart = 0;
@@ -148,9 +188,19 @@ public final class BenchAugmentCommand implements Callable<Integer> {
             timedImages = decodeAll(dataset, warm, n, threads);
             skipped = 0;
         } else {
-            try (Loader loader = Loader.builder().setDataset(dataset).setTransform(transform).setBatchSize(batch)
-                            .optThreads(threads).optSeed(seed).optDevice(device)
-                            .optPhotometricSite(stage == Stage.full ? photometric : Loader.PhotometricSite.DEVICE).build();
+            try (Loader loader =
+                            Loader.builder()
+                                    .setDataset(dataset)
+                                    .setTransform(transform)
+                                    .setBatchSize(batch)
+                                    .optThreads(threads)
+                                    .optSeed(seed)
+                                    .optDevice(device)
+                                    .optPhotometricSite(
+                                            stage == Stage.full
+                                                    ? photometric
+                                                    : Loader.PhotometricSite.DEVICE)
+                                    .build();
                     NDManager run = NDManager.newBaseManager(device)) {
                 int done = 0;
                 for (int epoch = 0; done < total; epoch++) {
@@ -189,52 +239,87 @@ public final class BenchAugmentCommand implements Callable<Integer> {
         JsonObject json = new JsonObject();
         json.addProperty("name", "augment-multicrop");
         json.addProperty("images_per_second", Math.round(perSecond * 10) / 10.0);
-        json.addProperty("crops_per_second", Math.round(perSecond * transform.cropCount() * 10) / 10.0);
+        json.addProperty(
+                "crops_per_second", Math.round(perSecond * transform.cropCount() * 10) / 10.0);
         json.addProperty("stage", stage.name());
         json.addProperty("photometric", stage == Stage.full ? photometricWhere : "none");
         // On a shared machine wall-clock throughput depends on other load; CPU time per image
         // does not, and cores / (CPU s per image) is what the pipeline reaches with the cores free.
         json.addProperty("cpu_seconds_per_image", Math.round(cpuSeconds / timedImages * 1e5) / 1e5);
-        json.addProperty("images_per_second_if_cores_free", Math.round(cores * timedImages / cpuSeconds * 10) / 10.0);
-        json.addProperty("crops", preset == Preset.simclr ? "2x" + globalSize
-                : globalCrops + "x" + globalSize + (localCrops > 0 ? "+" + localCrops + "x" + localSize : ""));
+        json.addProperty(
+                "images_per_second_if_cores_free",
+                Math.round(cores * timedImages / cpuSeconds * 10) / 10.0);
+        json.addProperty(
+                "crops",
+                preset == Preset.simclr
+                        ? "2x" + globalSize
+                        : globalCrops
+                                + "x"
+                                + globalSize
+                                + (localCrops > 0 ? "+" + localCrops + "x" + localSize : ""));
         json.addProperty("preset", preset.name());
         json.addProperty("batch", batch);
         json.addProperty("timed_images", timedImages);
         json.addProperty("warmup_batches", warmup);
         json.addProperty("seconds", Math.round(seconds * 1000) / 1000.0);
         json.addProperty("workers", threads);
-        json.addProperty("intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        json.addProperty(
+                "intra_op_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
         json.addProperty("cores", cores);
-        json.addProperty("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        json.addProperty(
+                "load_average",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
         json.addProperty("device", device.toString());
-        json.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-        json.addProperty("images", idx != null ? idx + " (IDX, training split)" : images.toString());
+        json.addProperty(
+                "engine",
+                Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        json.addProperty(
+                "images", idx != null ? idx + " (IDX, training split)" : images.toString());
         json.addProperty("image_count", dataset.size());
         json.addProperty("skipped_images", skipped);
         json.addProperty("decoder", idx != null ? "IDX (raw bytes)" : "JDK ImageIO");
-        System.out.printf("%s: %.1f source images/s (%s, batch %d, %d workers, %s)%n",
-                "augment-multicrop", perSecond, json.get("crops").getAsString(), batch, threads, stage);
+        System.out.printf(
+                "%s: %.1f source images/s (%s, batch %d, %d workers, %s)%n",
+                "augment-multicrop",
+                perSecond,
+                json.get("crops").getAsString(),
+                batch,
+                threads,
+                stage);
         System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(json));
         return 0;
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
     private static int decodeAll(ImageDataset dataset, int from, int to, int threads) {
         java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
         try {
-            return pool.submit(() -> (int) IntStream.range(from, to).parallel().filter(i -> {
-                try {
-                    DecodedImage d = dataset.decode(i % dataset.size());
-                    return d.pixels().length > 0;
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count()).join();
+            return pool.submit(
+                            () ->
+                                    (int)
+                                            IntStream.range(from, to)
+                                                    .parallel()
+                                                    .filter(
+                                                            i -> {
+                                                                try {
+                                                                    DecodedImage d =
+                                                                            dataset.decode(
+                                                                                    i
+                                                                                            % dataset
+                                                                                                    .size());
+                                                                    return d.pixels().length > 0;
+                                                                } catch (IOException e) {
+                                                                    return false;
+                                                                }
+                                                            })
+                                                    .count())
+                    .join();
         } finally {
             pool.shutdown();
         }
@@ -252,13 +337,18 @@ public final class BenchAugmentCommand implements Callable<Integer> {
             }
         }
         SyntheticShapes shapes = new SyntheticShapes(count, 100, 500, 375, seed, 12);
-        IntStream.range(0, count).parallel().forEach(i -> {
-            try {
-                writeJpeg(shapes.decode(i), dir.resolve(String.format("synthetic_%06d.jpg", i)));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        IntStream.range(0, count)
+                .parallel()
+                .forEach(
+                        i -> {
+                            try {
+                                writeJpeg(
+                                        shapes.decode(i),
+                                        dir.resolve(String.format("synthetic_%06d.jpg", i)));
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
     }
 
     private static void writeJpeg(DecodedImage d, Path file) throws IOException {

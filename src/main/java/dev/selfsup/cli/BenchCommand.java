@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Run a named benchmark; the last output line is a JSON object with images_per_second.",
+        description =
+                "Run a named benchmark; the last output line is a JSON object with images_per_second.",
         subcommands = {BenchAugmentCommand.class, BenchTrainStepCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -22,11 +22,11 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code --config FILE} for the evaluation commands: a flat YAML mapping whose keys are the
- * command's long option names ({@code epochs: 100}, {@code k: [20, 200]}, {@code bn: true};
- * {@code snake_case} or {@code kebab-case}). The file becomes command-line arguments placed before
- * the user's own, so every value goes through the same picocli conversion and checks, and an
- * option given on the command line wins over the file. An unknown key is an error naming the key,
- * the file and the valid keys.
+ * command's long option names ({@code epochs: 100}, {@code k: [20, 200]}, {@code bn: true}; {@code
+ * snake_case} or {@code kebab-case}). The file becomes command-line arguments placed before the
+ * user's own, so every value goes through the same picocli conversion and checks, and an option
+ * given on the command line wins over the file. An unknown key is an error naming the key, the file
+ * and the valid keys.
  */
 final class EvalConfig {
     private EvalConfig() {}
@@ -41,7 +41,8 @@ final class EvalConfig {
      * @return the command's exit code
      * @throws Exception whatever the command throws
      */
-    static <T extends Callable<Integer>> int rerun(CommandSpec spec, Path file, Supplier<T> fresh) throws Exception {
+    static <T extends Callable<Integer>> int rerun(CommandSpec spec, Path file, Supplier<T> fresh)
+            throws Exception {
         List<String> args = fromFile(file, spec);
         args.addAll(commandLine(spec));
         T command = fresh.get();
@@ -57,7 +58,8 @@ final class EvalConfig {
     /** The file's options as arguments, skipping those given on the command line. */
     static List<String> fromFile(Path file, CommandSpec spec) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--config " + file + ": no such file (see configs/eval/ for examples)");
+            throw new IllegalArgumentException(
+                    "--config " + file + ": no such file (see configs/eval/ for examples)");
         }
         Object root;
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -69,7 +71,8 @@ final class EvalConfig {
             return new ArrayList<>();
         }
         if (!(root instanceof Map<?, ?> map)) {
-            throw new IllegalArgumentException(file + " must be a mapping of option names to values, e.g. 'epochs: 100'");
+            throw new IllegalArgumentException(
+                    file + " must be a mapping of option names to values, e.g. 'epochs: 100'");
         }
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         List<String> args = new ArrayList<>();
@@ -77,9 +80,14 @@ final class EvalConfig {
             String key = String.valueOf(e.getKey());
             String name = "--" + key.replace('_', '-');
             OptionSpec option = spec.findOption(name);
-            if (option == null || name.equals("--config") || option.usageHelp() || option.versionHelp()) {
-                throw new IllegalArgumentException(String.format(
-                        "%s: unknown key '%s'; valid keys: %s", file, key, validKeys(spec)));
+            if (option == null
+                    || name.equals("--config")
+                    || option.usageHelp()
+                    || option.versionHelp()) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "%s: unknown key '%s'; valid keys: %s",
+                                file, key, validKeys(spec)));
             }
             if (parsed != null && parsed.hasMatchedOption(option)) {
                 continue; // the command line wins
@@ -89,7 +97,12 @@ final class EvalConfig {
                 throw new IllegalArgumentException(file + ": key '" + key + "' has no value");
             }
             if (value instanceof List<?> list) {
-                args.add(name + "=" + list.stream().map(String::valueOf).collect(Collectors.joining(",")));
+                args.add(
+                        name
+                                + "="
+                                + list.stream()
+                                        .map(String::valueOf)
+                                        .collect(Collectors.joining(",")));
             } else if (value instanceof Boolean b && option.arity().max() == 0) {
                 if (b) {
                     args.add(name);
@@ -122,7 +135,11 @@ final class EvalConfig {
 
     private static String validKeys(CommandSpec spec) {
         return spec.options().stream()
-                .filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals("--config"))
+                .filter(
+                        o ->
+                                !o.usageHelp()
+                                        && !o.versionHelp()
+                                        && !o.longestName().equals("--config"))
                 .map(o -> o.longestName().substring(2).replace('-', '_'))
                 .collect(Collectors.toCollection(TreeSet::new))
                 .toString();

@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code selfsup info}: versions, the native library actually loaded, devices, threads; {@code --check} tests the device. */
+/**
+ * {@code selfsup info}: versions, the native library actually loaded, devices, threads; {@code
+ * --check} tests the device.
+ */
 @Command(
         name = "info",
         mixinStandardHelpOptions = true,
@@ -25,13 +28,17 @@ import picocli.CommandLine.Option;
 final class InfoCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
-    @Option(names = "--check", description = "run the device self-check on --device (with one intra-op thread unless --threads says otherwise)")
+    @Option(
+            names = "--check",
+            description =
+                    "run the device self-check on --device (with one intra-op thread unless --threads says otherwise)")
     boolean check;
 
     @Override
     public Integer call() {
         if (check && engine.threads == 0) {
-            // one intra-op thread unless asked: on a busy CPU, PyTorch's per-core OpenMP threads wait
+            // one intra-op thread unless asked: on a busy CPU, PyTorch's per-core OpenMP threads
+            // wait
             // for each other and the check took minutes instead of seconds (measured on 2 cores)
             engine.threads = 1;
         }
@@ -54,13 +61,17 @@ final class InfoCommand implements Callable<Integer> {
         System.out.printf("selected device   %s%n", device);
         System.out.printf("intra-op threads  %s%n", threadCount());
         System.out.printf("cores             %d%n", Runtime.getRuntime().availableProcessors());
-        System.out.printf("java              %s (%s)%n", System.getProperty("java.version"), System.getProperty("java.vendor"));
+        System.out.printf(
+                "java              %s (%s)%n",
+                System.getProperty("java.version"), System.getProperty("java.vendor"));
         System.out.printf("offline           %s%n", System.getProperty("ai.djl.offline"));
         if (!check) {
             return 0;
         }
         System.out.printf("%nself-check on %s:%n", device);
-        System.out.printf("%-22s %-6s %10s %12s  %s%n", "check", "result", "images/s", "peak memory", "detail");
+        System.out.printf(
+                "%-22s %-6s %10s %12s  %s%n",
+                "check", "result", "images/s", "peak memory", "detail");
         long start = System.nanoTime();
         List<DeviceCheck.Outcome> outcomes = DeviceCheck.run(device, engine.seed(0));
         boolean all = true;
@@ -68,14 +79,25 @@ final class InfoCommand implements Callable<Integer> {
         for (DeviceCheck.Outcome o : outcomes) {
             all &= o.passed();
             memoryKind = o.memoryKind();
-            System.out.printf("%-22s %-6s %10s %12s  %s%n", o.name(), o.passed() ? "pass" : "FAIL",
-                    Double.isFinite(o.imagesPerSecond()) ? String.format(Locale.ROOT, "%.1f", o.imagesPerSecond()) : "-",
-                    o.peakMemoryBytes() < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f MB", o.peakMemoryBytes() / 1e6),
+            System.out.printf(
+                    "%-22s %-6s %10s %12s  %s%n",
+                    o.name(),
+                    o.passed() ? "pass" : "FAIL",
+                    Double.isFinite(o.imagesPerSecond())
+                            ? String.format(Locale.ROOT, "%.1f", o.imagesPerSecond())
+                            : "-",
+                    o.peakMemoryBytes() < 0
+                            ? "unknown"
+                            : String.format(Locale.ROOT, "%.0f MB", o.peakMemoryBytes() / 1e6),
                     o.detail());
         }
         System.out.printf("peak memory = %s, the largest reading after each step%n", memoryKind);
-        System.out.printf(Locale.ROOT, "%s: %d of %d checks passed in %.1f s%n", all ? "PASS" : "FAIL",
-                outcomes.stream().filter(DeviceCheck.Outcome::passed).count(), outcomes.size(),
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d of %d checks passed in %.1f s%n",
+                all ? "PASS" : "FAIL",
+                outcomes.stream().filter(DeviceCheck.Outcome::passed).count(),
+                outcomes.size(),
                 (System.nanoTime() - start) / 1e9);
         return all ? 0 : ExitCodes.INTERNAL;
     }

@@ -35,10 +35,17 @@ public final class KnnCommand implements Callable<Integer> {
 
     @Mixin EvalInputs inputs;
 
-    @Option(names = "--k", split = ",", defaultValue = "20,200", description = "neighbour counts (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--k",
+            split = ",",
+            defaultValue = "20,200",
+            description = "neighbour counts (default: ${DEFAULT-VALUE})")
     List<Integer> k;
 
-    @Option(names = "--temperature", defaultValue = "0.07", description = "vote temperature T (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--temperature",
+            defaultValue = "0.07",
+            description = "vote temperature T (default: ${DEFAULT-VALUE})")
     double temperature;
 
     @Override
@@ -46,7 +53,10 @@ public final class KnnCommand implements Callable<Integer> {
         if (inputs.config != null) {
             return EvalConfig.rerun(spec, inputs.config, KnnCommand::new);
         }
-        checkArgument(!k.isEmpty() && k.stream().allMatch(v -> v >= 1), "--k needs counts >= 1, got %s", k);
+        checkArgument(
+                !k.isEmpty() && k.stream().allMatch(v -> v >= 1),
+                "--k needs counts >= 1, got %s",
+                k);
         checkArgument(temperature > 0, "--temperature must be > 0, got %s", temperature);
         EvalData data = inputs.data();
         Evaluation evaluation = inputs.evaluation();
@@ -61,13 +71,28 @@ public final class KnnCommand implements Callable<Integer> {
             List<Knn.Score> scores;
             try (Features train = evaluation.features(model.block(), data.train(), manager);
                     Features test = evaluation.features(model.block(), data.test(), manager)) {
-                scores = Knn.evaluate(train.features(), train.labels(), test.features(), test.labels(),
-                        k.stream().mapToInt(Integer::intValue).toArray(), temperature, data.numClasses());
+                scores =
+                        Knn.evaluate(
+                                train.features(),
+                                train.labels(),
+                                test.features(),
+                                test.labels(),
+                                k.stream().mapToInt(Integer::intValue).toArray(),
+                                temperature,
+                                data.numClasses());
             }
             List<Results> results = new ArrayList<>();
             for (Knn.Score s : scores) {
-                results.add(Results.knn(s, data.record(), model.weights())
-                        .withProtocolEntries(Map.of("test_transform", evaluation.transform().groups().get(0).toString())));
+                results.add(
+                        Results.knn(s, data.record(), model.weights())
+                                .withProtocolEntries(
+                                        Map.of(
+                                                "test_transform",
+                                                evaluation
+                                                        .transform()
+                                                        .groups()
+                                                        .get(0)
+                                                        .toString())));
             }
             evaluation.write(results, model, data, System.out);
         }

@@ -50,17 +50,34 @@ public final class LinearProbeCommand implements Callable<Integer> {
             ProbeResult r;
             try (Features test = evaluation.features(model.block(), data.test(), manager)) {
                 if (probe.augment) {
-                    r = AugmentedLinearProbe.train(model.block(), data.train(), evaluation.trainingTransform(),
-                            test, data.numClasses(), protocol, seed, evaluation.settings().workers());
+                    r =
+                            AugmentedLinearProbe.train(
+                                    model.block(),
+                                    data.train(),
+                                    evaluation.trainingTransform(),
+                                    test,
+                                    data.numClasses(),
+                                    protocol,
+                                    seed,
+                                    evaluation.settings().workers());
                 } else {
-                    try (Features train = evaluation.features(model.block(), data.train(), manager)) {
-                        r = LinearProbe.train(train.features(), train.labels(), test.features(), test.labels(),
-                                data.numClasses(), protocol, seed);
+                    try (Features train =
+                            evaluation.features(model.block(), data.train(), manager)) {
+                        r =
+                                LinearProbe.train(
+                                        train.features(),
+                                        train.labels(),
+                                        test.features(),
+                                        test.labels(),
+                                        data.numClasses(),
+                                        protocol,
+                                        seed);
                     }
                 }
             }
-            Results results = Results.linearProbe(r, data.record(), model.weights())
-                    .withProtocolEntries(evaluation.probeTransforms(probe.augment));
+            Results results =
+                    Results.linearProbe(r, data.record(), model.weights())
+                            .withProtocolEntries(evaluation.probeTransforms(probe.augment));
             evaluation.write(List.of(results), model, data, System.out);
         }
         return 0;

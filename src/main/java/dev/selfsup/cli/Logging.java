@@ -1,6 +1,9 @@
 package dev.selfsup.cli;
 
-/** Logging defaults of the command-line program (slf4j-simple); a library user's backend is untouched. */
+/**
+ * Logging defaults of the command-line program (slf4j-simple); a library user's backend is
+ * untouched.
+ */
 final class Logging {
     private Logging() {}
 

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         name = "selfsup",
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
-        description = "Self-supervised contrastive pretraining (SwAV, MoCo v2, SimCLR) on DJL + PyTorch.",
+        description =
+                "Self-supervised contrastive pretraining (SwAV, MoCo v2, SimCLR) on DJL + PyTorch.",
         subcommands = {
             InfoCommand.class,
             QuickstartCommand.class,
@@ -27,7 +28,8 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Builds the command line with selfsup's exit-code mapping (used by tests and by {@link #main}).
+     * Builds the command line with selfsup's exit-code mapping (used by tests and by {@link
+     * #main}).
      *
      * @return the configured command line
      */

@@ -32,13 +32,20 @@ import picocli.CommandLine.Option;
 final class PretrainCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
-    @Option(names = "--config", description = "recipe file (a path) or bundled recipe name without .yaml (see configs/)")
+    @Option(
+            names = "--config",
+            description =
+                    "recipe file (a path) or bundled recipe name without .yaml (see configs/)")
     String config;
 
-    @Option(names = "--set", description = "override a recipe key, e.g. --set data.batch_size=128 (repeatable)")
+    @Option(
+            names = "--set",
+            description = "override a recipe key, e.g. --set data.batch_size=128 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--resume", description = "continue the run in this folder from its latest checkpoint")
+    @Option(
+            names = "--resume",
+            description = "continue the run in this folder from its latest checkpoint")
     Path resume;
 
     @Option(names = "--out", description = "run folder (default: runs/<recipe>-<timestamp>)")
@@ -50,14 +57,21 @@ final class PretrainCommand implements Callable<Integer> {
         Path runDir;
         if (resume != null) {
             if (out != null) {
-                throw new IllegalArgumentException("--out " + out + " names a new run's folder; --resume " + resume
-                        + " continues in its own: drop one");
+                throw new IllegalArgumentException(
+                        "--out "
+                                + out
+                                + " names a new run's folder; --resume "
+                                + resume
+                                + " continues in its own: drop one");
             }
             RunFolder folder = RunFolder.of(resume);
             folder.checkResumable();
             recipe = folder.recipe(withSeed(overrides));
             if (config != null) {
-                folder.checkSameRecipe(RecipeLoader.load(config, withSeed(overrides)), recipe, "--config " + config);
+                folder.checkSameRecipe(
+                        RecipeLoader.load(config, withSeed(overrides)),
+                        recipe,
+                        "--config " + config);
             }
             for (String change : RecipeDiff.differences(folder.recipe(List.of()), recipe)) {
                 System.out.println("resuming with " + change);
@@ -65,16 +79,38 @@ final class PretrainCommand implements Callable<Integer> {
             runDir = resume;
         } else {
             if (config == null) {
-                throw new IllegalArgumentException("--config is required (a recipe file or one of " + RecipeLoader.bundled() + ")");
+                throw new IllegalArgumentException(
+                        "--config is required (a recipe file or one of "
+                                + RecipeLoader.bundled()
+                                + ")");
             }
             recipe = RecipeLoader.load(config, withSeed(overrides));
-            runDir = out != null ? out : Path.of("runs", recipe.name() + "-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            runDir =
+                    out != null
+                            ? out
+                            : Path.of(
+                                    "runs",
+                                    recipe.name()
+                                            + "-"
+                                            + LocalDateTime.now()
+                                                    .format(
+                                                            DateTimeFormatter.ofPattern(
+                                                                    "yyyyMMdd-HHmmss")));
         }
         Device device = engine.boot(recipe.seed());
-        Trainer.Result r = Pretraining.run(recipe, runDir, device, resume != null, Progress.forConsole(recipe.train().logEverySteps()));
-        System.out.printf("%s: %d iterations, last loss %.4f%s%n  run folder: %s%n",
-                recipe.name(), r.iterations(), r.lastLoss(), r.interrupted() ? " (interrupted; --resume to continue)" : "",
+        Trainer.Result r =
+                Pretraining.run(
+                        recipe,
+                        runDir,
+                        device,
+                        resume != null,
+                        Progress.forConsole(recipe.train().logEverySteps()));
+        System.out.printf(
+                "%s: %d iterations, last loss %.4f%s%n  run folder: %s%n",
+                recipe.name(),
+                r.iterations(),
+                r.lastLoss(),
+                r.interrupted() ? " (interrupted; --resume to continue)" : "",
                 runDir.toAbsolutePath());
         return r.interrupted() ? 130 : 0;
     }

@@ -2,17 +2,24 @@ package dev.selfsup.cli;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
-import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.eval.ProbeProtocol;
+import dev.selfsup.optim.LrSchedule;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** Linear-probe protocol options shared by {@code linear-probe} and {@code transfer --mode linear}. */
+/**
+ * Linear-probe protocol options shared by {@code linear-probe} and {@code transfer --mode linear}.
+ */
 final class ProbeOptions {
-    @Option(names = "--protocol", defaultValue = "swav", description = "moco | swav | custom (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--protocol",
+            defaultValue = "swav",
+            description = "moco | swav | custom (default: ${DEFAULT-VALUE})")
     String protocol;
 
-    @Option(names = "--lr", description = "learning rate (custom protocol; fine-tuning: the trunk's)")
+    @Option(
+            names = "--lr",
+            description = "learning rate (custom protocol; fine-tuning: the trunk's)")
     Double lr;
 
     @Option(names = "--epochs", description = "epochs (presets: 100)")
@@ -24,15 +31,24 @@ final class ProbeOptions {
     @Option(names = "--batch", description = "batch size (presets: 256)")
     Integer batch;
 
-    @Option(names = "--bn", arity = "0..1", description = "BatchNorm without affine before the linear layer (MAE style)")
+    @Option(
+            names = "--bn",
+            arity = "0..1",
+            description = "BatchNorm without affine before the linear layer (MAE style)")
     boolean bn;
 
-    @Option(names = "--augment", arity = "0..1",
-            description = "train on RandomResizedCrop + flip crops through the frozen backbone every epoch (the ImageNet"
-                    + " protocol); default: cached features")
+    @Option(
+            names = "--augment",
+            arity = "0..1",
+            description =
+                    "train on RandomResizedCrop + flip crops through the frozen backbone every epoch (the ImageNet"
+                            + " protocol); default: cached features")
     boolean augment;
 
-    @Option(names = "--eval-every", defaultValue = "1", description = "test every N epochs and after the last (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--eval-every",
+            defaultValue = "1",
+            description = "test every N epochs and after the last (default: ${DEFAULT-VALUE})")
     int evalEvery;
 
     /**
@@ -55,10 +71,17 @@ final class ProbeOptions {
             case "custom" -> {
                 checkArgument(lr != null, "--protocol custom needs --lr");
                 checkArgument(epochs != null, "--protocol custom needs --epochs");
-                p = ProbeProtocol.custom(lr, epochs, wd == null ? 0 : wd, LrSchedule.cosine(0), batch == null ? 256 : batch);
+                p =
+                        ProbeProtocol.custom(
+                                lr,
+                                epochs,
+                                wd == null ? 0 : wd,
+                                LrSchedule.cosine(0),
+                                batch == null ? 256 : batch);
             }
-            default -> throw new IllegalArgumentException(
-                    "--protocol '" + protocol + "' is unknown; valid: moco, swav, custom");
+            default ->
+                    throw new IllegalArgumentException(
+                            "--protocol '" + protocol + "' is unknown; valid: moco, swav, custom");
         }
         return new ProbeProtocol(
                 p.name(),

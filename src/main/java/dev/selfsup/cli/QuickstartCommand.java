@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code selfsup quickstart}: a real pretraining + evaluation on the embedded Fashion-MNIST subset. */
+/**
+ * {@code selfsup quickstart}: a real pretraining + evaluation on the embedded Fashion-MNIST subset.
+ */
 @Command(
         name = "quickstart",
         mixinStandardHelpOptions = true,
@@ -26,14 +28,21 @@ import picocli.CommandLine.Option;
 final class QuickstartCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
-    @Option(names = "--out", defaultValue = "runs/quickstart", description = "output folder (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--out",
+            defaultValue = "runs/quickstart",
+            description = "output folder (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--config", defaultValue = "quickstart_fashionmnist",
+    @Option(
+            names = "--config",
+            defaultValue = "quickstart_fashionmnist",
             description = "recipe (default: the bundled ${DEFAULT-VALUE})")
     String config;
 
-    @Option(names = "--set", description = "override a recipe key, e.g. --set train.epochs=2 (repeatable)")
+    @Option(
+            names = "--set",
+            description = "override a recipe key, e.g. --set train.epochs=2 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
     @Override
@@ -44,7 +53,12 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         Recipe recipe = RecipeLoader.load(config, sets);
         Device device = engine.boot(recipe.seed());
-        Quickstart.run(recipe, out, device, Progress.forConsole(recipe.train().logEverySteps()), System.out);
+        Quickstart.run(
+                recipe,
+                out,
+                device,
+                Progress.forConsole(recipe.train().logEverySteps()),
+                System.out);
         System.out.println("wrote " + Quickstart.resultFile(out).toAbsolutePath());
         return 0;
     }

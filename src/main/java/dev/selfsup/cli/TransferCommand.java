@@ -9,10 +9,10 @@ import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.eval.Features;
 import dev.selfsup.eval.FineTune;
 import dev.selfsup.eval.LinearProbe;
-import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.eval.ProbeProtocol;
 import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.Results;
+import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.run.EvalData;
 import dev.selfsup.run.EvalModel;
 import dev.selfsup.run.Evaluation;
@@ -56,19 +56,38 @@ public final class TransferCommand implements Callable<Integer> {
 
     @Mixin ProbeOptions probe;
 
-    @Option(names = "--mode", defaultValue = "finetune", description = "linear | finetune (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--mode",
+            defaultValue = "finetune",
+            description = "linear | finetune (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "fine-tuning SGD momentum (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--momentum",
+            defaultValue = "0.9",
+            description = "fine-tuning SGD momentum (default: ${DEFAULT-VALUE})")
     double momentum;
 
-    @Option(names = "--head-lr", paramLabel = "LR", description = "fine-tuning: the new linear head's learning rate (SwAV semi-supervised: 5 at 1 %%, 0.2 at 10 %%); default: --lr")
+    @Option(
+            names = "--head-lr",
+            paramLabel = "LR",
+            description =
+                    "fine-tuning: the new linear head's learning rate (SwAV semi-supervised: 5 at 1 %%, 0.2 at 10 %%); default: --lr")
     Double headLr;
 
-    @Option(names = "--milestones", split = ",", paramLabel = "EPOCHS", description = "fine-tuning: multiply the learning rates by --gamma at these 0-based epochs (SwAV semi-supervised: 12,16); default: cosine to 0")
+    @Option(
+            names = "--milestones",
+            split = ",",
+            paramLabel = "EPOCHS",
+            description =
+                    "fine-tuning: multiply the learning rates by --gamma at these 0-based epochs (SwAV semi-supervised: 12,16); default: cosine to 0")
     List<Integer> milestones;
 
-    @Option(names = "--gamma", paramLabel = "FACTOR", description = "fine-tuning: the factor per milestone (default: 0.1; SwAV semi-supervised: 0.2)")
+    @Option(
+            names = "--gamma",
+            paramLabel = "FACTOR",
+            description =
+                    "fine-tuning: the factor per milestone (default: 0.1; SwAV semi-supervised: 0.2)")
     Double gamma;
 
     @Override
@@ -77,9 +96,13 @@ public final class TransferCommand implements Callable<Integer> {
             return EvalConfig.rerun(spec, inputs.config, TransferCommand::new);
         }
         String m = mode.trim().toLowerCase(Locale.ROOT);
-        checkArgument(m.equals("linear") || m.equals("finetune"), "--mode '%s' is unknown; valid: linear, finetune", mode);
+        checkArgument(
+                m.equals("linear") || m.equals("finetune"),
+                "--mode '%s' is unknown; valid: linear, finetune",
+                mode);
         boolean finetune = m.equals("finetune");
-        checkArgument(finetune || (headLr == null && milestones == null && gamma == null),
+        checkArgument(
+                finetune || (headLr == null && milestones == null && gamma == null),
                 "--head-lr, --milestones and --gamma apply to --mode finetune only");
         ProbeProtocol protocol = finetune ? fineTuneProtocol() : probe.protocol();
         EvalData data = inputs.data();
@@ -93,30 +116,62 @@ public final class TransferCommand implements Callable<Integer> {
                 ProbeResult r;
                 double head = headLr != null ? headLr : protocol.learningRate();
                 try (DatasetFeatureSource test = evaluation.source(data.test())) {
-                    r = FineTune.train(model.backbone(), data.train(), evaluation.trainingTransform(), test,
-                            data.numClasses(), protocol, head, seed, evaluation.settings().workers(), manager);
+                    r =
+                            FineTune.train(
+                                    model.backbone(),
+                                    data.train(),
+                                    evaluation.trainingTransform(),
+                                    test,
+                                    data.numClasses(),
+                                    protocol,
+                                    head,
+                                    seed,
+                                    evaluation.settings().workers(),
+                                    manager);
                 }
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("head_lr", head);
-                t.put("param_groups", List.of(group("backbone", protocol.learningRate()), group("classifier", head)));
+                t.put(
+                        "param_groups",
+                        List.of(
+                                group("backbone", protocol.learningRate()),
+                                group("classifier", head)));
                 t.put("train_transform", evaluation.trainingTransform().groups().get(0).toString());
                 t.put("test_transform", evaluation.transform().groups().get(0).toString());
-                results = Results.fineTune(r, data.record(), model.weights()).withProtocolEntries(t);
+                results =
+                        Results.fineTune(r, data.record(), model.weights()).withProtocolEntries(t);
             } else {
                 ProbeResult r;
                 try (Features test = evaluation.features(model.block(), data.test(), manager)) {
                     if (probe.augment) {
-                        r = AugmentedLinearProbe.train(model.block(), data.train(), evaluation.trainingTransform(),
-                                test, data.numClasses(), protocol, seed, evaluation.settings().workers());
+                        r =
+                                AugmentedLinearProbe.train(
+                                        model.block(),
+                                        data.train(),
+                                        evaluation.trainingTransform(),
+                                        test,
+                                        data.numClasses(),
+                                        protocol,
+                                        seed,
+                                        evaluation.settings().workers());
                     } else {
-                        try (Features train = evaluation.features(model.block(), data.train(), manager)) {
-                            r = LinearProbe.train(train.features(), train.labels(), test.features(), test.labels(),
-                                    data.numClasses(), protocol, seed);
+                        try (Features train =
+                                evaluation.features(model.block(), data.train(), manager)) {
+                            r =
+                                    LinearProbe.train(
+                                            train.features(),
+                                            train.labels(),
+                                            test.features(),
+                                            test.labels(),
+                                            data.numClasses(),
+                                            protocol,
+                                            seed);
                         }
                     }
                 }
-                results = Results.linearProbe(r, data.record(), model.weights())
-                        .withProtocolEntries(evaluation.probeTransforms(probe.augment));
+                results =
+                        Results.linearProbe(r, data.record(), model.weights())
+                                .withProtocolEntries(evaluation.probeTransforms(probe.augment));
             }
             evaluation.write(List.of(results), model, data, System.out);
         }
@@ -139,12 +194,15 @@ public final class TransferCommand implements Callable<Integer> {
         checkArgument(
                 !spec.commandLine().getParseResult().hasMatchedOption("--protocol"),
                 "--protocol applies to --mode linear; fine-tuning takes --lr --epochs --wd --batch --momentum");
-        checkArgument(!probe.bn && !probe.augment, "--bn and --augment apply to --mode linear only");
+        checkArgument(
+                !probe.bn && !probe.augment, "--bn and --augment apply to --mode linear only");
         checkArgument(headLr == null || headLr > 0, "--head-lr must be > 0, got %s", headLr);
-        checkArgument(milestones != null || gamma == null, "--gamma needs --milestones (step decay)");
-        LrSchedule schedule = milestones == null
-                ? LrSchedule.cosine(0)
-                : LrSchedule.step(milestones, gamma != null ? gamma : 0.1);
+        checkArgument(
+                milestones != null || gamma == null, "--gamma needs --milestones (step decay)");
+        LrSchedule schedule =
+                milestones == null
+                        ? LrSchedule.cosine(0)
+                        : LrSchedule.step(milestones, gamma != null ? gamma : 0.1);
         return new ProbeProtocol(
                 "custom",
                 probe.lr != null ? probe.lr : FINETUNE_LR,

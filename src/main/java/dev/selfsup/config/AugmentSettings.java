@@ -12,16 +12,17 @@ import java.util.List;
  * @param preset the pipeline family: simclr, mocov2, swav or dino
  * @param crops the crop groups; an empty list takes the preset's
  * @param jitterStrength colour-jitter strength s: brightness, contrast, saturation 0.8 s and hue
- *     0.2 s (SimCLR, SwAV: s = 1; MoCo v2's (0.4, 0.4, 0.4, 0.1): s = 0.5); for dino saturation
- *     0.4 s (DINO's (0.4, 0.4, 0.2, 0.1): s = 0.5)
+ *     0.2 s (SimCLR, SwAV: s = 1; MoCo v2's (0.4, 0.4, 0.4, 0.1): s = 0.5); for dino saturation 0.4
+ *     s (DINO's (0.4, 0.4, 0.2, 0.1): s = 0.5)
  * @param jitterProbability probability of colour jitter
  * @param grayscaleProbability probability of grayscale
- * @param blurProbability probability of Gaussian blur on every crop; dino blurs its crops 1.0 /
- *     0.1 (global) and 0.5 (local) and takes only its own 0.5 here
+ * @param blurProbability probability of Gaussian blur on every crop; dino blurs its crops 1.0 / 0.1
+ *     (global) and 0.5 (local) and takes only its own 0.5 here
  * @param solarizeProbability probability of solarisation on every crop; dino solarises only its
  *     second global crop and takes only its own 0.2 here
  * @param flipProbability probability of a horizontal flip
- * @param mean per-channel normalisation mean; empty = the preset's (ImageNet; SwAV's own std for swav)
+ * @param mean per-channel normalisation mean; empty = the preset's (ImageNet; SwAV's own std for
+ *     swav)
  * @param std per-channel normalisation std; empty = the preset's
  */
 public record AugmentSettings(
@@ -45,9 +46,9 @@ public record AugmentSettings(
         /** SwAV multi-crop: 2×224 (0.14, 1) + 6×96 (0.05, 0.14), jitter s = 1, SwAV's std. */
         SWAV,
         /**
-         * DINO: 2×224 (0.4, 1) + 8×96 (0.05, 0.4), jitter (0.4, 0.4, 0.2, 0.1); the first global crop
-         * always blurred, the second blurred with p 0.1 and solarised with p 0.2, local crops blurred
-         * with p 0.5.
+         * DINO: 2×224 (0.4, 1) + 8×96 (0.05, 0.4), jitter (0.4, 0.4, 0.2, 0.1); the first global
+         * crop always blurred, the second blurred with p 0.1 and solarised with p 0.2, local crops
+         * blurred with p 0.5.
          */
         DINO
     }
@@ -72,8 +73,11 @@ public record AugmentSettings(
         public CropSettings {
             require(count >= 1, "augment.crops.count", count, ">= 1");
             require(size >= 8, "augment.crops.size", size, ">= 8 pixels");
-            require(scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1, "augment.crops.scale_min",
-                    scaleMin + ".." + scaleMax, "0 < scale_min <= scale_max <= 1");
+            require(
+                    scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1,
+                    "augment.crops.scale_min",
+                    scaleMin + ".." + scaleMax,
+                    "0 < scale_min <= scale_max <= 1");
         }
     }
 
@@ -88,11 +92,16 @@ public record AugmentSettings(
      * @param blurProbability probability of Gaussian blur
      * @param solarizeProbability probability of solarisation
      * @param flipProbability probability of a horizontal flip
-     * @param mean per-channel normalisation mean; empty = the preset's (ImageNet; SwAV's own std for swav)
+     * @param mean per-channel normalisation mean; empty = the preset's (ImageNet; SwAV's own std
+     *     for swav)
      * @param std per-channel normalisation std; empty = the preset's
      */
     public AugmentSettings {
-        require(preset != null, "augment.preset", preset, "one of " + RecordBinder.enumNames(Preset.class));
+        require(
+                preset != null,
+                "augment.preset",
+                preset,
+                "one of " + RecordBinder.enumNames(Preset.class));
         crops = crops.isEmpty() ? presetCrops(preset) : List.copyOf(crops);
         mean = List.copyOf(mean);
         std = List.copyOf(std);
@@ -102,8 +111,15 @@ public record AugmentSettings(
         probability(solarizeProbability, "augment.solarize_probability");
         probability(flipProbability, "augment.flip_probability");
         require(jitterStrength >= 0, "augment.jitter_strength", jitterStrength, ">= 0");
-        require(mean.isEmpty() || mean.size() == 3, "augment.mean", mean, "3 values, or [] for the preset's");
-        require(std.isEmpty() || (std.size() == 3 && std.stream().allMatch(s -> s > 0)), "augment.std", std,
+        require(
+                mean.isEmpty() || mean.size() == 3,
+                "augment.mean",
+                mean,
+                "3 values, or [] for the preset's");
+        require(
+                std.isEmpty() || (std.size() == 3 && std.stream().allMatch(s -> s > 0)),
+                "augment.std",
+                std,
                 "3 values > 0, or [] for the preset's");
     }
 
@@ -118,8 +134,17 @@ public record AugmentSettings(
      * @return a copy
      */
     public AugmentSettings withCrops(List<CropSettings> newCrops) {
-        return new AugmentSettings(preset, newCrops, jitterStrength, jitterProbability, grayscaleProbability,
-                blurProbability, solarizeProbability, flipProbability, mean, std);
+        return new AugmentSettings(
+                preset,
+                newCrops,
+                jitterStrength,
+                jitterProbability,
+                grayscaleProbability,
+                blurProbability,
+                solarizeProbability,
+                flipProbability,
+                mean,
+                std);
     }
 
     /** The preset's crop groups, at ImageNet sizes. */
@@ -127,8 +152,12 @@ public record AugmentSettings(
         return switch (preset) {
             case SIMCLR -> List.of(new CropSettings(2, 224, 0.08, 1.0));
             case MOCOV2 -> List.of(new CropSettings(2, 224, 0.2, 1.0));
-            case SWAV -> List.of(new CropSettings(2, 224, 0.14, 1.0), new CropSettings(6, 96, 0.05, 0.14));
-            case DINO -> List.of(new CropSettings(2, 224, 0.4, 1.0), new CropSettings(8, 96, 0.05, 0.4));
+            case SWAV ->
+                    List.of(
+                            new CropSettings(2, 224, 0.14, 1.0),
+                            new CropSettings(6, 96, 0.05, 0.14));
+            case DINO ->
+                    List.of(new CropSettings(2, 224, 0.4, 1.0), new CropSettings(8, 96, 0.05, 0.4));
         };
     }
 
@@ -161,6 +190,7 @@ public record AugmentSettings(
     public static AugmentSettings defaults(Preset preset) {
         double strength = preset == Preset.MOCOV2 || preset == Preset.DINO ? 0.5 : 1.0;
         double solarize = preset == Preset.DINO ? 0.2 : 0.0;
-        return new AugmentSettings(preset, List.of(), strength, 0.8, 0.2, 0.5, solarize, 0.5, List.of(), List.of());
+        return new AugmentSettings(
+                preset, List.of(), strength, 0.8, 0.2, 0.5, solarize, 0.5, List.of(), List.of());
     }
 }

@@ -7,8 +7,10 @@ package dev.selfsup.config;
 public final class ConfigException extends IllegalArgumentException {
     /** The dotted key. */
     private final String key;
+
     /** What is wrong and what is valid (the message without key and location). */
     private final String detail;
+
     /** File and line, or null while unknown. */
     private final String location;
 
@@ -23,7 +25,10 @@ public final class ConfigException extends IllegalArgumentException {
     }
 
     private ConfigException(String key, String detail, String location) {
-        super((location == null ? "" : location + ": ") + (key.isEmpty() ? "" : key + ": ") + detail);
+        super(
+                (location == null ? "" : location + ": ")
+                        + (key.isEmpty() ? "" : key + ": ")
+                        + detail);
         this.key = key;
         this.detail = detail;
         this.location = location;

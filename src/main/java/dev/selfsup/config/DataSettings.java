@@ -49,7 +49,8 @@ public record DataSettings(
      * Validates ranges.
      *
      * @param dataset the kind of dataset
-     * @param path folder of an image_folder dataset or of IDX files (fashion_mnist); empty otherwise
+     * @param path folder of an image_folder dataset or of IDX files (fashion_mnist); empty
+     *     otherwise
      * @param classList optional class list: a file of class folder names, or the bundled {@code
      *     imagenet100}; empty = all
      * @param fileList optional file list: a file of image file names, or the bundled {@code
@@ -68,7 +69,8 @@ public record DataSettings(
         require(workers >= 1, "data.workers", workers, ">= 1");
         require(prefetchBatches >= 1, "data.prefetch_batches", prefetchBatches, ">= 1");
         require(
-                !(dataset == DatasetKind.IMAGE_FOLDER || dataset == DatasetKind.FASHION_MNIST) || !path.isBlank(),
+                !(dataset == DatasetKind.IMAGE_FOLDER || dataset == DatasetKind.FASHION_MNIST)
+                        || !path.isBlank(),
                 "data.path",
                 "''",
                 "a folder for dataset " + dataset.name().toLowerCase(java.util.Locale.ROOT));
@@ -84,8 +86,18 @@ public record DataSettings(
      * @return a copy
      */
     public DataSettings withPath(String newPath) {
-        return new DataSettings(dataset, newPath, classList, fileList, batchSize, workers, prefetchBatches, dropLast,
-                syntheticImages, syntheticClasses, syntheticResolution);
+        return new DataSettings(
+                dataset,
+                newPath,
+                classList,
+                fileList,
+                batchSize,
+                workers,
+                prefetchBatches,
+                dropLast,
+                syntheticImages,
+                syntheticClasses,
+                syntheticResolution);
     }
 
     /**
@@ -94,6 +106,7 @@ public record DataSettings(
      * @return the defaults
      */
     public static DataSettings defaults() {
-        return new DataSettings(DatasetKind.FASHION_MNIST_EMBEDDED, "", "", "", 256, 2, 4, true, 512, 8, 32);
+        return new DataSettings(
+                DatasetKind.FASHION_MNIST_EMBEDDED, "", "", "", 256, 2, 4, true, 512, 8, 32);
     }
 }

@@ -3,19 +3,19 @@ package dev.selfsup.config;
 import static dev.selfsup.config.ConfigException.require;
 
 /**
- * The {@code diagnostics:} section: embedding health measured during pretraining on one fixed
- * batch of training images (two augmented views each, drawn once from the run seed): alignment,
+ * The {@code diagnostics:} section: embedding health measured during pretraining on one fixed batch
+ * of training images (two augmented views each, drawn once from the run seed): alignment,
  * uniformity, effective rank (RankMe) of backbone features and projector output, pair score
  * statistics for contrastive methods, and tolerance when the dataset has labels.
  *
  * @param everySteps measure every N optimiser steps; 0 = off
  * @param batch images in the fixed batch, {@code >= 2}
- * @param rankWarnFraction warn when RankMe falls below this share of its ceiling min(batch,
- *     width) (0.01)
- * @param rankWarnDrop warn when RankMe falls by more than this share below its maximum so far
- *     (0.5)
+ * @param rankWarnFraction warn when RankMe falls below this share of its ceiling min(batch, width)
+ *     (0.01)
+ * @param rankWarnDrop warn when RankMe falls by more than this share below its maximum so far (0.5)
  */
-public record DiagnosticsSettings(int everySteps, int batch, double rankWarnFraction, double rankWarnDrop) {
+public record DiagnosticsSettings(
+        int everySteps, int batch, double rankWarnFraction, double rankWarnDrop) {
     /**
      * Validates ranges.
      *
@@ -26,10 +26,21 @@ public record DiagnosticsSettings(int everySteps, int batch, double rankWarnFrac
      */
     public DiagnosticsSettings {
         require(everySteps >= 0, "diagnostics.every_steps", everySteps, ">= 0 (0 = off)");
-        require(batch >= 2, "diagnostics.batch", batch, ">= 2 (uniformity and negatives need pairs)");
-        require(rankWarnFraction > 0 && rankWarnFraction < 1, "diagnostics.rank_warn_fraction", rankWarnFraction,
+        require(
+                batch >= 2,
+                "diagnostics.batch",
+                batch,
+                ">= 2 (uniformity and negatives need pairs)");
+        require(
+                rankWarnFraction > 0 && rankWarnFraction < 1,
+                "diagnostics.rank_warn_fraction",
+                rankWarnFraction,
                 "in (0, 1)");
-        require(rankWarnDrop > 0 && rankWarnDrop < 1, "diagnostics.rank_warn_drop", rankWarnDrop, "in (0, 1)");
+        require(
+                rankWarnDrop > 0 && rankWarnDrop < 1,
+                "diagnostics.rank_warn_drop",
+                rankWarnDrop,
+                "in (0, 1)");
     }
 
     /**

@@ -17,8 +17,14 @@ import java.util.List;
  * @param readoutGrid features = the last feature map average-pooled to grid × grid (1 = global)
  */
 public record EvalSettings(
-        List<Integer> knnK, double knnTemperature, int probeEpochs, double probeLr, double probeWeightDecay,
-        int probeBatchSize, boolean probeBatchNorm, int readoutGrid) {
+        List<Integer> knnK,
+        double knnTemperature,
+        int probeEpochs,
+        double probeLr,
+        double probeWeightDecay,
+        int probeBatchSize,
+        boolean probeBatchNorm,
+        int readoutGrid) {
     /**
      * Validates ranges.
      *
@@ -33,17 +39,26 @@ public record EvalSettings(
      */
     public EvalSettings {
         knnK = List.copyOf(knnK);
-        require(!knnK.isEmpty() && knnK.stream().allMatch(k -> k > 0), "eval.knn_k", knnK, "a non-empty list of k > 0");
+        require(
+                !knnK.isEmpty() && knnK.stream().allMatch(k -> k > 0),
+                "eval.knn_k",
+                knnK,
+                "a non-empty list of k > 0");
         require(knnTemperature > 0, "eval.knn_temperature", knnTemperature, "> 0");
         require(probeEpochs >= 1, "eval.probe_epochs", probeEpochs, ">= 1");
         require(probeLr > 0, "eval.probe_lr", probeLr, "> 0");
         require(probeWeightDecay >= 0, "eval.probe_weight_decay", probeWeightDecay, ">= 0");
         require(probeBatchSize > 0, "eval.probe_batch_size", probeBatchSize, "> 0");
-        require(readoutGrid >= 1, "eval.readout_grid", readoutGrid, ">= 1 (1 = global average pool)");
+        require(
+                readoutGrid >= 1,
+                "eval.readout_grid",
+                readoutGrid,
+                ">= 1 (1 = global average pool)");
     }
 
     /**
-     * kNN k 20 and 200 at T 0.07; a 30-epoch SwAV-style probe without BatchNorm on globally pooled features.
+     * kNN k 20 and 200 at T 0.07; a 30-epoch SwAV-style probe without BatchNorm on globally pooled
+     * features.
      *
      * @return the defaults
      */

@@ -31,8 +31,8 @@ public record ModelSettings(
      * Validates ranges.
      *
      * @param backbone a {@code ModelZoo} name, e.g. resnet50, resnet18_cifar, vit_small_patch16
-     * @param baseWidth ResNet stem width override (torchvision: 64); 0 keeps the named model's; small
-     *     values (16, 32) make CPU-sized models
+     * @param baseWidth ResNet stem width override (torchvision: 64); 0 keeps the named model's;
+     *     small values (16, 32) make CPU-sized models
      * @param zeroInitResidual zero-init the last BN gamma of each residual block
      * @param dropPathRate ViT stochastic depth rate
      * @param headHiddenDims widths of the head's hidden layers; empty = a linear head
@@ -44,9 +44,17 @@ public record ModelSettings(
         headHiddenDims = List.copyOf(headHiddenDims);
         require(!backbone.isBlank(), "model.backbone", "''", "a backbone name");
         require(baseWidth >= 0, "model.base_width", baseWidth, ">= 0 (0 = the model's own)");
-        require(dropPathRate >= 0 && dropPathRate < 1, "model.drop_path_rate", dropPathRate, "in [0, 1)");
+        require(
+                dropPathRate >= 0 && dropPathRate < 1,
+                "model.drop_path_rate",
+                dropPathRate,
+                "in [0, 1)");
         require(headOutputDim > 0, "model.head_output_dim", headOutputDim, "> 0");
-        require(headHiddenDims.stream().allMatch(d -> d > 0), "model.head_hidden_dims", headHiddenDims, "widths > 0");
+        require(
+                headHiddenDims.stream().allMatch(d -> d > 0),
+                "model.head_hidden_dims",
+                headHiddenDims,
+                "widths > 0");
     }
 
     /**
@@ -65,7 +73,14 @@ public record ModelSettings(
      * @return the copy, validated
      */
     public ModelSettings withDropPathRate(double rate) {
-        return new ModelSettings(backbone, baseWidth, zeroInitResidual, rate, headHiddenDims, headOutputDim,
-                headBatchNorm, headLastBatchNorm);
+        return new ModelSettings(
+                backbone,
+                baseWidth,
+                zeroInitResidual,
+                rate,
+                headHiddenDims,
+                headOutputDim,
+                headBatchNorm,
+                headLastBatchNorm);
     }
 }

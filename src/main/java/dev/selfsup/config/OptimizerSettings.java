@@ -1,6 +1,7 @@
 package dev.selfsup.config;
 
 import static dev.selfsup.config.ConfigException.require;
+
 import dev.selfsup.optim.LrScaling;
 
 /**
@@ -21,8 +22,7 @@ import dev.selfsup.optim.LrScaling;
  * @param larsEta LARS trust coefficient η (0.001)
  * @param larsClip LARC clip mode
  * @param clipGradNorm clip the global gradient norm to this value; 0 = off
- * @param clipGradPerParameter clip each parameter's gradient norm to clip_grad_norm instead
- *     (DINO)
+ * @param clipGradPerParameter clip each parameter's gradient norm to clip_grad_norm instead (DINO)
  * @param accumulateSteps micro-batches per optimiser step (gradient accumulation)
  */
 public record OptimizerSettings(
@@ -103,7 +103,23 @@ public record OptimizerSettings(
      * @return the defaults
      */
     public static OptimizerSettings defaults() {
-        return new OptimizerSettings(Name.SGD, 0.3, LrScaling.LINEAR, 0.0, ScheduleKind.COSINE, 0, 0.0,
-                0.9, 1e-6, ScheduleKind.CONSTANT, 0.0, true, 0.001, false, 0.0, false, 1);
+        return new OptimizerSettings(
+                Name.SGD,
+                0.3,
+                LrScaling.LINEAR,
+                0.0,
+                ScheduleKind.COSINE,
+                0,
+                0.0,
+                0.9,
+                1e-6,
+                ScheduleKind.CONSTANT,
+                0.0,
+                true,
+                0.001,
+                false,
+                0.0,
+                false,
+                1);
     }
 }

@@ -14,8 +14,8 @@ import dev.selfsup.method.SimClrSettings;
  * ({@code simclr:}, {@code moco:} or {@code swav:}, as {@link Methods} lists them); its settings
  * record lives in {@code dev.selfsup.method}, beside the code that reads it.
  *
- * <p>Load one with {@link RecipeLoader#load}, or build one in code from {@link #defaults()} and
- * the records' {@code with…} copies.
+ * <p>Load one with {@link RecipeLoader#load}, or build one in code from {@link #defaults()} and the
+ * records' {@code with…} copies.
  *
  * @param name the recipe's name (file stem by default)
  * @param method which method trains, and its settings
@@ -62,7 +62,9 @@ public record Recipe(
         require(method != null, "method", method, "one of " + Methods.names());
         require(augment.cropCount() >= 2, "augment.crops", augment.crops(), "at least 2 crops");
         try {
-            method.checkBatches(new MethodSettings.Batches(data.batchSize(), augment.cropCount(), data.dropLast()));
+            method.checkBatches(
+                    new MethodSettings.Batches(
+                            data.batchSize(), augment.cropCount(), data.dropLast()));
         } catch (SettingException e) {
             throw new ConfigException(Methods.of(method).section() + "." + e.key(), e.detail());
         }

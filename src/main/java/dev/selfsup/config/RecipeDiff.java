@@ -48,7 +48,8 @@ public final class RecipeDiff {
     private static void flatten(String prefix, Object value, Map<String, Object> out) {
         if (value instanceof Map<?, ?> map) {
             map.forEach((k, v) -> flatten(RecordBinder.join(prefix, String.valueOf(k)), v, out));
-        } else if (value instanceof List<?> list && list.stream().anyMatch(v -> v instanceof Map<?, ?>)) {
+        } else if (value instanceof List<?> list
+                && list.stream().anyMatch(v -> v instanceof Map<?, ?>)) {
             for (int i = 0; i < list.size(); i++) {
                 flatten(RecordBinder.join(prefix, String.valueOf(i)), list.get(i), out);
             }

@@ -29,9 +29,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  * Loads YAML recipes into a validated {@link Recipe}.
  *
  * <ul>
- *   <li>{@code extends: other} merges this file over another recipe (a path relative to this
- *       file, or the name of a bundled recipe). Mappings merge key by key, recursively; lists and
- *       values replace the parent's.
+ *   <li>{@code extends: other} merges this file over another recipe (a path relative to this file,
+ *       or the name of a bundled recipe). Mappings merge key by key, recursively; lists and values
+ *       replace the parent's.
  *   <li>Overrides {@code key.sub=value} (the CLI's {@code --set}) apply last; list elements are
  *       addressed by index ({@code augment.crops.1.size=64}).
  *   <li>A recipe that sets another {@code method} than the one it extends (or {@code --set
@@ -43,8 +43,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  * A recipe is a file path or the name of a bundled recipe ({@code configs/NAME.yaml} inside the
  * jar). A bare name ({@code fashionmnist_1h}: no folder, no {@code .yaml}) is looked for as a file
  * {@code NAME} or {@code NAME.yaml} first, then as a bundled recipe. Anything with a folder or a
- * {@code .yaml} / {@code .yml} ending is a path and must exist: a mistyped path is an error, never a
- * bundled recipe of the same file name.
+ * {@code .yaml} / {@code .yml} ending is a path and must exist: a mistyped path is an error, never
+ * a bundled recipe of the same file name.
  */
 public final class RecipeLoader {
     private static final String BUNDLED = "/configs/";
@@ -86,7 +86,11 @@ public final class RecipeLoader {
             root = resolveExtends(root, null, new HashSet<>());
             MappingNode map = (MappingNode) root;
             if (find(map, "name") == null) {
-                map.getValue().add(0, new NodeTuple(scalar("name", null), scalar(stem(sourceName), null)));
+                map.getValue()
+                        .add(
+                                0,
+                                new NodeTuple(
+                                        scalar("name", null), scalar(stem(sourceName), null)));
             }
             return new RecordBinder().bind(Recipe.class, root, Recipe.defaults(), "");
         } catch (IOException e) {
@@ -115,10 +119,14 @@ public final class RecipeLoader {
         }
     }
 
-    private static Node compose(String recipe, Path relativeTo, Set<String> seen) throws IOException {
+    private static Node compose(String recipe, Path relativeTo, Set<String> seen)
+            throws IOException {
         Path file = relativeTo == null ? Path.of(recipe) : relativeTo.resolveSibling(recipe);
         if (!Files.isRegularFile(file) && !recipe.endsWith(".yaml")) {
-            Path withExt = relativeTo == null ? Path.of(recipe + ".yaml") : relativeTo.resolveSibling(recipe + ".yaml");
+            Path withExt =
+                    relativeTo == null
+                            ? Path.of(recipe + ".yaml")
+                            : relativeTo.resolveSibling(recipe + ".yaml");
             if (Files.isRegularFile(withExt)) {
                 file = withExt;
             }
@@ -134,15 +142,23 @@ public final class RecipeLoader {
             return resolveExtends(root, file, seen);
         }
         if (isPath(recipe)) {
-            throw new NoSuchFileException(recipe, null, "no such recipe file (looked for "
-                    + file.toAbsolutePath().normalize() + "). A bundled recipe is named without folder and .yaml,"
-                    + " e.g. 'fashionmnist_1h'; bundled: " + bundled());
+            throw new NoSuchFileException(
+                    recipe,
+                    null,
+                    "no such recipe file (looked for "
+                            + file.toAbsolutePath().normalize()
+                            + "). A bundled recipe is named without folder and .yaml,"
+                            + " e.g. 'fashionmnist_1h'; bundled: "
+                            + bundled());
         }
         String resource = BUNDLED + stem(recipe) + ".yaml";
         InputStream in = RecipeLoader.class.getResourceAsStream(resource);
         if (in == null) {
             throw new NoSuchFileException(
-                    recipe, null, "no such recipe file, and no bundled recipe of that name; bundled: " + bundled());
+                    recipe,
+                    null,
+                    "no such recipe file, and no bundled recipe of that name; bundled: "
+                            + bundled());
         }
         id = "bundled:" + stem(recipe);
         checkCycle(seen, id);
@@ -152,15 +168,21 @@ public final class RecipeLoader {
         return resolveExtends(root, null, seen);
     }
 
-    /** Whether a recipe argument names a file (a folder or a YAML ending) rather than a bundled recipe. */
+    /**
+     * Whether a recipe argument names a file (a folder or a YAML ending) rather than a bundled
+     * recipe.
+     */
     private static boolean isPath(String recipe) {
-        return recipe.contains("/") || recipe.contains(java.io.File.separator) || recipe.endsWith(".yaml")
+        return recipe.contains("/")
+                || recipe.contains(java.io.File.separator)
+                || recipe.endsWith(".yaml")
                 || recipe.endsWith(".yml");
     }
 
     private static void checkCycle(Set<String> seen, String id) {
         if (!seen.add(id)) {
-            throw new ConfigException("extends", "cycle: " + id + " extends itself through " + seen);
+            throw new ConfigException(
+                    "extends", "cycle: " + id + " extends itself through " + seen);
         }
     }
 
@@ -172,10 +194,12 @@ public final class RecipeLoader {
             root = relabel(new Yaml(options).compose(reader), name);
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark();
-            throw new ConfigException("", "YAML syntax: " + e.getProblem()).at(m == null ? name : name + ":" + (m.getLine() + 1));
+            throw new ConfigException("", "YAML syntax: " + e.getProblem())
+                    .at(m == null ? name : name + ":" + (m.getLine() + 1));
         }
         if (root == null) {
-            return new MappingNode(Tag.MAP, new ArrayList<>(), org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
+            return new MappingNode(
+                    Tag.MAP, new ArrayList<>(), org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
         }
         if (!(root instanceof MappingNode)) {
             throw new ConfigException("", "a recipe must be a mapping of sections").at(name + ":1");
@@ -215,8 +239,10 @@ public final class RecipeLoader {
      */
     private static void dropReplacedMethodSection(MappingNode recipe, String newMethod) {
         NodeTuple t = find(recipe, "method");
-        String old = t != null && t.getValueNode() instanceof ScalarNode s ? s.getValue().trim()
-                : Recipe.defaults().methodName();
+        String old =
+                t != null && t.getValueNode() instanceof ScalarNode s
+                        ? s.getValue().trim()
+                        : Recipe.defaults().methodName();
         if (old.equals(newMethod.trim()) || !Methods.names().contains(old)) {
             return;
         }
@@ -238,7 +264,10 @@ public final class RecipeLoader {
             if (existing == null) {
                 out.add(t);
             } else {
-                out.set(out.indexOf(existing), new NodeTuple(t.getKeyNode(), merge(existing.getValueNode(), t.getValueNode())));
+                out.set(
+                        out.indexOf(existing),
+                        new NodeTuple(
+                                t.getKeyNode(), merge(existing.getValueNode(), t.getValueNode())));
             }
         }
         return new MappingNode(Tag.MAP, out, c.getFlowStyle());
@@ -267,7 +296,9 @@ public final class RecipeLoader {
                     throw new ConfigException(key, "'" + parts[i] + "' must be a list index");
                 }
                 if (index < 0 || index >= seq.getValue().size()) {
-                    throw new ConfigException(key, "list index " + index + " outside 0.." + (seq.getValue().size() - 1));
+                    throw new ConfigException(
+                            key,
+                            "list index " + index + " outside 0.." + (seq.getValue().size() - 1));
                 }
                 if (last) {
                     seq.getValue().set(index, value);
@@ -281,19 +312,25 @@ public final class RecipeLoader {
             if (last) {
                 Node merged = value;
                 if (t != null) {
-                    map.getValue().set(map.getValue().indexOf(t), new NodeTuple(t.getKeyNode(), merged));
+                    map.getValue()
+                            .set(map.getValue().indexOf(t), new NodeTuple(t.getKeyNode(), merged));
                 } else {
                     map.getValue().add(new NodeTuple(scalar(parts[i], source), merged));
                 }
             } else {
                 if (t == null) {
-                    MappingNode child = new MappingNode(Tag.MAP, new ArrayList<>(), org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
+                    MappingNode child =
+                            new MappingNode(
+                                    Tag.MAP,
+                                    new ArrayList<>(),
+                                    org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
                     map.getValue().add(new NodeTuple(scalar(parts[i], source), child));
                     node = child;
                 } else {
                     node = t.getValueNode();
                     if (node instanceof ScalarNode) {
-                        throw new ConfigException(String.join(".", java.util.Arrays.copyOf(parts, i + 1)),
+                        throw new ConfigException(
+                                String.join(".", java.util.Arrays.copyOf(parts, i + 1)),
                                 "is a value, so '" + key + "' cannot address inside it");
                     }
                 }
@@ -303,13 +340,15 @@ public final class RecipeLoader {
     }
 
     private static Node composeValue(String text, String source) {
-        Node n = relabel(new Yaml().compose(new StringReader(text.isEmpty() ? "''" : text)), source);
+        Node n =
+                relabel(new Yaml().compose(new StringReader(text.isEmpty() ? "''" : text)), source);
         return n == null ? scalar("", source) : n;
     }
 
     private static ScalarNode scalar(String value, String source) {
         Mark m = new Mark(source == null ? "(default)" : source, 0, 0, 0, new int[0], 0);
-        return new ScalarNode(Tag.STR, value, m, m, org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN);
+        return new ScalarNode(
+                Tag.STR, value, m, m, org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN);
     }
 
     static NodeTuple find(MappingNode map, String key) {
@@ -323,7 +362,9 @@ public final class RecipeLoader {
 
     private static String stem(String recipe) {
         String n = Path.of(recipe).getFileName().toString();
-        return n.endsWith(".yaml") ? n.substring(0, n.length() - 5) : n.endsWith(".yml") ? n.substring(0, n.length() - 4) : n;
+        return n.endsWith(".yaml")
+                ? n.substring(0, n.length() - 5)
+                : n.endsWith(".yml") ? n.substring(0, n.length() - 4) : n;
     }
 
     /** Copies a node tree with marks that carry the source's name (SnakeYAML's say 'reader'). */
@@ -346,7 +387,8 @@ public final class RecipeLoader {
         MappingNode map = (MappingNode) n;
         List<NodeTuple> tuples = new ArrayList<>();
         for (NodeTuple t : map.getValue()) {
-            tuples.add(new NodeTuple(relabel(t.getKeyNode(), name), relabel(t.getValueNode(), name)));
+            tuples.add(
+                    new NodeTuple(relabel(t.getKeyNode(), name), relabel(t.getValueNode(), name)));
         }
         return new MappingNode(map.getTag(), true, tuples, m, m, map.getFlowStyle());
     }

@@ -28,9 +28,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * Binds a YAML node tree onto records: {@code snake_case} keys map 1:1 to camelCase components,
  * missing keys take the value of the defaults record, unknown keys and wrong types are errors that
- * name the key, the file and line, and the valid options. A section whose first component is an enum
- * and that declares a static {@code defaults(ThatEnum)} takes its missing keys from the defaults of
- * the value the YAML gives ({@code augment: {preset: mocov2}} gets MoCo v2's jitter).
+ * name the key, the file and line, and the valid options. A section whose first component is an
+ * enum and that declares a static {@code defaults(ThatEnum)} takes its missing keys from the
+ * defaults of the value the YAML gives ({@code augment: {preset: mocov2}} gets MoCo v2's jitter).
  *
  * <p>A {@link MethodSettings} component is two keys: {@code method: NAME} and the section {@link
  * Methods} names for it, bound onto that method's settings record; a section of another method is
@@ -49,7 +49,9 @@ final class RecordBinder {
     }
 
     private String where(String key) {
-        for (String k = key; !k.isEmpty(); k = k.contains(".") ? k.substring(0, k.lastIndexOf('.')) : "") {
+        for (String k = key;
+                !k.isEmpty();
+                k = k.contains(".") ? k.substring(0, k.lastIndexOf('.')) : "") {
             Mark m = marks.get(k);
             if (m != null) {
                 return location(m);
@@ -68,7 +70,8 @@ final class RecordBinder {
         Map<String, Node> given = new LinkedHashMap<>();
         if (node != null) {
             if (!(node instanceof MappingNode)) {
-                throw new ConfigException(prefix, "expected a mapping of keys " + validKeys(components))
+                throw new ConfigException(
+                                prefix, "expected a mapping of keys " + validKeys(components))
                         .at(location(node.getStartMark()));
             }
             for (NodeTuple t : ((MappingNode) node).getValue()) {
@@ -77,8 +80,11 @@ final class RecordBinder {
                 marks.put(full, t.getKeyNode().getStartMark());
                 if (Arrays.stream(components).noneMatch(c -> snake(c.getName()).equals(k))
                         && !(hasMethod(components) && sections().contains(k))) {
-                    throw new ConfigException(full, "unknown key; valid keys here: " + validKeys(components)
-                            + (hasMethod(components) ? movedHint(k) : ""))
+                    throw new ConfigException(
+                                    full,
+                                    "unknown key; valid keys here: "
+                                            + validKeys(components)
+                                            + (hasMethod(components) ? movedHint(k) : ""))
                             .at(location(t.getKeyNode().getStartMark()));
                 }
                 given.put(k, t.getValueNode());
@@ -129,11 +135,12 @@ final class RecordBinder {
     }
 
     /**
-     * {@code method: NAME} and its section onto the method's settings record (the fallback's
-     * values when the method stays the same, the method's defaults otherwise).
+     * {@code method: NAME} and its section onto the method's settings record (the fallback's values
+     * when the method stays the same, the method's defaults otherwise).
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private MethodSettings bindMethod(Map<String, Node> given, MethodSettings fallback, String prefix) {
+    private MethodSettings bindMethod(
+            Map<String, Node> given, MethodSettings fallback, String prefix) {
         String key = join(prefix, "method");
         Node nameNode = given.get("method");
         Methods.Entry<?> entry;
@@ -143,8 +150,11 @@ final class RecordBinder {
             }
             entry = Methods.of(fallback);
         } else {
-            if (!(nameNode instanceof ScalarNode scalar) || !Methods.names().contains(scalar.getValue().trim())) {
-                throw new ConfigException(key, "got '" + text(nameNode) + "', known methods: " + Methods.names())
+            if (!(nameNode instanceof ScalarNode scalar)
+                    || !Methods.names().contains(scalar.getValue().trim())) {
+                throw new ConfigException(
+                                key,
+                                "got '" + text(nameNode) + "', known methods: " + Methods.names())
                         .at(location(nameNode.getStartMark()));
             }
             entry = Methods.named(scalar.getValue().trim());
@@ -152,8 +162,16 @@ final class RecordBinder {
         for (Methods.Entry<?> other : Methods.entries()) {
             if (other != entry && given.containsKey(other.section())) {
                 String full = join(prefix, other.section());
-                throw new ConfigException(full, "is the section of method " + other.name() + ", but this recipe trains "
-                        + entry.name() + " (section " + entry.section() + "); method sections: " + sectionsByMethod())
+                throw new ConfigException(
+                                full,
+                                "is the section of method "
+                                        + other.name()
+                                        + ", but this recipe trains "
+                                        + entry.name()
+                                        + " (section "
+                                        + entry.section()
+                                        + "); method sections: "
+                                        + sectionsByMethod())
                         .at(marks.containsKey(full) ? location(marks.get(full)) : null);
             }
         }
@@ -175,7 +193,8 @@ final class RecordBinder {
     }
 
     private static String sectionsByMethod() {
-        return Methods.entries().stream().map(e -> e.name() + " → " + e.section())
+        return Methods.entries().stream()
+                .map(e -> e.name() + " → " + e.section())
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 
@@ -183,16 +202,23 @@ final class RecordBinder {
     private static String movedHint(String key) {
         List<String> places = new ArrayList<>();
         for (Methods.Entry<?> e : Methods.entries()) {
-            if (Arrays.stream(e.type().getRecordComponents()).anyMatch(c -> snake(c.getName()).equals(key))) {
+            if (Arrays.stream(e.type().getRecordComponents())
+                    .anyMatch(c -> snake(c.getName()).equals(key))) {
                 places.add(e.section() + "." + key);
             }
         }
-        return places.isEmpty() ? "" : "; a method's " + key + " sits inside its section: " + String.join(" or ", places);
+        return places.isEmpty()
+                ? ""
+                : "; a method's "
+                        + key
+                        + " sits inside its section: "
+                        + String.join(" or ", places);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Object convert(Type type, Node node, Object fallback, String key) {
-        Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
+        Class<?> raw =
+                type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
         marks.putIfAbsent(key, node.getStartMark());
         if (Record.class.isAssignableFrom(raw)) {
             Record defaults = fallback != null ? (Record) fallback : staticDefaults(raw);
@@ -212,7 +238,8 @@ final class RecordBinder {
             return List.copyOf(out);
         }
         if (!(node instanceof ScalarNode scalar)) {
-            throw new ConfigException(key, "expected a single " + describe(raw) + ", got a " + kind(node))
+            throw new ConfigException(
+                            key, "expected a single " + describe(raw) + ", got a " + kind(node))
                     .at(location(node.getStartMark()));
         }
         String s = scalar.getValue().trim();
@@ -264,10 +291,17 @@ final class RecordBinder {
         throw new IllegalStateException("unsupported recipe field type " + type + " at " + key);
     }
 
-    /** The defaults of the preset the section names, if the record has presets; else {@code defaults}. */
+    /**
+     * The defaults of the preset the section names, if the record has presets; else {@code
+     * defaults}.
+     */
     @SuppressWarnings("unchecked")
-    private <T extends Record> T presetDefaults(Class<T> type, RecordComponent[] components, Map<String, Node> given,
-            T defaults, String prefix) {
+    private <T extends Record> T presetDefaults(
+            Class<T> type,
+            RecordComponent[] components,
+            Map<String, Node> given,
+            T defaults,
+            String prefix) {
         if (components.length == 0 || !components[0].getType().isEnum()) {
             return defaults;
         }
@@ -281,12 +315,18 @@ final class RecordBinder {
         } catch (NoSuchMethodException e) {
             return defaults;
         }
-        Object preset = convert(components[0].getGenericType(), node, null, join(prefix, snake(components[0].getName())));
+        Object preset =
+                convert(
+                        components[0].getGenericType(),
+                        node,
+                        null,
+                        join(prefix, snake(components[0].getName())));
         try {
             perPreset.setAccessible(true);
             return (T) perPreset.invoke(null, preset);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot take the defaults of " + type.getSimpleName() + " " + preset, e);
+            throw new IllegalStateException(
+                    "cannot take the defaults of " + type.getSimpleName() + " " + preset, e);
         }
     }
 
@@ -343,9 +383,10 @@ final class RecordBinder {
     }
 
     private static String validKeys(RecordComponent[] components) {
-        TreeSet<String> keys = Arrays.stream(components)
-                .map(c -> snake(c.getName()))
-                .collect(Collectors.toCollection(TreeSet::new));
+        TreeSet<String> keys =
+                Arrays.stream(components)
+                        .map(c -> snake(c.getName()))
+                        .collect(Collectors.toCollection(TreeSet::new));
         if (hasMethod(components)) {
             keys.addAll(sections());
         }

@@ -15,7 +15,9 @@ final class BufferPool {
     private final int maxPerSize;
     private final Map<Integer, ConcurrentLinkedDeque<ByteBuffer>> free = new ConcurrentHashMap<>();
 
-    /** @param maxPerSize buffers kept per capacity; more are left to the garbage collector */
+    /**
+     * @param maxPerSize buffers kept per capacity; more are left to the garbage collector
+     */
     BufferPool(int maxPerSize) {
         this.maxPerSize = maxPerSize;
     }
@@ -23,12 +25,15 @@ final class BufferPool {
     /** A buffer of exactly {@code bytes} bytes, position 0, native order; contents undefined. */
     ByteBuffer take(int bytes) {
         ByteBuffer b = free.computeIfAbsent(bytes, k -> new ConcurrentLinkedDeque<>()).pollFirst();
-        return b != null ? b.clear() : ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        return b != null
+                ? b.clear()
+                : ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
     }
 
     /** Returns a buffer nothing reads or writes any more. */
     void give(ByteBuffer b) {
-        ConcurrentLinkedDeque<ByteBuffer> q = free.computeIfAbsent(b.capacity(), k -> new ConcurrentLinkedDeque<>());
+        ConcurrentLinkedDeque<ByteBuffer> q =
+                free.computeIfAbsent(b.capacity(), k -> new ConcurrentLinkedDeque<>());
         if (q.size() < maxPerSize) {
             q.offerFirst(b);
         }

@@ -8,8 +8,9 @@ import java.util.random.RandomGenerator;
 /**
  * How the {@link Loader} cuts the views of an image; {@code augment.MultiCrop} implements it. The
  * loader sees only this interface, so {@code data} uses no augmentation type and the arrow runs one
- * way, {@code augment → data} (STYLE.md §3): it asks for the crop layout, for the drawn crops of one
- * image, and for each group's photometric stage, run on the loader threads or batched on the device.
+ * way, {@code augment → data} (STYLE.md §3): it asks for the crop layout, for the drawn crops of
+ * one image, and for each group's photometric stage, run on the loader threads or batched on the
+ * device.
  */
 public interface CropTransform {
     /**
@@ -62,7 +63,9 @@ public interface CropTransform {
         PhotometricStage photometric();
     }
 
-    /** One drawn crop of one image: where it is cut, and the parameters its photometric stage reads. */
+    /**
+     * One drawn crop of one image: where it is cut, and the parameters its photometric stage reads.
+     */
     interface Crop {
         /**
          * Cuts this crop from the image as uint8, CHW RGB, {@code size × size}.
@@ -77,8 +80,8 @@ public interface CropTransform {
 
     /**
      * The per-pixel ops after cutting (jitter, grayscale, blur, solarise, normalise), in two
-     * equivalent forms: one crop in plain Java on a loader thread, or a batch of crops as tensor ops
-     * on the training device. Both receive crops drawn by the same transform.
+     * equivalent forms: one crop in plain Java on a loader thread, or a batch of crops as tensor
+     * ops on the training device. Both receive crops drawn by the same transform.
      */
     interface PhotometricStage {
         /**
@@ -91,7 +94,8 @@ public interface CropTransform {
          * @param out destination of the normalised float32 CHW crop; its position is ignored
          * @param outIndex index of the first float written; {@code 3·S·S} floats are written
          */
-        void applyOnHost(Crop crop, byte[] pixels, int offset, int size, FloatBuffer out, int outIndex);
+        void applyOnHost(
+                Crop crop, byte[] pixels, int offset, int size, FloatBuffer out, int outIndex);
 
         /**
          * Applies the stage to a batch of crops on their device.

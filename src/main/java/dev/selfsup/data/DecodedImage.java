@@ -26,7 +26,8 @@ public record DecodedImage(int width, int height, int channels, byte[] pixels) {
      */
     public DecodedImage {
         Objects.requireNonNull(pixels, "pixels");
-        checkArgument(width > 0 && height > 0, "image size must be positive, got %sx%s", width, height);
+        checkArgument(
+                width > 0 && height > 0, "image size must be positive, got %sx%s", width, height);
         checkArgument(channels == 1 || channels == 3, "channels must be 1 or 3, got %s", channels);
         checkArgument(
                 pixels.length == width * height * channels,

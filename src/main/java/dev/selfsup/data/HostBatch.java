@@ -16,15 +16,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A batch as the loader threads produce it: cropped uint8 pixels and the drawn crops (with their
- * photometric parameters) in plain Java arrays and, when the loader ran the photometric ops itself ({@link
- * Loader.PhotometricSite#LOADER}), the finished normalised float32 crops in a direct buffer.
- * NDArrays are created only by {@link #toDevice}, on the training thread, in the step's manager.
+ * photometric parameters) in plain Java arrays and, when the loader ran the photometric ops itself
+ * ({@link Loader.PhotometricSite#LOADER}), the finished normalised float32 crops in a direct
+ * buffer. NDArrays are created only by {@link #toDevice}, on the training thread, in the step's
+ * manager.
  *
- * <p>{@link #toDevice} therefore has two paths, chosen by how the loader built the batch and not
- * by the call: with {@link #photometricDone()} it only wraps the finished crops; otherwise it
- * uploads the uint8 crops and runs each group's {@link CropTransform.PhotometricStage#apply} on the
- * step's device. Both give the
- * same values within float rounding (~1e-6 on [0, 1] values; {@code HostPhotometricTest}).
+ * <p>{@link #toDevice} therefore has two paths, chosen by how the loader built the batch and not by
+ * the call: with {@link #photometricDone()} it only wraps the finished crops; otherwise it uploads
+ * the uint8 crops and runs each group's {@link CropTransform.PhotometricStage#apply} on the step's
+ * device. Both give the same values within float rounding (~1e-6 on [0, 1] values; {@code
+ * HostPhotometricTest}).
  */
 public final class HostBatch {
     private final int epoch;
@@ -134,13 +135,13 @@ public final class HostBatch {
     /**
      * Creates the batch on the manager's device. If the loader ran the photometric ops ({@link
      * #photometricDone()}), the finished crops are wrapped as they are: on the CPU, the first call
-     * makes arrays that view the batch's direct buffers (no copy) and gives the buffers back to
-     * the loader for reuse when {@code step} closes — so the arrays must not outlive {@code step}
+     * makes arrays that view the batch's direct buffers (no copy) and gives the buffers back to the
+     * loader for reuse when {@code step} closes — so the arrays must not outlive {@code step}
      * ({@code duplicate()} what you keep; an array re-attached to another manager keeps its
      * buffer); on other devices one host → device copy. Otherwise, and for every call after a CPU
      * one, the uint8 crops are uploaded and the ops run on the device: uint8 → float /255
-     * (torchvision's {@code ToTensor}), then each crop group's jitter, grayscale, blur, solarise and
-     * normalisation with the per-crop parameters drawn on the loader threads. The values agree
+     * (torchvision's {@code ToTensor}), then each crop group's jitter, grayscale, blur, solarise
+     * and normalisation with the per-crop parameters drawn on the loader threads. The values agree
      * either way within float rounding.
      *
      * @param step the training step's manager; every returned array belongs to it
@@ -156,8 +157,14 @@ public final class HostBatch {
                 int s = g.size;
                 Shape shape = new Shape((long) g.count * b, 3, s, s);
                 NDArray images;
-                if (g.images != null && !cpu && !g.handedOver.get()) { // a handed-over buffer may be reused
-                    images = step.create(g.images.duplicate().order(ByteOrder.nativeOrder()), shape, DataType.FLOAT32);
+                if (g.images != null
+                        && !cpu
+                        && !g.handedOver.get()) { // a handed-over buffer may be reused
+                    images =
+                            step.create(
+                                    g.images.duplicate().order(ByteOrder.nativeOrder()),
+                                    shape,
+                                    DataType.FLOAT32);
                 } else if (g.images != null && g.handedOver.compareAndSet(false, true)) {
                     images = wrap(step, g, shape);
                 } else {
@@ -169,7 +176,9 @@ public final class HostBatch {
                         long from = (long) seg.firstCrop * b;
                         long to = (long) (seg.firstCrop + seg.count) * b;
                         NDArray slice = g.segments.size() == 1 ? x : x.get("{}:{}", from, to);
-                        parts.add(seg.photometric.apply(slice, Arrays.copyOfRange(g.draws, (int) from, (int) to)));
+                        parts.add(
+                                seg.photometric.apply(
+                                        slice, Arrays.copyOfRange(g.draws, (int) from, (int) to)));
                     }
                     images = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
                 }
@@ -194,11 +203,13 @@ public final class HostBatch {
         ByteBuffer data = g.images.duplicate().order(ByteOrder.nativeOrder());
         NDArray images = step.create(data, shape, DataType.FLOAT32);
         ByteBuffer buffer = g.images;
-        step.attachInternal("selfsup-crops-" + java.util.UUID.randomUUID(), () -> {
-            if (images.getManager() == step && g.pool != null) {
-                g.pool.give(buffer);
-            }
-        });
+        step.attachInternal(
+                "selfsup-crops-" + java.util.UUID.randomUUID(),
+                () -> {
+                    if (images.getManager() == step && g.pool != null) {
+                        g.pool.give(buffer);
+                    }
+                });
         return images;
     }
 
@@ -209,14 +220,24 @@ public final class HostBatch {
         final byte[] pixels;
         final CropTransform.Crop[] draws;
         final List<Segment> segments;
-        /** Finished normalised float32 crops (direct, native order), or null for the device path. */
+
+        /**
+         * Finished normalised float32 crops (direct, native order), or null for the device path.
+         */
         final ByteBuffer images;
+
         final AtomicBoolean handedOver = new AtomicBoolean();
 
         /** Where the images buffer goes back after use, or null. */
         final BufferPool pool;
 
-        Group(int size, int count, byte[] pixels, CropTransform.Crop[] draws, List<Segment> segments, ByteBuffer images,
+        Group(
+                int size,
+                int count,
+                byte[] pixels,
+                CropTransform.Crop[] draws,
+                List<Segment> segments,
+                ByteBuffer images,
                 BufferPool pool) {
             this.pool = pool;
             this.size = size;

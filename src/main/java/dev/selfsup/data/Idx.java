@@ -15,8 +15,8 @@ import java.util.zip.ZipException;
 /**
  * Reader for the IDX format of MNIST and Fashion-MNIST (unsigned-byte tensors), gzip or plain.
  *
- * <p>Format: big-endian magic {@code 0x0000 08 nd} (type 0x08 = unsigned byte, nd dimensions),
- * nd big-endian int32 sizes, then the bytes in row-major order.
+ * <p>Format: big-endian magic {@code 0x0000 08 nd} (type 0x08 = unsigned byte, nd dimensions), nd
+ * big-endian int32 sizes, then the bytes in row-major order.
  */
 public final class Idx {
     private Idx() {}
@@ -44,7 +44,9 @@ public final class Idx {
     public static Tensor read(Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(
-                    path.toString(), null, "IDX file not found (Fashion-MNIST: apt-get install dataset-fashion-mnist)");
+                    path.toString(),
+                    null,
+                    "IDX file not found (Fashion-MNIST: apt-get install dataset-fashion-mnist)");
         }
         try (InputStream in = Files.newInputStream(path)) {
             return read(in, path.toString());
@@ -71,7 +73,11 @@ public final class Idx {
             bytes = readAll(src);
         } catch (EOFException | ZipException e) {
             throw new IOException(
-                    name + ": corrupt or truncated gzip stream (" + e.getMessage() + "); re-download or re-create the file", e);
+                    name
+                            + ": corrupt or truncated gzip stream ("
+                            + e.getMessage()
+                            + "); re-download or re-create the file",
+                    e);
         }
         return parse(bytes, name);
     }

@@ -29,7 +29,9 @@ public final class IdxDataset {
     private IdxDataset(Idx.Tensor images, Idx.Tensor labels, String name) throws IOException {
         if (images.dims().length != 3) {
             throw new IOException(
-                    name + ": images must be a 3-D IDX tensor [N, H, W], got " + Arrays.toString(images.dims()));
+                    name
+                            + ": images must be a 3-D IDX tensor [N, H, W], got "
+                            + Arrays.toString(images.dims()));
         }
         if (labels.dims().length != 1 || labels.count() != images.count()) {
             throw new IOException(
@@ -70,7 +72,8 @@ public final class IdxDataset {
     public static IdxDataset readSplit(Path dir, boolean train) throws IOException {
         String prefix = train ? "train" : "t10k";
         return read(
-                resolve(dir, prefix + "-images-idx3-ubyte"), resolve(dir, prefix + "-labels-idx1-ubyte"));
+                resolve(dir, prefix + "-images-idx3-ubyte"),
+                resolve(dir, prefix + "-labels-idx1-ubyte"));
     }
 
     private static Path resolve(Path dir, String base) {
@@ -80,7 +83,8 @@ public final class IdxDataset {
 
     /**
      * Reads the Fashion-MNIST subset embedded in the selfsup jar: 10,000 training images (1,000 per
-     * class) and 2,000 test images (200 per class), cut by {@code scripts/cut_fashion_mnist_subset.py}.
+     * class) and 2,000 test images (200 per class), cut by {@code
+     * scripts/cut_fashion_mnist_subset.py}.
      *
      * @param train the training split when true, the test split otherwise
      * @return the dataset
@@ -119,8 +123,16 @@ public final class IdxDataset {
     /** The default class names of Fashion-MNIST, by label. */
     public static final java.util.List<String> FASHION_MNIST_CLASSES =
             java.util.List.of(
-                    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-                    "Bag", "Ankle boot");
+                    "T-shirt/top",
+                    "Trouser",
+                    "Pullover",
+                    "Dress",
+                    "Coat",
+                    "Sandal",
+                    "Shirt",
+                    "Sneaker",
+                    "Bag",
+                    "Ankle boot");
 
     /**
      * Number of images.
@@ -216,7 +228,12 @@ public final class IdxDataset {
      * @return {@code [to - from, 1, H, W]} float32 in [0, 1]
      */
     public NDArray images(NDManager manager, int from, int to) {
-        checkArgument(0 <= from && from <= to && to <= size, "range [%s, %s) outside [0, %s]", from, to, size);
+        checkArgument(
+                0 <= from && from <= to && to <= size,
+                "range [%s, %s) outside [0, %s]",
+                from,
+                to,
+                size);
         int n = height * width;
         float[] out = new float[(to - from) * n];
         for (int i = from * n, j = 0; i < to * n; i++, j++) {
@@ -234,7 +251,12 @@ public final class IdxDataset {
      * @return {@code [to - from]} int64
      */
     public NDArray labels(NDManager manager, int from, int to) {
-        checkArgument(0 <= from && from <= to && to <= size, "range [%s, %s) outside [0, %s]", from, to, size);
+        checkArgument(
+                0 <= from && from <= to && to <= size,
+                "range [%s, %s) outside [0, %s]",
+                from,
+                to,
+                size);
         long[] out = new long[to - from];
         for (int i = from; i < to; i++) {
             out[i - from] = labels[i] & 0xff;

@@ -3,8 +3,8 @@ package dev.selfsup.data;
 import java.util.Objects;
 
 /**
- * An {@link IdxDataset} (MNIST, Fashion-MNIST) seen as an {@link ImageDataset}: one-channel
- * images; the augmentation pipeline replicates the channel to RGB.
+ * An {@link IdxDataset} (MNIST, Fashion-MNIST) seen as an {@link ImageDataset}: one-channel images;
+ * the augmentation pipeline replicates the channel to RGB.
  */
 public final class IdxImageDataset implements ImageDataset {
     private final IdxDataset idx;

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 
@@ -51,7 +51,8 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next();
             StringBuilder warnings = new StringBuilder();
-            reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
+            reader.addIIOReadWarningListener(
+                    (source, warning) -> warnings.append(warning).append("; "));
             try {
                 reader.setInput(in, true, true);
                 BufferedImage image = reader.read(0, rgbDestination(reader));
@@ -84,14 +85,20 @@ public final class ImageDecoder {
             return null;
         }
         ImageTypeSpecifier raw = reader.getRawImageType(0);
-        if (raw == null || raw.getNumBands() != 3
+        if (raw == null
+                || raw.getNumBands() != 3
                 || raw.getColorModel().getColorSpace().getType() != ColorSpace.TYPE_RGB) {
             return null;
         }
         int w = reader.getWidth(0);
         int h = reader.getHeight(0);
-        ImageTypeSpecifier rgb = ImageTypeSpecifier.createInterleaved(
-                ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] {0, 1, 2}, DataBuffer.TYPE_BYTE, false, false);
+        ImageTypeSpecifier rgb =
+                ImageTypeSpecifier.createInterleaved(
+                        ColorSpace.getInstance(ColorSpace.CS_sRGB),
+                        new int[] {0, 1, 2},
+                        DataBuffer.TYPE_BYTE,
+                        false,
+                        false);
         ImageReadParam param = reader.getDefaultReadParam();
         param.setDestination(rgb.createBufferedImage(w, h));
         return param;
@@ -130,9 +137,15 @@ public final class ImageDecoder {
             int stride = sm.getPixelStride();
             int scan = sm.getScanlineStride();
             byte[] out;
-            if (base == 0 && scan == w * channels && stride == channels && src.length == w * h * channels
-                    && (channels == 1 ? offsets[0] == 0 : offsets[0] == 0 && offsets[1] == 1 && offsets[2] == 2)) {
-                return new DecodedImage(w, h, channels, src); // already HWC: take the array as it is
+            if (base == 0
+                    && scan == w * channels
+                    && stride == channels
+                    && src.length == w * h * channels
+                    && (channels == 1
+                            ? offsets[0] == 0
+                            : offsets[0] == 0 && offsets[1] == 1 && offsets[2] == 2)) {
+                return new DecodedImage(
+                        w, h, channels, src); // already HWC: take the array as it is
             }
             out = new byte[w * h * channels];
             if (channels == 1) {

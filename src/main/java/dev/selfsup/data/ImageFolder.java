@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a class list keeps only the listed class folders, e.g. the 100 ImageNet-100 wnids; class
  *       indices are then assigned over the sorted list, so ImageNet-100 labels run 0..99. A listed
  *       class without a folder is an error;
- *   <li>a file list keeps only the listed images, e.g. SimCLR's 1 % / 10 % lists. A line is a
- *       file name ({@code n01440764_10026.JPEG}, matched in any kept class folder) or a class
- *       folder and a file name ({@code n01440764/n01440764_10026.JPEG}, matched in that folder
- *       only); the class is always the folder.
+ *   <li>a file list keeps only the listed images, e.g. SimCLR's 1 % / 10 % lists. A line is a file
+ *       name ({@code n01440764_10026.JPEG}, matched in any kept class folder) or a class folder and
+ *       a file name ({@code n01440764/n01440764_10026.JPEG}, matched in that folder only); the
+ *       class is always the folder.
  * </ul>
  *
  * <p>With both lists, file-list entries whose class is not in the class list are ignored and
@@ -66,7 +66,12 @@ public final class ImageFolder implements ImageDataset {
     private final int[] labels;
     private final int ignoredListEntries;
 
-    private ImageFolder(Path root, List<String> classes, List<Path> files, int[] labels, int ignoredListEntries) {
+    private ImageFolder(
+            Path root,
+            List<String> classes,
+            List<Path> files,
+            int[] labels,
+            int ignoredListEntries) {
         this.root = root;
         this.classes = List.copyOf(classes);
         this.files = files.stream().map(Path::toString).toArray(String[]::new);
@@ -94,7 +99,8 @@ public final class ImageFolder implements ImageDataset {
         requireDirectory(root);
         List<Path> files = imagesUnder(root);
         if (files.isEmpty()) {
-            throw new IOException(root + ": no images found (extensions " + new TreeSet<>(EXTENSIONS) + ")");
+            throw new IOException(
+                    root + ": no images found (extensions " + new TreeSet<>(EXTENSIONS) + ")");
         }
         int[] labels = new int[files.size()];
         java.util.Arrays.fill(labels, -1);
@@ -227,25 +233,34 @@ public final class ImageFolder implements ImageDataset {
          * Indexes the folder.
          *
          * @return the dataset
-         * @throws IOException if the root is missing, the class list names absent folders, the
-         *     file list names images of kept classes that are absent (the count and the first
-         *     ten), or no image remains
+         * @throws IOException if the root is missing, the class list names absent folders, the file
+         *     list names images of kept classes that are absent (the count and the first ten), or
+         *     no image remains
          */
         public ImageFolder build() throws IOException {
             checkArgument(root != null, "setRoot is required");
             requireDirectory(root);
             List<String> folders;
             try (Stream<Path> s = Files.list(root)) {
-                folders = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+                folders =
+                        s.filter(Files::isDirectory)
+                                .map(p -> p.getFileName().toString())
+                                .sorted()
+                                .toList();
             }
             List<String> classes = folders;
             if (classList != null) {
                 Set<String> present = new HashSet<>(folders);
-                List<String> missing = classList.entries().stream().filter(c -> !present.contains(c)).toList();
+                List<String> missing =
+                        classList.entries().stream().filter(c -> !present.contains(c)).toList();
                 if (!missing.isEmpty()) {
                     throw new IOException(
-                            "class list " + classList.name() + " names " + describe(missing)
-                                    + " not found as folders under " + root);
+                            "class list "
+                                    + classList.name()
+                                    + " names "
+                                    + describe(missing)
+                                    + " not found as folders under "
+                                    + root);
                 }
                 classes = classList.entries().stream().sorted().toList();
             }
@@ -269,21 +284,30 @@ public final class ImageFolder implements ImageDataset {
             }
             if (files.isEmpty()) {
                 throw new IOException(
-                        root + ": no images found in " + classes.size() + " class folders (extensions "
-                                + new TreeSet<>(EXTENSIONS) + ")");
+                        root
+                                + ": no images found in "
+                                + classes.size()
+                                + " class folders (extensions "
+                                + new TreeSet<>(EXTENSIONS)
+                                + ")");
             }
-            return new ImageFolder(root, classes, files, labels.stream().mapToInt(Integer::intValue).toArray(),
+            return new ImageFolder(
+                    root,
+                    classes,
+                    files,
+                    labels.stream().mapToInt(Integer::intValue).toArray(),
                     ignored);
         }
 
         /**
          * Applies the file list. A bare entry ({@code n01440764_10026.JPEG}) matches that file name
-         * in any kept class folder; an entry with a folder part ({@code n01440764/...}) matches only
-         * in that class folder. An entry that matches nothing is ignored when the class list is set
-         * and the entry's class (its folder part, else the file name's prefix before {@code _}) is
-         * not in it, and is an error otherwise.
+         * in any kept class folder; an entry with a folder part ({@code n01440764/...}) matches
+         * only in that class folder. An entry that matches nothing is ignored when the class list
+         * is set and the entry's class (its folder part, else the file name's prefix before {@code
+         * _}) is not in it, and is an error otherwise.
          */
-        private Selection select(SubsetList list, List<String> classes, List<Path> files, List<Integer> labels)
+        private Selection select(
+                SubsetList list, List<String> classes, List<Path> files, List<Integer> labels)
                 throws IOException {
             Map<String, Integer> byName = new HashMap<>();
             Map<String, Integer> byClassAndName = new HashMap<>();
@@ -302,14 +326,20 @@ public final class ImageFolder implements ImageDataset {
                 String base = e.substring(slash + 1);
                 String folder = slash < 0 ? null : e.substring(0, slash);
                 if (folder != null && folder.contains("/")) {
-                    folder = folder.substring(folder.lastIndexOf('/') + 1); // "train/n01440764/x.JPEG"
+                    folder =
+                            folder.substring(
+                                    folder.lastIndexOf('/') + 1); // "train/n01440764/x.JPEG"
                 }
-                Integer i = folder == null ? byName.get(base) : byClassAndName.get(folder + "/" + base);
+                Integer i =
+                        folder == null ? byName.get(base) : byClassAndName.get(folder + "/" + base);
                 if (i != null) {
                     keep.add(i);
                     continue;
                 }
-                String entryClass = folder != null ? folder : base.contains("_") ? base.substring(0, base.indexOf('_')) : null;
+                String entryClass =
+                        folder != null
+                                ? folder
+                                : base.contains("_") ? base.substring(0, base.indexOf('_')) : null;
                 if (classList != null && entryClass != null && !kept.contains(entryClass)) {
                     ignored++; // SimCLR's lists span all 1,000 classes; only the listed ones apply
                 } else {
@@ -318,12 +348,24 @@ public final class ImageFolder implements ImageDataset {
             }
             if (!missing.isEmpty()) {
                 throw new IOException(
-                        "file list " + list.name() + " names " + describe(missing) + " not found under " + root
-                                + (classList != null ? " in the listed classes (" + classList.name() + ")" : ""));
+                        "file list "
+                                + list.name()
+                                + " names "
+                                + describe(missing)
+                                + " not found under "
+                                + root
+                                + (classList != null
+                                        ? " in the listed classes (" + classList.name() + ")"
+                                        : ""));
             }
             if (ignored > 0) {
-                LOG.info("file list {}: {} of {} entries belong to classes outside the class list {} and are ignored;"
-                        + " {} images selected", list.name(), ignored, list.entries().size(), classList.name(),
+                LOG.info(
+                        "file list {}: {} of {} entries belong to classes outside the class list {} and are ignored;"
+                                + " {} images selected",
+                        list.name(),
+                        ignored,
+                        list.entries().size(),
+                        classList.name(),
                         keep.size());
             }
             List<Path> keptFiles = new ArrayList<>();

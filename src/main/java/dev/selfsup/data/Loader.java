@@ -40,25 +40,25 @@ import org.slf4j.LoggerFactory;
  * Builder#optPhotometricSite}): on the loader threads, in plain Java on each crop ({@link
  * CropTransform.PhotometricStage#applyOnHost}), so that {@code toDevice} only wraps the finished
  * float32 crops; or batched on the training device ({@link CropTransform.PhotometricStage#apply})
- * from the uint8 crops. The default, {@link
- * PhotometricSite#AUTO}, picks the loader threads when the training device ({@link
- * Builder#optDevice}, default {@code Engine.getInstance().defaultDevice()}) is the CPU — there
- * the Java ops cost about a tenth of the CPU time of PyTorch's element-wise passes — and the device
- * otherwise (a GPU does them almost for free and the upload is 4× smaller in uint8). Both paths
- * give the same values within float rounding (~1e-6); the choice is visible as {@link
- * #photometricOnLoader()} and {@link HostBatch#photometricDone()}.
+ * from the uint8 crops. The default, {@link PhotometricSite#AUTO}, picks the loader threads when
+ * the training device ({@link Builder#optDevice}, default {@code
+ * Engine.getInstance().defaultDevice()}) is the CPU — there the Java ops cost about a tenth of the
+ * CPU time of PyTorch's element-wise passes — and the device otherwise (a GPU does them almost for
+ * free and the upload is 4× smaller in uint8). Both paths give the same values within float
+ * rounding (~1e-6); the choice is visible as {@link #photometricOnLoader()} and {@link
+ * HostBatch#photometricDone()}.
  *
  * <p>Memory on the loader path: a batch holds its finished crops as float32 in direct buffers (B ×
  * 1.9 MB for SwAV's 2×224 + 6×96, 4× the uint8 crops), for each batch in flight; the buffers are
  * reused once the step that consumed them closes (up to {@code prefetch + 2} kept per crop size),
- * because a fresh buffer's page faults cost more CPU than filling it. The JVM's direct-memory
- * limit ({@code -XX:MaxDirectMemorySize}, by default the heap limit) must hold them.
+ * because a fresh buffer's page faults cost more CPU than filling it. The JVM's direct-memory limit
+ * ({@code -XX:MaxDirectMemorySize}, by default the heap limit) must hold them.
  *
  * <p>Reproducibility: epoch e visits the dataset in the permutation drawn from {@code
- * Seeds.derive(seed, "shuffle", e)}; every random choice for image i in epoch e — crop boxes,
- * flips and photometric parameters — comes from {@code Seeds.derive(seed, "crop", e, i)} on the
- * worker, so batches do not depend on the thread count, and {@link #epoch(int, int)} with a start
- * batch yields exactly the tail of the full epoch (resume mid-epoch).
+ * Seeds.derive(seed, "shuffle", e)}; every random choice for image i in epoch e — crop boxes, flips
+ * and photometric parameters — comes from {@code Seeds.derive(seed, "crop", e, i)} on the worker,
+ * so batches do not depend on the thread count, and {@link #epoch(int, int)} with a start batch
+ * yields exactly the tail of the full epoch (resume mid-epoch).
  *
  * <p>Unreadable, truncated or corrupt images are skipped with one warning each and counted ({@link
  * Epoch#skippedImages()}); the slot is filled with the images that follow the batch in the epoch
@@ -92,13 +92,17 @@ public final class Loader implements AutoCloseable {
     private final boolean skipUnreadable;
     private final ExecutorService pool;
     private final AtomicLong skippedTotal = new AtomicLong();
+
     /** Output group of each crop (crop order) and its position within that group. */
     private final int[] cropGroup;
+
     private final int[] cropInGroup;
     private final List<int[]> outputGroups; // {size, count}
     private final List<List<HostBatch.Segment>> segments;
+
     /** Photometric stage of each crop (crop order). */
     private final CropTransform.PhotometricStage[] cropPhotometric;
+
     private final boolean photometricOnLoader;
     private final BufferPool buffers;
 
@@ -112,9 +116,14 @@ public final class Loader implements AutoCloseable {
         this.shuffle = b.shuffle;
         this.dropLast = b.dropLast;
         this.skipUnreadable = b.skipUnreadable;
-        this.photometricOnLoader = b.site == PhotometricSite.LOADER
-                || (b.site == PhotometricSite.AUTO && Device.Type.CPU.equals(
-                        (b.device != null ? b.device : Engine.getInstance().defaultDevice()).getDeviceType()));
+        this.photometricOnLoader =
+                b.site == PhotometricSite.LOADER
+                        || (b.site == PhotometricSite.AUTO
+                                && Device.Type.CPU.equals(
+                                        (b.device != null
+                                                        ? b.device
+                                                        : Engine.getInstance().defaultDevice())
+                                                .getDeviceType()));
         this.buffers = new BufferPool(prefetch + 2);
         int crops = transform.cropCount();
         cropPhotometric = new CropTransform.PhotometricStage[crops];
@@ -140,11 +149,12 @@ public final class Loader implements AutoCloseable {
         }
         String id = Integer.toHexString(System.identityHashCode(this));
         AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "selfsup-loader-" + id + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        ThreadFactory factory =
+                r -> {
+                    Thread t = new Thread(r, "selfsup-loader-" + id + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                };
         this.pool = Executors.newFixedThreadPool(threads, factory);
     }
 
@@ -316,7 +326,8 @@ public final class Loader implements AutoCloseable {
                 return batch;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for batch " + nextToReturn, e);
+                throw new IllegalStateException(
+                        "interrupted while waiting for batch " + nextToReturn, e);
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
                 if (c instanceof UncheckedIOException u) {
@@ -385,17 +396,30 @@ public final class Loader implements AutoCloseable {
                     image = dataset.decode(index);
                 } catch (IOException | RuntimeException e) {
                     if (!skipUnreadable) {
-                        throw new UncheckedIOException(new IOException(String.format(
-                                "%s: image %d is unreadable (%s); evaluation needs every image: fix or remove"
-                                        + " the file", dataset.name(), index, e.getMessage()), e));
+                        throw new UncheckedIOException(
+                                new IOException(
+                                        String.format(
+                                                "%s: image %d is unreadable (%s); evaluation needs every image: fix or remove"
+                                                        + " the file",
+                                                dataset.name(), index, e.getMessage()),
+                                        e));
                     }
                     if (failed.add(index)) {
                         skippedTotal.incrementAndGet();
-                        LOG.warn("skipping unreadable image {} of {}: {}", index, dataset.name(), e.getMessage());
+                        LOG.warn(
+                                "skipping unreadable image {} of {}: {}",
+                                index,
+                                dataset.name(),
+                                e.getMessage());
                     }
                     if (++attempts > n) {
-                        throw new UncheckedIOException(new IOException(
-                                dataset.name() + ": no readable image left to fill batch " + b + " of epoch " + epoch));
+                        throw new UncheckedIOException(
+                                new IOException(
+                                        dataset.name()
+                                                + ": no readable image left to fill batch "
+                                                + b
+                                                + " of epoch "
+                                                + epoch));
                     }
                     index = perm[replacement++ % n];
                     rng = Seeds.derive(seed, "crop-replacement", epoch, index, b, slot);
@@ -412,14 +436,23 @@ public final class Loader implements AutoCloseable {
                 crops[k].cut(image, s, pixels[g], pos * len);
                 draws[g][pos] = crops[k];
                 if (photometricOnLoader) {
-                    cropPhotometric[k].applyOnHost(draws[g][pos], pixels[g], pos * len, s, imageFloats[g], pos * len);
+                    cropPhotometric[k].applyOnHost(
+                            draws[g][pos], pixels[g], pos * len, s, imageFloats[g], pos * len);
                 }
             }
         }
         List<HostBatch.Group> groups = new ArrayList<>();
         for (int g = 0; g < groupsCount; g++) {
             int[] og = outputGroups.get(g);
-            groups.add(new HostBatch.Group(og[0], og[1], pixels[g], draws[g], segments.get(g), images[g], buffers));
+            groups.add(
+                    new HostBatch.Group(
+                            og[0],
+                            og[1],
+                            pixels[g],
+                            draws[g],
+                            segments.get(g),
+                            images[g],
+                            buffers));
         }
         return new HostBatch(epoch, b, indices, labels, groups);
     }
@@ -462,8 +495,8 @@ public final class Loader implements AutoCloseable {
         }
 
         /**
-         * Sets the training device, which {@link PhotometricSite#AUTO} looks at. Defaults to the engine's
-         * default device ({@code Engine.getInstance().defaultDevice()}).
+         * Sets the training device, which {@link PhotometricSite#AUTO} looks at. Defaults to the
+         * engine's default device ({@code Engine.getInstance().defaultDevice()}).
          *
          * @param device the device {@link HostBatch#toDevice} will be called for
          * @return this builder

@@ -62,8 +62,8 @@ public record MultiCropBatch(List<Group> groups, NDArray labels, int[] indices) 
      *
      * @param size crop side S in pixels
      * @param count crops of this size per image
-     * @param images [count·B, 3, S, S] float32, normalised, crop-major: all B images' crop 0,
-     *     then crop 1, …
+     * @param images [count·B, 3, S, S] float32, normalised, crop-major: all B images' crop 0, then
+     *     crop 1, …
      */
     public record Group(int size, int count, NDArray images) {
         /**

@@ -17,16 +17,16 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A list of class folder names or image file names that selects a subset of an {@link
- * ImageFolder}: read from a file, one entry per line (blank lines and lines starting with {@code #}
- * are ignored; duplicates count once), or one of the lists bundled in the jar.
+ * A list of class folder names or image file names that selects a subset of an {@link ImageFolder}:
+ * read from a file, one entry per line (blank lines and lines starting with {@code #} are ignored;
+ * duplicates count once), or one of the lists bundled in the jar.
  *
  * <p>Bundled lists (sources, licences and commits in {@code NOTICE} and {@code
  * dev/selfsup/data/imagenet/README.md} in the jar):
  *
  * <ul>
- *   <li>{@value #IMAGENET100}: the 100 ImageNet-1k class ids (wnids) of ImageNet-100 as used by
- *       CMC (Tian et al. 2020) and the MoCo / solo-learn ImageNet-100 results;
+ *   <li>{@value #IMAGENET100}: the 100 ImageNet-1k class ids (wnids) of ImageNet-100 as used by CMC
+ *       (Tian et al. 2020) and the MoCo / solo-learn ImageNet-100 results;
  *   <li>{@value #IMAGENET_1PERCENT}, {@value #IMAGENET_10PERCENT}: SimCLR's 1 % (12,811) and 10 %
  *       (128,116) labelled subsets of the ImageNet-1k training split, one file name per line
  *       ({@code n01440764_10026.JPEG}), over all 1,000 classes.
@@ -86,13 +86,16 @@ public record SubsetList(String name, List<String> entries) {
      * @param fileOrName a path to a list file, or one of {@link #bundledNames()}
      * @return the list
      * @throws IOException if the file cannot be read or holds no entry
-     * @throws IllegalArgumentException if the value is neither an existing file nor a bundled
-     *     name (the message lists the bundled names)
+     * @throws IllegalArgumentException if the value is neither an existing file nor a bundled name
+     *     (the message lists the bundled names)
      */
     public static SubsetList resolve(String fileOrName) throws IOException {
         Objects.requireNonNull(fileOrName, "fileOrName");
         String v = fileOrName.strip();
-        checkArgument(!v.isEmpty(), "a subset list needs a file or one of the bundled names %s", bundledNames());
+        checkArgument(
+                !v.isEmpty(),
+                "a subset list needs a file or one of the bundled names %s",
+                bundledNames());
         Path file = Path.of(v);
         if (Files.isRegularFile(file)) {
             return read(file);
@@ -101,7 +104,9 @@ public record SubsetList(String name, List<String> entries) {
             return bundled(v);
         }
         throw new IllegalArgumentException(
-                "subset list '" + fileOrName + "' is neither an existing file nor a bundled list; bundled: "
+                "subset list '"
+                        + fileOrName
+                        + "' is neither an existing file nor a bundled list; bundled: "
                         + bundledNames());
     }
 
@@ -130,10 +135,12 @@ public record SubsetList(String name, List<String> entries) {
      */
     public static SubsetList bundled(String name) {
         String resource = BUNDLED.get(name);
-        checkArgument(resource != null, "no bundled subset list '%s'; bundled: %s", name, bundledNames());
+        checkArgument(
+                resource != null, "no bundled subset list '%s'; bundled: %s", name, bundledNames());
         try (InputStream in = SubsetList.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("bundled list " + resource + " is missing from the selfsup jar");
+                throw new IllegalStateException(
+                        "bundled list " + resource + " is missing from the selfsup jar");
             }
             return parse(name, new InputStreamReader(in, StandardCharsets.UTF_8));
         } catch (IOException e) {

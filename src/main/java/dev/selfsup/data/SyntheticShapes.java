@@ -51,8 +51,15 @@ public final class SyntheticShapes implements ImageDataset {
      */
     public SyntheticShapes(int size, int numClasses, int width, int height, long seed, int noise) {
         checkArgument(size > 0, "size must be > 0, got %s", size);
-        checkArgument(numClasses >= 1 && numClasses <= 1000, "numClasses must be in [1, 1000], got %s", numClasses);
-        checkArgument(width >= 8 && height >= 8, "image size must be at least 8x8, got %sx%s", width, height);
+        checkArgument(
+                numClasses >= 1 && numClasses <= 1000,
+                "numClasses must be in [1, 1000], got %s",
+                numClasses);
+        checkArgument(
+                width >= 8 && height >= 8,
+                "image size must be at least 8x8, got %sx%s",
+                width,
+                height);
         checkArgument(noise >= 0 && noise <= 128, "noise must be in [0, 128], got %s", noise);
         this.size = size;
         this.numClasses = numClasses;
@@ -81,7 +88,8 @@ public final class SyntheticShapes implements ImageDataset {
     @Override
     public String name() {
         return String.format(
-                "SyntheticShapes(n=%d, classes=%d, %dx%d, seed=%d)", size, numClasses, width, height, seed);
+                "SyntheticShapes(n=%d, classes=%d, %dx%d, seed=%d)",
+                size, numClasses, width, height, seed);
     }
 
     @Override
@@ -91,7 +99,11 @@ public final class SyntheticShapes implements ImageDataset {
         int shape = c % SHAPES;
         int texture = (c / SHAPES) % TEXTURES;
         double hue = (c * GOLDEN + (c / (SHAPES * TEXTURES)) * 0.05) % 1.0;
-        int[] fg = hsv(hue + rng.nextDouble(-0.02, 0.02), rng.nextDouble(0.6, 1.0), rng.nextDouble(0.6, 1.0));
+        int[] fg =
+                hsv(
+                        hue + rng.nextDouble(-0.02, 0.02),
+                        rng.nextDouble(0.6, 1.0),
+                        rng.nextDouble(0.6, 1.0));
         int[] bg0 = hsv(rng.nextDouble(), rng.nextDouble(0.0, 0.3), rng.nextDouble(0.1, 0.5));
         int[] bg1 = hsv(rng.nextDouble(), rng.nextDouble(0.0, 0.3), rng.nextDouble(0.1, 0.5));
         int side = Math.min(width, height);
@@ -147,14 +159,15 @@ public final class SyntheticShapes implements ImageDataset {
         double p = v * (1 - s);
         double q = v * (1 - s * f);
         double t = v * (1 - s * (1 - f));
-        double[] rgb = switch ((int) i % 6) {
-            case 0 -> new double[] {v, t, p};
-            case 1 -> new double[] {q, v, p};
-            case 2 -> new double[] {p, v, t};
-            case 3 -> new double[] {p, q, v};
-            case 4 -> new double[] {t, p, v};
-            default -> new double[] {v, p, q};
-        };
+        double[] rgb =
+                switch ((int) i % 6) {
+                    case 0 -> new double[] {v, t, p};
+                    case 1 -> new double[] {q, v, p};
+                    case 2 -> new double[] {p, v, t};
+                    case 3 -> new double[] {p, q, v};
+                    case 4 -> new double[] {t, p, v};
+                    default -> new double[] {v, p, q};
+                };
         return new int[] {(int) (rgb[0] * 255), (int) (rgb[1] * 255), (int) (rgb[2] * 255)};
     }
 }

@@ -62,7 +62,10 @@ public record ValidationSplit(ImageDataset train, ImageDataset validation) {
         checkArgument(size >= 1 && size <= n, "subset size must be in [1, %s], got %s", n, size);
         int[] keep = Arrays.copyOfRange(permutation(n, seed), 0, size);
         Arrays.sort(keep);
-        return new Part(dataset, keep, String.format(Locale.ROOT, "%s subset %d seed=%d", dataset.name(), size, seed));
+        return new Part(
+                dataset,
+                keep,
+                String.format(Locale.ROOT, "%s subset %d seed=%d", dataset.name(), size, seed));
     }
 
     /**

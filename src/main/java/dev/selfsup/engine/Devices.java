@@ -54,7 +54,9 @@ public final class Devices {
                         id = Integer.parseInt(n);
                     } catch (NumberFormatException e) {
                         throw new IllegalArgumentException(
-                                "--device '" + spec + "': the GPU index must be a number, e.g. gpu:0");
+                                "--device '"
+                                        + spec
+                                        + "': the GPU index must be a number, e.g. gpu:0");
                     }
                     return gpu(id, flavor, gpuCount, spec);
                 }

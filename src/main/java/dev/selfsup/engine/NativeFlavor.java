@@ -19,11 +19,12 @@ import java.util.regex.Pattern;
  * pytorch-native-cu124} jar on the class path (the default), or a libtorch from elsewhere named by
  * DJL's documented override {@code PYTORCH_LIBRARY_PATH} (with {@code PYTORCH_VERSION} and {@code
  * PYTORCH_FLAVOR}; e.g. the {@code torch/lib} folder of a PyTorch installation, with a matching
- * {@code libdjl_torch.so} beside it or in DJL's cache). With the override no native jar needs to
- * be on the class path; nothing here requires one.
+ * {@code libdjl_torch.so} beside it or in DJL's cache). With the override no native jar needs to be
+ * on the class path; nothing here requires one.
  */
 public final class NativeFlavor {
-    private static final Pattern LOCAL_VERSION = Pattern.compile("(\\d+\\.\\d+\\.\\d+)(?:\\+(\\w+))?");
+    private static final Pattern LOCAL_VERSION =
+            Pattern.compile("(\\d+\\.\\d+\\.\\d+)(?:\\+(\\w+))?");
 
     private NativeFlavor() {}
 
@@ -38,8 +39,8 @@ public final class NativeFlavor {
      *     PYTORCH_VERSION} or its default)
      * @param versionSource where {@code version} comes from
      * @param flavor {@code cpu}, {@code cu124}, …: {@code PYTORCH_FLAVOR} when set, else the jar's,
-     *     else the version's local part ({@code 2.5.1+cu124}), else {@code cpu} or {@code cuda}
-     *     by whether {@code libtorch_cuda.so} is in the folder
+     *     else the version's local part ({@code 2.5.1+cu124}), else {@code cpu} or {@code cuda} by
+     *     whether {@code libtorch_cuda.so} is in the folder
      * @param cudaAvailable whether the loaded libtorch reports a usable CUDA device
      */
     public record Loaded(
@@ -81,15 +82,30 @@ public final class NativeFlavor {
             versionSource = "native jar";
         } else {
             version = engine.getVersion();
-            versionSource = setting("PYTORCH_VERSION") != null ? "PYTORCH_VERSION (not verifiable from the folder)"
-                    : "DJL's default (set PYTORCH_VERSION; not verifiable from the folder)";
+            versionSource =
+                    setting("PYTORCH_VERSION") != null
+                            ? "PYTORCH_VERSION (not verifiable from the folder)"
+                            : "DJL's default (set PYTORCH_VERSION; not verifiable from the folder)";
         }
         String flavor = flavor(dir, version, fromOverride ? Optional.empty() : jar);
-        String source = fromOverride
-                ? "PYTORCH_LIBRARY_PATH"
-                : jar.map(p -> "native jar (pytorch-native-" + p.getProperty("flavor", "?") + " "
-                        + p.getProperty("version", "?") + ")").orElse("DJL cache");
-        return new Loaded(source, dir.toString(), version, versionSource, flavor, engine.hasCapability("CUDA"));
+        String source =
+                fromOverride
+                        ? "PYTORCH_LIBRARY_PATH"
+                        : jar.map(
+                                        p ->
+                                                "native jar (pytorch-native-"
+                                                        + p.getProperty("flavor", "?")
+                                                        + " "
+                                                        + p.getProperty("version", "?")
+                                                        + ")")
+                                .orElse("DJL cache");
+        return new Loaded(
+                source,
+                dir.toString(),
+                version,
+                versionSource,
+                flavor,
+                engine.hasCapability("CUDA"));
     }
 
     /**
@@ -142,8 +158,9 @@ public final class NativeFlavor {
         try {
             Path py = parent.resolve("version.py");
             if (Files.isRegularFile(py)) {
-                Matcher m = Pattern.compile("__version__\\s*=\\s*['\"]([^'\"]+)['\"]")
-                        .matcher(Files.readString(py, StandardCharsets.UTF_8));
+                Matcher m =
+                        Pattern.compile("__version__\\s*=\\s*['\"]([^'\"]+)['\"]")
+                                .matcher(Files.readString(py, StandardCharsets.UTF_8));
                 if (m.find()) {
                     return Optional.of(m.group(1));
                 }
@@ -161,7 +178,10 @@ public final class NativeFlavor {
         return Optional.empty();
     }
 
-    /** True when DJL took libtorch from a PYTORCH_LIBRARY_PATH entry (a folder, or the libtorch file in it). */
+    /**
+     * True when DJL took libtorch from a PYTORCH_LIBRARY_PATH entry (a folder, or the libtorch file
+     * in it).
+     */
     static boolean fromOverride(String override, Path dir) {
         if (override == null || override.isBlank()) {
             return false;
@@ -181,7 +201,9 @@ public final class NativeFlavor {
 
     private static Optional<Properties> jarProperties() {
         try (InputStream in =
-                NativeFlavor.class.getClassLoader().getResourceAsStream("native/lib/pytorch.properties")) {
+                NativeFlavor.class
+                        .getClassLoader()
+                        .getResourceAsStream("native/lib/pytorch.properties")) {
             if (in == null) {
                 return Optional.empty();
             }

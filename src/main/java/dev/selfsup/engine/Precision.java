@@ -3,13 +3,13 @@ package dev.selfsup.engine;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * The data types training computes with: parameters, activations (what blocks compute in and
- * emit) and the loss. Code that creates parameters or activation buffers asks {@link #DEFAULT}
- * instead of naming {@code FLOAT32}, so a mixed-precision mode is one more constant here, and the
- * places that must change for it are the callers of these accessors.
+ * The data types training computes with: parameters, activations (what blocks compute in and emit)
+ * and the loss. Code that creates parameters or activation buffers asks {@link #DEFAULT} instead of
+ * naming {@code FLOAT32}, so a mixed-precision mode is one more constant here, and the places that
+ * must change for it are the callers of these accessors.
  *
- * <p>Only {@link #FP32} exists: this PyTorch JNI has no autocast and aborts on BF16 (DESIGN.md).
- * A mode whose types differ also needs casts at the model input and before the loss, and {@code
+ * <p>Only {@link #FP32} exists: this PyTorch JNI has no autocast and aborts on BF16 (DESIGN.md). A
+ * mode whose types differ also needs casts at the model input and before the loss, and {@code
  * NDArray.toType} is not differentiable here, so the loss-side cast must be an op autograd sees.
  * Storage formats fixed by a file or a host buffer (safetensors entries, IDX bytes, float host
  * arrays, cached features) are not precisions and keep their own types.
@@ -42,8 +42,7 @@ public enum Precision {
     }
 
     /**
-     * The type blocks compute in and emit, and of buffers that hold their outputs (feature
-     * queues).
+     * The type blocks compute in and emit, and of buffers that hold their outputs (feature queues).
      *
      * @return the activation type
      */

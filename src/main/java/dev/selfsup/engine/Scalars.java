@@ -9,12 +9,13 @@ import ai.djl.ndarray.types.Shape;
  * multiply by a temperature inside a {@code GradientCollector}.
  *
  * <p>Why: on the CPU, DJL 0.33's {@code NDArray.mul(Number)}, {@code div(Number)}, {@code
- * pow(Number)}, {@code maximum(Number)} and {@code NDManager.create(float[])} make tensors that view
- * a Java-owned direct buffer. Autograd keeps such a tensor for the backward pass, but Java frees
- * the buffer when it collects it, so a garbage collection between forward and backward silently
- * corrupts the gradient (sporadic NaN losses or wrong updates, no error). These helpers build the
- * scalar with the engine's own {@code full}, which owns its memory. Outside a gradient collector
- * (evaluation, in-place optimiser updates under no-grad) the {@code Number} overloads are fine.
+ * pow(Number)}, {@code maximum(Number)} and {@code NDManager.create(float[])} make tensors that
+ * view a Java-owned direct buffer. Autograd keeps such a tensor for the backward pass, but Java
+ * frees the buffer when it collects it, so a garbage collection between forward and backward
+ * silently corrupts the gradient (sporadic NaN losses or wrong updates, no error). These helpers
+ * build the scalar with the engine's own {@code full}, which owns its memory. Outside a gradient
+ * collector (evaluation, in-place optimiser updates under no-grad) the {@code Number} overloads are
+ * fine.
  *
  * <pre>{@code
  * try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -41,8 +42,10 @@ public final class Scalars {
         if (x.getDataType() != DataType.FLOAT64 || (double) (float) value == value) {
             return hi;
         }
-        // float64: full() takes a float, so add the rounding error back (hi + lo is exact to ~1e-16)
-        return hi.addi(x.getManager().full(new Shape(), (float) (value - (float) value), x.getDataType()));
+        // float64: full() takes a float, so add the rounding error back (hi + lo is exact to
+        // ~1e-16)
+        return hi.addi(
+                x.getManager().full(new Shape(), (float) (value - (float) value), x.getDataType()));
     }
 
     /**

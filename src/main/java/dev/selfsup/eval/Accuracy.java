@@ -18,8 +18,8 @@ final class Accuracy {
      * @param scores class scores, [M, C]
      * @param truth true labels, [M], int64
      * @param positiveOnly count a hit only where the score is {@code > 0}: kNN classes without a
-     *     single neighbour vote have score 0 and are tied, so whether one of them is "in the top
-     *     5" would depend on tie-breaking
+     *     single neighbour vote have score 0 and are tied, so whether one of them is "in the top 5"
+     *     would depend on tie-breaking
      * @return {hits@1, hits@5} as counts
      */
     static long[] hits(NDArray scores, NDArray truth, boolean positiveOnly) {

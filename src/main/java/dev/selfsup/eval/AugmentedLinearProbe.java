@@ -49,8 +49,8 @@ public final class AugmentedLinearProbe {
      * @param protocol the hyper-parameters (batch size = loader batch size)
      * @param seed seeds crops, shuffling and initialisation
      * @param loaderThreads decoding threads, {@code >= 1}
-     * @return best and last top-1/top-5 and the history; the run happens on the manager of the
-     *     test features
+     * @return best and last top-1/top-5 and the history; the run happens on the manager of the test
+     *     features
      * @throws IllegalArgumentException if an input is out of range
      */
     public static ProbeResult train(
@@ -64,9 +64,14 @@ public final class AugmentedLinearProbe {
             int loaderThreads) {
         long start = System.nanoTime();
         checkArgument(numClasses >= 2, "numClasses must be >= 2, got %s", numClasses);
-        checkArgument(transform.cropCount() == 1, "the training transform must cut one crop, got %s", transform);
         checkArgument(
-                backbone.isInitialized(), "backbone %s is not initialised", backbone.getClass().getSimpleName());
+                transform.cropCount() == 1,
+                "the training transform must cut one crop, got %s",
+                transform);
+        checkArgument(
+                backbone.isInitialized(),
+                "backbone %s is not initialised",
+                backbone.getClass().getSimpleName());
         LinearProbe.checkPair("test", test.features(), test.labels(), numClasses);
         for (int i = 0; i < train.size(); i++) {
             int label = train.label(i);
@@ -91,7 +96,8 @@ public final class AugmentedLinearProbe {
                                 .optShuffle(true)
                                 .optDropLast(false)
                                 .build()) {
-            LinearProbe.State s = new LinearProbe.State(run, numClasses, f, Seeds.derive(seed, "probe-init"));
+            LinearProbe.State s =
+                    new LinearProbe.State(run, numClasses, f, Seeds.derive(seed, "probe-init"));
             for (int epoch = 0; epoch < protocol.epochs(); epoch++) {
                 float lr = (float) protocol.learningRateAt(epoch);
                 long seen = 0;
@@ -99,7 +105,8 @@ public final class AugmentedLinearProbe {
                     for (HostBatch host : batches) {
                         try (NDManager step = run.newSubManager()) {
                             MultiCropBatch batch = host.toDevice(step);
-                            NDArray features = frozenFeatures(backbone, batch.groups().get(0).images(), step);
+                            NDArray features =
+                                    frozenFeatures(backbone, batch.groups().get(0).images(), step);
                             checkState(
                                     features.getShape().get(1) == f,
                                     "backbone gives %s features, test features have %s",
@@ -117,8 +124,12 @@ public final class AugmentedLinearProbe {
                 double lossSum = s.takeEpochLoss();
                 boolean last = epoch + 1 == protocol.epochs();
                 if (last || (epoch + 1) % protocol.evalEveryEpochs() == 0) {
-                    double[] top = LinearProbe.evaluate(s, test.features(), test.labels(), protocol.batchNorm());
-                    history.add(new ProbeResult.EpochScore(epoch + 1, lr, lossSum / seen, top[0], top[1]));
+                    double[] top =
+                            LinearProbe.evaluate(
+                                    s, test.features(), test.labels(), protocol.batchNorm());
+                    history.add(
+                            new ProbeResult.EpochScore(
+                                    epoch + 1, lr, lossSum / seen, top[0], top[1]));
                 }
             }
         }
@@ -130,8 +141,12 @@ public final class AugmentedLinearProbe {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            NDList out = backbone.forward(new ParameterStore(step, false), new NDList(images), false);
-            checkState(out.size() == 1, "backbone returned %s arrays, expected one [B, F]", out.size());
+            NDList out =
+                    backbone.forward(new ParameterStore(step, false), new NDList(images), false);
+            checkState(
+                    out.size() == 1,
+                    "backbone returned %s arrays, expected one [B, F]",
+                    out.size());
             return out.get(0);
         } finally {
             JniUtils.setGradMode(gradMode);

@@ -35,10 +35,10 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>The cache key covers the dataset's name, size, class count and a hash of every label, plus
- * for an {@link ImageFolder} a hash of every selected file path (so a class list or a 1 % / 10 %
- * file list gives another key), plus the optional {@link Builder#optSubset} description. The
- * transform description is the crop group itself (size, crop fraction, normalisation).
+ * <p>The cache key covers the dataset's name, size, class count and a hash of every label, plus for
+ * an {@link ImageFolder} a hash of every selected file path (so a class list or a 1 % / 10 % file
+ * list gives another key), plus the optional {@link Builder#optSubset} description. The transform
+ * description is the crop group itself (size, crop fraction, normalisation).
  *
  * <p>Reading is fastest in order with ranges aligned to the batch size (what {@link
  * FeatureExtractor} does); other ranges work and restart the loader where needed. Not thread-safe.
@@ -74,7 +74,10 @@ public final class DatasetFeatureSource implements FeatureSource, AutoCloseable 
                     labels[i]);
             labelDigest.update(
                     new byte[] {
-                        (byte) (labels[i] >>> 24), (byte) (labels[i] >>> 16), (byte) (labels[i] >>> 8), (byte) labels[i]
+                        (byte) (labels[i] >>> 24),
+                        (byte) (labels[i] >>> 16),
+                        (byte) (labels[i] >>> 8),
+                        (byte) labels[i]
                     });
         }
         StringBuilder key = new StringBuilder();
@@ -157,8 +160,8 @@ public final class DatasetFeatureSource implements FeatureSource, AutoCloseable 
         }
 
         /**
-         * Names a selection that the dataset's name and files do not show (e.g. "first 1000"),
-         * for the cache key. Default empty.
+         * Names a selection that the dataset's name and files do not show (e.g. "first 1000"), for
+         * the cache key. Default empty.
          *
          * @param value a description
          * @return this
@@ -172,11 +175,12 @@ public final class DatasetFeatureSource implements FeatureSource, AutoCloseable 
          * Checks the settings and reads every label.
          *
          * @return the source
-         * @throws IllegalArgumentException if the transform is missing or random, a setting is
-         *     out of range, or the dataset is unlabelled
+         * @throws IllegalArgumentException if the transform is missing or random, a setting is out
+         *     of range, or the dataset is unlabelled
          */
         public DatasetFeatureSource build() {
-            checkArgument(transform != null, "setTransform is required, e.g. MultiCrop.evaluation(224)");
+            checkArgument(
+                    transform != null, "setTransform is required, e.g. MultiCrop.evaluation(224)");
             checkDeterministic(transform);
             checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
             checkArgument(threads >= 1, "threads must be >= 1, got %s", threads);
@@ -248,7 +252,8 @@ public final class DatasetFeatureSource implements FeatureSource, AutoCloseable 
                             .optThreads(threads)
                             .optShuffle(false)
                             .optDropLast(false)
-                            .optSkipUnreadable(false) // one error naming the image, no warning first
+                            .optSkipUnreadable(
+                                    false) // one error naming the image, no warning first
                             .build();
         }
         if (epoch == null || nextBatch != b) {

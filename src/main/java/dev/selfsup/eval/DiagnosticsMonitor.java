@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link EmbeddingDiagnostics} during pretraining, every N optimiser steps, on one fixed batch:
- * B training images with two augmented views each, cut once from a seed and kept on the host, so
+ * {@link EmbeddingDiagnostics} during pretraining, every N optimiser steps, on one fixed batch: B
+ * training images with two augmented views each, cut once from a seed and kept on the host, so
  * successive measurements differ only by the model. The views go through the backbone and the
  * projection head in eval mode with autograd off, and the monitor measures (the trainer's hook
  * around it, {@code run.DiagnosticsObserver}, logs them with kind {@code diagnostics}):
@@ -36,11 +36,11 @@ import org.slf4j.LoggerFactory;
  *       and uniformity (the mean over both views, as their reference code does), of the
  *       L2-normalised backbone features ({@code _backbone}) and projector outputs ({@code
  *       _projector});
- *   <li>{@code rankme_*}: RankMe of the first views' [B, F] features and [B, D] projector
- *       outputs, at most min(B, width); a WARNING is logged when it falls below {@code
- *       rankWarnFraction} of that ceiling or by more than {@code rankWarnDrop} from its maximum
- *       so far in this session (dimensional collapse). The untrained network's rank (step 0)
- *       does not count towards that maximum: training commonly lowers it at first;
+ *   <li>{@code rankme_*}: RankMe of the first views' [B, F] features and [B, D] projector outputs,
+ *       at most min(B, width); a WARNING is logged when it falls below {@code rankWarnFraction} of
+ *       that ceiling or by more than {@code rankWarnDrop} from its maximum so far in this session
+ *       (dimensional collapse). The untrained network's rank (step 0) does not count towards that
+ *       maximum: training commonly lowers it at first;
  *   <li>{@code pos_score_*}, {@code neg_score_*}: mean and variance of the cosine scores of the
  *       positive pairs and of the in-batch negatives of the projector outputs, for contrastive
  *       methods ({@link Builder#optPairScores});
@@ -128,8 +128,8 @@ public final class DiagnosticsMonitor {
      *
      * @param method the method being trained (read, not trained)
      * @param step the optimiser iteration just done, named in the warning
-     * @param scope a manager for temporaries, e.g. a sub-manager on the training device; the
-     *     caller closes it
+     * @param scope a manager for temporaries, e.g. a sub-manager on the training device; the caller
+     *     closes it
      * @return metric name → value, in a fixed order
      */
     public Map<String, Double> measure(Method method, long step, NDManager scope) {
@@ -142,14 +142,19 @@ public final class DiagnosticsMonitor {
             // one view at a time: half the activation memory of a [2B] pass, the same numbers
             NDArray h1 = features(method, ps, images.get("0:{}", batch)); // [B, F]
             NDArray h2 = features(method, ps, images.get("{}:", batch));
-            NDArray z1 = method.head().forward(ps, new NDList(h1), false).singletonOrThrow(); // [B, D]
+            NDArray z1 =
+                    method.head().forward(ps, new NDList(h1), false).singletonOrThrow(); // [B, D]
             NDArray z2 = method.head().forward(ps, new NDList(h2), false).singletonOrThrow();
             values.put("alignment_backbone", EmbeddingDiagnostics.alignment(h1, h2));
-            values.put("uniformity_backbone",
-                    (EmbeddingDiagnostics.uniformity(h1) + EmbeddingDiagnostics.uniformity(h2)) / 2);
+            values.put(
+                    "uniformity_backbone",
+                    (EmbeddingDiagnostics.uniformity(h1) + EmbeddingDiagnostics.uniformity(h2))
+                            / 2);
             values.put("alignment_projector", EmbeddingDiagnostics.alignment(z1, z2));
-            values.put("uniformity_projector",
-                    (EmbeddingDiagnostics.uniformity(z1) + EmbeddingDiagnostics.uniformity(z2)) / 2);
+            values.put(
+                    "uniformity_projector",
+                    (EmbeddingDiagnostics.uniformity(z1) + EmbeddingDiagnostics.uniformity(z2))
+                            / 2);
             values.put("rankme_backbone", rank(0, "backbone", h1, step));
             values.put("rankme_projector", rank(1, "projector", z1, step));
             if (pairScores) {
@@ -172,12 +177,18 @@ public final class DiagnosticsMonitor {
 
     private NDArray features(Method method, ParameterStore ps, NDArray images) {
         NDArray h = method.backbone().forward(ps, new NDList(images), false).singletonOrThrow();
-        checkState(h.getShape().dimension() == 2 && h.getShape().get(0) == batch,
-                "backbone returned %s for %s images, expected [B, F]", h.getShape(), batch);
+        checkState(
+                h.getShape().dimension() == 2 && h.getShape().get(0) == batch,
+                "backbone returned %s for %s images, expected [B, F]",
+                h.getShape(),
+                batch);
         return h;
     }
 
-    /** RankMe of one embedding; logs a WARNING on entering the collapsed state (not again until it recovers). */
+    /**
+     * RankMe of one embedding; logs a WARNING on entering the collapsed state (not again until it
+     * recovers).
+     */
     private double rank(int which, String name, NDArray x, long step) {
         double rank = EmbeddingDiagnostics.effectiveRank(x);
         long ceiling = Math.min(x.getShape().get(0), x.getShape().get(1));
@@ -187,13 +198,25 @@ public final class DiagnosticsMonitor {
         boolean low = rank < rankWarnFraction * ceiling;
         boolean dropped = rank < (1 - rankWarnDrop) * maxRank[which];
         if ((low || dropped) && !collapsed[which]) {
-            String w = String.format(Locale.ROOT,
-                    "step %d: %s effective rank (RankMe) %.1f is %s — the embedding may be collapsing"
-                            + " (check the learning rate, temperature, augmentations and head)",
-                    step, name, rank, low
-                            ? String.format(Locale.ROOT, "below %.0f %% of its ceiling %d", 100 * rankWarnFraction, ceiling)
-                            : String.format(Locale.ROOT, "%.0f %% below its maximum %.1f", 100 * (1 - rank / maxRank[which]),
-                                    maxRank[which]));
+            String w =
+                    String.format(
+                            Locale.ROOT,
+                            "step %d: %s effective rank (RankMe) %.1f is %s — the embedding may be collapsing"
+                                    + " (check the learning rate, temperature, augmentations and head)",
+                            step,
+                            name,
+                            rank,
+                            low
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "below %.0f %% of its ceiling %d",
+                                            100 * rankWarnFraction,
+                                            ceiling)
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "%.0f %% below its maximum %.1f",
+                                            100 * (1 - rank / maxRank[which]),
+                                            maxRank[which]));
             LOG.warn(w);
         }
         collapsed[which] = low || dropped;
@@ -234,8 +257,8 @@ public final class DiagnosticsMonitor {
         }
 
         /**
-         * Sets the training augmentation whose first crop group cuts the two views (required):
-         * the views are what the loss compares.
+         * Sets the training augmentation whose first crop group cuts the two views (required): the
+         * views are what the loss compares.
          *
          * @param value the training multi-crop
          * @return this
@@ -324,26 +347,47 @@ public final class DiagnosticsMonitor {
         public DiagnosticsMonitor build() throws IOException {
             checkArgument(dataset != null, "setDataset is required");
             checkArgument(transform != null, "setTransform is required (the training multi-crop)");
-            checkArgument(everySteps >= 1, "setEverySteps is required and must be >= 1, got %s", everySteps);
-            checkArgument(batch >= 2 && batch <= dataset.size(),
-                    "diagnostics batch must be in [2, %s] (the dataset's size), got %s", dataset.size(), batch);
-            checkArgument(rankWarnFraction > 0 && rankWarnFraction < 1, "rank warn fraction must be in (0, 1), got %s",
+            checkArgument(
+                    everySteps >= 1,
+                    "setEverySteps is required and must be >= 1, got %s",
+                    everySteps);
+            checkArgument(
+                    batch >= 2 && batch <= dataset.size(),
+                    "diagnostics batch must be in [2, %s] (the dataset's size), got %s",
+                    dataset.size(),
+                    batch);
+            checkArgument(
+                    rankWarnFraction > 0 && rankWarnFraction < 1,
+                    "rank warn fraction must be in (0, 1), got %s",
                     rankWarnFraction);
-            checkArgument(rankWarnDrop > 0 && rankWarnDrop < 1, "rank warn drop must be in (0, 1), got %s", rankWarnDrop);
+            checkArgument(
+                    rankWarnDrop > 0 && rankWarnDrop < 1,
+                    "rank warn drop must be in (0, 1), got %s",
+                    rankWarnDrop);
             ImageDataset chosen = ValidationSplit.subset(dataset, batch, seed);
             MultiCrop twoViews = MultiCrop.of(transform.groups().get(0).withCount(2));
             float[] pixels;
             Shape shape;
             int[] l;
-            try (Loader loader = Loader.builder().setDataset(chosen).setTransform(twoViews).setBatchSize(batch)
-                            .optThreads(2).optShuffle(false).optDropLast(false).optSeed(seed)
-                            .optDevice(Device.cpu()).build();
+            try (Loader loader =
+                            Loader.builder()
+                                    .setDataset(chosen)
+                                    .setTransform(twoViews)
+                                    .setBatchSize(batch)
+                                    .optThreads(2)
+                                    .optShuffle(false)
+                                    .optDropLast(false)
+                                    .optSeed(seed)
+                                    .optDevice(Device.cpu())
+                                    .build();
                     Loader.Epoch epoch = loader.epoch(0);
                     NDManager host = NDManager.newBaseManager(Device.cpu())) {
                 HostBatch b = epoch.next();
                 if (epoch.skippedImages() > 0) {
-                    throw new IOException(chosen.name() + ": an image of the diagnostics batch is unreadable"
-                            + " (see the warning above); choose another seed or fix the file");
+                    throw new IOException(
+                            chosen.name()
+                                    + ": an image of the diagnostics batch is unreadable"
+                                    + " (see the warning above); choose another seed or fix the file");
                 }
                 MultiCropBatch onHost = b.toDevice(host);
                 NDArray images = onHost.groups().get(0).images(); // [2B, 3, S, S], crop-major
@@ -355,9 +399,12 @@ public final class DiagnosticsMonitor {
             for (int v : l) {
                 labelled &= v >= 0;
             }
-            long[] labels = labelled ? java.util.Arrays.stream(l).asLongStream().toArray() : new long[0];
+            long[] labels =
+                    labelled ? java.util.Arrays.stream(l).asLongStream().toArray() : new long[0];
             if (!labelled) {
-                LOG.info("diagnostics: {} has no labels, so tolerance is not logged", dataset.name());
+                LOG.info(
+                        "diagnostics: {} has no labels, so tolerance is not logged",
+                        dataset.name());
             }
             return new DiagnosticsMonitor(this, pixels, shape, labels);
         }

@@ -17,8 +17,8 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Every function computes in float64 on the inputs' device, keeps its temporaries in a
  * sub-manager of the first input's manager and returns plain Java numbers, so nothing is left on
- * any manager; no gradient flows (the results are not arrays). Shapes: N samples, D embedding
- * width (backbone features F or projector output D alike).
+ * any manager; no gradient flows (the results are not arrays). Shapes: N samples, D embedding width
+ * (backbone features F or projector output D alike).
  */
 public final class EmbeddingDiagnostics {
     /** RankMe's ε added to each normalised singular value, 1e-7 (Garrido et al. 2023). */
@@ -76,8 +76,8 @@ public final class EmbeddingDiagnostics {
      * Tolerance: the mean cosine similarity {@code x̂_i · x̂_j} over pairs i ≠ j whose labels are
      * equal. Wang &amp; Liu (2021) define it as "the mean similarities of samples belonging to the
      * same class" and write it as {@code E[f(x)ᵀf(y) · 1(l(x) = l(y))]} over all pairs; we follow
-     * the sentence (the conditional mean), which the formula equals up to the factor P(same
-     * class). Needs class labels, so it is not a label-free diagnostic.
+     * the sentence (the conditional mean), which the formula equals up to the factor P(same class).
+     * Needs class labels, so it is not a label-free diagnostic.
      *
      * @param x embeddings, [N, D]
      * @param labels class of each row, [N], integer, each {@code >= 0}
@@ -97,7 +97,11 @@ public final class EmbeddingDiagnostics {
         double[] mask = new double[n * n];
         long pairs = 0;
         for (int i = 0; i < n; i++) {
-            checkArgument(l[i] >= 0, "labels must be >= 0 (tolerance needs classes), got %s at row %s", l[i], i);
+            checkArgument(
+                    l[i] >= 0,
+                    "labels must be >= 0 (tolerance needs classes), got %s at row %s",
+                    l[i],
+                    i);
             for (int j = 0; j < n; j++) {
                 if (i != j && l[i] == l[j]) {
                     mask[i * n + j] = 1;
@@ -105,7 +109,10 @@ public final class EmbeddingDiagnostics {
                 }
             }
         }
-        checkArgument(pairs > 0, "tolerance needs two rows of the same class; the %s labels are all distinct", n);
+        checkArgument(
+                pairs > 0,
+                "tolerance needs two rows of the same class; the %s labels are all distinct",
+                n);
         try (NDManager scope = x.getManager().newSubManager()) {
             borrow(scope, x);
             NDArray same = scope.create(mask, new Shape(n, n));
@@ -150,9 +157,9 @@ public final class EmbeddingDiagnostics {
     }
 
     /**
-     * The singular values of x, largest first: square roots of the eigenvalues of the smaller
-     * Gram matrix ({@code x xᵀ} or {@code xᵀ x}, formed in float64 on the device), found on the host
-     * by Householder tridiagonalisation and implicit QL. Values below about {@code 1e-8·σ_max} are
+     * The singular values of x, largest first: square roots of the eigenvalues of the smaller Gram
+     * matrix ({@code x xᵀ} or {@code xᵀ x}, formed in float64 on the device), found on the host by
+     * Householder tridiagonalisation and implicit QL. Values below about {@code 1e-8·σ_max} are
      * lost to the squaring, which does not move RankMe at the precision it is reported.
      *
      * @param x a matrix, [N, D]
@@ -190,7 +197,11 @@ public final class EmbeddingDiagnostics {
      * @param negativeMean mean of {@code cos(x_i, y_j)}, i ≠ j
      * @param negativeVariance population variance of the negative scores
      */
-    public record PairScores(double positiveMean, double positiveVariance, double negativeMean, double negativeVariance) {}
+    public record PairScores(
+            double positiveMean,
+            double positiveVariance,
+            double negativeMean,
+            double negativeVariance) {}
 
     /**
      * The positive-pair scores {@code cos(x_i, y_i)} and the in-batch negative scores {@code
@@ -206,7 +217,8 @@ public final class EmbeddingDiagnostics {
      */
     public static PairScores pairScores(NDArray x, NDArray y) {
         int n = checkPair(x, y);
-        checkArgument(n >= 2, "pair scores need at least 2 rows (negatives are other rows), got %s", n);
+        checkArgument(
+                n >= 2, "pair scores need at least 2 rows (negatives are other rows), got %s", n);
         try (NDManager scope = x.getManager().newSubManager()) {
             borrow(scope, x, y);
             NDArray xn = normalised(x);
@@ -310,7 +322,10 @@ public final class EmbeddingDiagnostics {
                     }
                 }
                 if (m != l) {
-                    checkState(iterations++ < QL_ITERATIONS, "eigenvalues did not converge in %s QL sweeps", QL_ITERATIONS);
+                    checkState(
+                            iterations++ < QL_ITERATIONS,
+                            "eigenvalues did not converge in %s QL sweeps",
+                            QL_ITERATIONS);
                     double g = (d[l + 1] - d[l]) / (2 * e[l]);
                     double r = Math.hypot(g, 1);
                     g = d[m] - d[l] + e[l] / (g + Math.copySign(r, g));
@@ -371,20 +386,28 @@ public final class EmbeddingDiagnostics {
     }
 
     private static NDArray offDiagonal(NDManager scope, int n) {
-        return scope.ones(new Shape(n, n), DataType.FLOAT64).sub(scope.eye(n, n, 0, DataType.FLOAT64));
+        return scope.ones(new Shape(n, n), DataType.FLOAT64)
+                .sub(scope.eye(n, n, 0, DataType.FLOAT64));
     }
 
     private static int checkMatrix(NDArray x, String name) {
-        checkArgument(x.getShape().dimension() == 2, "%s must be [N, D], got %s", name, x.getShape());
-        checkArgument(x.getShape().get(0) >= 1 && x.getShape().get(1) >= 1, "%s must be non-empty, got %s", name,
+        checkArgument(
+                x.getShape().dimension() == 2, "%s must be [N, D], got %s", name, x.getShape());
+        checkArgument(
+                x.getShape().get(0) >= 1 && x.getShape().get(1) >= 1,
+                "%s must be non-empty, got %s",
+                name,
                 x.getShape());
         return (int) x.getShape().get(0);
     }
 
     private static int checkPair(NDArray x, NDArray y) {
         int n = checkMatrix(x, "x");
-        checkArgument(x.getShape().equals(y.getShape()), "x and y must have the same [N, D] shape, got %s and %s",
-                x.getShape(), y.getShape());
+        checkArgument(
+                x.getShape().equals(y.getShape()),
+                "x and y must have the same [N, D] shape, got %s and %s",
+                x.getShape(),
+                y.getShape());
         return n;
     }
 }

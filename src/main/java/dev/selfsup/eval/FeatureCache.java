@@ -25,8 +25,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Features on disk, so that a linear probe or kNN over the same weights and data runs without
- * the backbone.
+ * Features on disk, so that a linear probe or kNN over the same weights and data runs without the
+ * backbone.
  *
  * <p>An entry's key is SHA-256 over (the backbone's parameter hash {@link
  * Fingerprint#ofParameters}, {@link FeatureSource#cacheKey()}, {@link
@@ -56,7 +56,9 @@ public final class FeatureCache {
      */
     public static String key(Block backbone, FeatureSource source) {
         return Fingerprint.ofStrings(
-                Fingerprint.ofParameters(backbone), source.cacheKey(), source.transformDescription());
+                Fingerprint.ofParameters(backbone),
+                source.cacheKey(),
+                source.transformDescription());
     }
 
     /**
@@ -75,7 +77,8 @@ public final class FeatureCache {
     public Features extract(Block backbone, FeatureSource source, int batchSize, NDManager manager)
             throws IOException {
         String weights = Fingerprint.ofParameters(backbone);
-        String key = Fingerprint.ofStrings(weights, source.cacheKey(), source.transformDescription());
+        String key =
+                Fingerprint.ofStrings(weights, source.cacheKey(), source.transformDescription());
         Path data = directory.resolve(key + ".ndlist");
         if (Files.isRegularFile(data)) {
             Features cached = read(data, manager);
@@ -101,7 +104,11 @@ public final class FeatureCache {
     private static Features read(Path file, NDManager manager) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             NDList list = NDList.decode(manager, in);
-            checkState(list.size() == 2, "%s holds %s arrays, expected features and labels", file, list.size());
+            checkState(
+                    list.size() == 2,
+                    "%s holds %s arrays, expected features and labels",
+                    file,
+                    list.size());
             return new Features(list.get(0), list.get(1));
         }
     }
@@ -134,7 +141,8 @@ public final class FeatureCache {
                 checkState(labels.getDataType() == DataType.INT64, "labels must be int64");
                 new NDList(features.features(), labels).encode(out);
             }
-            Files.move(tmp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -143,7 +151,8 @@ public final class FeatureCache {
         info.put("weights_sha256", weights);
         info.put("source", source.cacheKey());
         info.put("transform", source.transformDescription());
-        info.put("shape", Arrays.stream(features.features().getShape().getShape()).boxed().toList());
+        info.put(
+                "shape", Arrays.stream(features.features().getShape().getShape()).boxed().toList());
         info.put("created", OffsetDateTime.now(ZoneOffset.UTC).toString());
         Path json = directory.resolve(key + ".json");
         Path jsonTmp = Files.createTempFile(directory, key, ".tmp");
@@ -152,7 +161,11 @@ public final class FeatureCache {
                     jsonTmp,
                     new GsonBuilder().setPrettyPrinting().create().toJson(info),
                     StandardCharsets.UTF_8);
-            Files.move(jsonTmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    jsonTmp,
+                    json,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(jsonTmp);
         }

@@ -27,11 +27,12 @@ public final class FeatureExtractor {
      * @param batchSize images per forward pass, {@code >= 1}
      * @param manager where the result is created (and its device)
      * @return features [N, F] float32 and labels [N] int64, on {@code manager}
-     * @throws IllegalArgumentException if the backbone is not initialised, the batch size is
-     *     below 1, or the source's labels do not match its size
+     * @throws IllegalArgumentException if the backbone is not initialised, the batch size is below
+     *     1, or the source's labels do not match its size
      * @throws IllegalStateException if the backbone does not return one [B, F] array
      */
-    public static Features extract(Block backbone, FeatureSource source, int batchSize, NDManager manager) {
+    public static Features extract(
+            Block backbone, FeatureSource source, int batchSize, NDManager manager) {
         checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
         checkArgument(
                 backbone.isInitialized(),
@@ -40,8 +41,7 @@ public final class FeatureExtractor {
         int n = source.size();
         int[] labels = source.labels();
         checkArgument(n >= 1, "source %s is empty", source.cacheKey());
-        checkArgument(
-                labels.length == n, "source has %s images but %s labels", n, labels.length);
+        checkArgument(labels.length == n, "source has %s images but %s labels", n, labels.length);
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         NDArray features = null;
@@ -51,14 +51,19 @@ public final class FeatureExtractor {
                 try (NDManager batch = manager.newSubManager()) {
                     NDArray images = source.images(batch, from, to);
                     checkState(
-                            images.getShape().dimension() >= 2 && images.getShape().get(0) == to - from,
+                            images.getShape().dimension() >= 2
+                                    && images.getShape().get(0) == to - from,
                             "source returned %s for images [%s, %s)",
                             images.getShape(),
                             from,
                             to);
                     NDList out =
-                            backbone.forward(new ParameterStore(batch, false), new NDList(images), false);
-                    checkState(out.size() == 1, "backbone returned %s arrays, expected one [B, F]", out.size());
+                            backbone.forward(
+                                    new ParameterStore(batch, false), new NDList(images), false);
+                    checkState(
+                            out.size() == 1,
+                            "backbone returned %s arrays, expected one [B, F]",
+                            out.size());
                     NDArray f = out.get(0);
                     checkState(
                             f.getShape().dimension() == 2 && f.getShape().get(0) == to - from,
@@ -66,7 +71,8 @@ public final class FeatureExtractor {
                             f.getShape(),
                             to - from);
                     if (features == null) {
-                        features = manager.zeros(new Shape(n, f.getShape().get(1)), DataType.FLOAT32);
+                        features =
+                                manager.zeros(new Shape(n, f.getShape().get(1)), DataType.FLOAT32);
                     }
                     checkState(
                             f.getShape().get(1) == features.getShape().get(1),

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
- * A labelled image set, already transformed for a backbone, that {@link FeatureExtractor} reads
- * in order. Evaluation transforms are deterministic, so the same range always gives the same
- * pixels; that is what makes features cacheable ({@link FeatureCache}).
+ * A labelled image set, already transformed for a backbone, that {@link FeatureExtractor} reads in
+ * order. Evaluation transforms are deterministic, so the same range always gives the same pixels;
+ * that is what makes features cacheable ({@link FeatureCache}).
  */
 public interface FeatureSource {
     /**
@@ -34,16 +34,16 @@ public interface FeatureSource {
     int[] labels();
 
     /**
-     * Identifies the images and labels: dataset, split and content (a name alone is not enough
-     * when files can change). Part of the feature cache key.
+     * Identifies the images and labels: dataset, split and content (a name alone is not enough when
+     * files can change). Part of the feature cache key.
      *
      * @return a stable string
      */
     String cacheKey();
 
     /**
-     * Describes the evaluation transform (resize, crop, padding, normalisation, channels). Part
-     * of the feature cache key.
+     * Describes the evaluation transform (resize, crop, padding, normalisation, channels). Part of
+     * the feature cache key.
      *
      * @return a stable string; {@code "none"} by default
      */

@@ -24,14 +24,19 @@ public final class Features implements AutoCloseable {
      */
     public Features(NDArray features, NDArray labels) {
         checkArgument(
-                features.getShape().dimension() == 2, "features must be [N, F], got %s", features.getShape());
+                features.getShape().dimension() == 2,
+                "features must be [N, F], got %s",
+                features.getShape());
         checkArgument(
-                labels.getShape().dimension() == 1 && labels.getShape().get(0) == features.getShape().get(0),
+                labels.getShape().dimension() == 1
+                        && labels.getShape().get(0) == features.getShape().get(0),
                 "labels must be [%s], got %s",
                 features.getShape().get(0),
                 labels.getShape());
         checkArgument(
-                labels.getDataType() == DataType.INT64, "labels must be int64, got %s", labels.getDataType());
+                labels.getDataType() == DataType.INT64,
+                "labels must be int64, got %s",
+                labels.getDataType());
         this.features = features;
         this.labels = labels;
     }

@@ -29,9 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Full fine-tuning for transfer (METHODS.md §10): backbone + {@link LinearClassifier} trained end to
- * end on a labelled dataset with cross-entropy and SGD ({@link Sgd}, PyTorch form), the backbone in
- * training mode (BatchNorm on batch statistics, running statistics updated), training images
+ * Full fine-tuning for transfer (METHODS.md §10): backbone + {@link LinearClassifier} trained end
+ * to end on a labelled dataset with cross-entropy and SGD ({@link Sgd}, PyTorch form), the backbone
+ * in training mode (BatchNorm on batch statistics, running statistics updated), training images
  * augmented with one random crop each ({@link MultiCrop#linearProbe(int)}: RandomResizedCrop +
  * flip). Every {@code evalEveryEpochs} epochs and after the last, the whole network in eval mode
  * scores the test set (deterministic evaluation transform) for top-1 / top-5.
@@ -65,7 +65,8 @@ public final class FineTune {
      * @param protocol lr, epochs, schedule, momentum, weight decay, batch size, evaluation period
      * @param seed seeds crops and shuffling (weights come from the engine's seeded generator)
      * @param loaderThreads decoding threads, {@code >= 1}
-     * @param manager where the classifier, optimiser state and temporaries live (its device is used)
+     * @param manager where the classifier, optimiser state and temporaries live (its device is
+     *     used)
      * @return best and last top-1/top-5 and the history
      * @throws IllegalArgumentException if an input is out of range
      */
@@ -79,8 +80,17 @@ public final class FineTune {
             long seed,
             int loaderThreads,
             NDManager manager) {
-        return train(backbone, train, transform, test, numClasses, protocol, protocol.learningRate(), seed,
-                loaderThreads, manager);
+        return train(
+                backbone,
+                train,
+                transform,
+                test,
+                numClasses,
+                protocol,
+                protocol.learningRate(),
+                seed,
+                loaderThreads,
+                manager);
     }
 
     /**
@@ -98,7 +108,8 @@ public final class FineTune {
      * @param headLearningRate the classifier's initial rate, {@code > 0}
      * @param seed seeds crops and shuffling (weights come from the engine's seeded generator)
      * @param loaderThreads decoding threads, {@code >= 1}
-     * @param manager where the classifier, optimiser state and temporaries live (its device is used)
+     * @param manager where the classifier, optimiser state and temporaries live (its device is
+     *     used)
      * @return best and last top-1/top-5 and the history (the trunk's rate per epoch)
      * @throws IllegalArgumentException if an input is out of range
      */
@@ -119,11 +130,21 @@ public final class FineTune {
                 "headLearningRate must be > 0, got %s",
                 headLearningRate);
         checkArgument(numClasses >= 2, "numClasses must be >= 2, got %s", numClasses);
-        checkArgument(transform.cropCount() == 1, "the training transform must cut one crop, got %s", transform);
+        checkArgument(
+                transform.cropCount() == 1,
+                "the training transform must cut one crop, got %s",
+                transform);
         checkArgument(backbone.isInitialized(), "backbone is not initialised");
-        checkArgument(train.size() >= 2, "fine-tuning needs at least 2 training images, got %s", train.size());
+        checkArgument(
+                train.size() >= 2,
+                "fine-tuning needs at least 2 training images, got %s",
+                train.size());
         for (int label : test.labels()) {
-            checkArgument(label >= 0 && label < numClasses, "test label %s outside [0, %s)", label, numClasses);
+            checkArgument(
+                    label >= 0 && label < numClasses,
+                    "test label %s outside [0, %s)",
+                    label,
+                    numClasses);
         }
         for (int i = 0; i < train.size(); i++) {
             checkArgument(
@@ -147,8 +168,12 @@ public final class FineTune {
                                 .optDropLast(dropLast)
                                 .build()) {
             LinearClassifier classifier =
-                    LinearClassifier.builder().setClasses(numClasses).optInputDim(backbone.featureDim()).build();
-            classifier.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
+                    LinearClassifier.builder()
+                            .setClasses(numClasses)
+                            .optInputDim(backbone.featureDim())
+                            .build();
+            classifier.initialize(
+                    run, Precision.DEFAULT.parameterType(), new Shape(1, backbone.featureDim()));
             int itersPerEpoch = loader.batchesPerEpoch();
             Schedule lr = iteration -> protocol.learningRateAt((int) (iteration / itersPerEpoch));
             Optimizer sgd =
@@ -156,9 +181,13 @@ public final class FineTune {
                             .setManager(run)
                             .setGroups(
                                     List.of(
-                                            ParamGroup.of("backbone", backbone).excludeBnAndBiasFromDecay(false),
-                                            ParamGroup.of("classifier", classifier).excludeBnAndBiasFromDecay(false)
-                                                    .lrMultiplier(headLearningRate / protocol.learningRate())))
+                                            ParamGroup.of("backbone", backbone)
+                                                    .excludeBnAndBiasFromDecay(false),
+                                            ParamGroup.of("classifier", classifier)
+                                                    .excludeBnAndBiasFromDecay(false)
+                                                    .lrMultiplier(
+                                                            headLearningRate
+                                                                    / protocol.learningRate())))
                             .setLearningRate(lr)
                             .optMomentum(protocol.momentum())
                             .optWeightDecay(protocol.weightDecay())
@@ -183,10 +212,18 @@ public final class FineTune {
                             step.tempAttachAll(borrowed);
                             MultiCropBatch batch = host.toDevice(step);
                             NDArray loss;
-                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                NDArray f = backbone.forward(ps, new NDList(batch.groups().get(0).images()), true)
-                                        .singletonOrThrow();
-                                NDArray logits = classifier.forward(ps, new NDList(f), true).singletonOrThrow();
+                            try (GradientCollector gc =
+                                    Engine.getInstance().newGradientCollector()) {
+                                NDArray f =
+                                        backbone.forward(
+                                                        ps,
+                                                        new NDList(batch.groups().get(0).images()),
+                                                        true)
+                                                .singletonOrThrow();
+                                NDArray logits =
+                                        classifier
+                                                .forward(ps, new NDList(f), true)
+                                                .singletonOrThrow();
                                 loss = crossEntropy(logits, batch.labels(), numClasses);
                                 gc.backward(loss);
                             }
@@ -207,8 +244,13 @@ public final class FineTune {
                 boolean last = epoch + 1 == protocol.epochs();
                 if (last || (epoch + 1) % protocol.evalEveryEpochs() == 0) {
                     double[] top = evaluate(backbone, classifier, test, protocol.batchSize(), run);
-                    history.add(new ProbeResult.EpochScore(
-                            epoch + 1, protocol.learningRateAt(epoch), lossSum / seen, top[0], top[1]));
+                    history.add(
+                            new ProbeResult.EpochScore(
+                                    epoch + 1,
+                                    protocol.learningRateAt(epoch),
+                                    lossSum / seen,
+                                    top[0],
+                                    top[1]));
                 }
             }
         }
@@ -216,17 +258,24 @@ public final class FineTune {
     }
 
     /**
-     * Mean cross-entropy of logits against integer labels, differentiable in the logits; no
-     * scalar operands (see {@code Scalars}).
+     * Mean cross-entropy of logits against integer labels, differentiable in the logits; no scalar
+     * operands (see {@code Scalars}).
      */
     static NDArray crossEntropy(NDArray logits, NDArray labels, int numClasses) {
-        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(numClasses).toType(logits.getDataType(), false);
+        NDArray oneHot =
+                labels.toType(DataType.INT64, false)
+                        .oneHot(numClasses)
+                        .toType(logits.getDataType(), false);
         return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
     }
 
     /** Top-1 / top-5 of backbone + classifier in eval mode over the test source. */
     private static double[] evaluate(
-            Backbone backbone, LinearClassifier classifier, FeatureSource test, int batchSize, NDManager run) {
+            Backbone backbone,
+            LinearClassifier classifier,
+            FeatureSource test,
+            int batchSize,
+            NDManager run) {
         try (NDManager scope = run.newSubManager();
                 Features f = FeatureExtractor.extract(backbone, test, batchSize, scope)) {
             NDArray logits = AugmentedLinearProbe.frozenFeatures(classifier, f.features(), scope);

@@ -13,9 +13,10 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * Feeds an {@link IdxDataset} (grayscale, [n, 1, H, W] in [0, 1]) to a backbone: optional
- * bilinear resize (PIL-style, antialiased when shrinking), then zero padding (black, before normalisation, as torchvision's {@code Pad}),
- * then replication to C channels, then {@code (x − mean[c]) / std[c]}.
+ * Feeds an {@link IdxDataset} (grayscale, [n, 1, H, W] in [0, 1]) to a backbone: optional bilinear
+ * resize (PIL-style, antialiased when shrinking), then zero padding (black, before normalisation,
+ * as torchvision's {@code Pad}), then replication to C channels, then {@code (x − mean[c]) /
+ * std[c]}.
  *
  * <pre>{@code
  * FeatureSource train = IdxFeatureSource.builder(IdxDataset.embeddedFashionMnist(true))
@@ -118,7 +119,8 @@ public final class IdxFeatureSource implements FeatureSource {
          * @throws IllegalArgumentException if a setting is out of range
          */
         public IdxFeatureSource build() {
-            checkArgument(channels == 1 || channels == 3, "channels must be 1 or 3, got %s", channels);
+            checkArgument(
+                    channels == 1 || channels == 3, "channels must be 1 or 3, got %s", channels);
             checkArgument(resize >= 0, "resize must be >= 0 (0 = keep), got %s", resize);
             checkArgument(pad >= 0, "pad must be >= 0, got %s", pad);
             checkArgument(
@@ -149,8 +151,12 @@ public final class IdxFeatureSource implements FeatureSource {
             }
             if (pad > 0) {
                 Shape s = x.getShape();
-                NDArray padded = scope.zeros(new Shape(s.get(0), 1, s.get(2) + 2L * pad, s.get(3) + 2L * pad));
-                padded.set(new NDIndex(":, :, {}:{}, {}:{}", pad, pad + s.get(2), pad, pad + s.get(3)), x);
+                NDArray padded =
+                        scope.zeros(
+                                new Shape(s.get(0), 1, s.get(2) + 2L * pad, s.get(3) + 2L * pad));
+                padded.set(
+                        new NDIndex(":, :, {}:{}, {}:{}", pad, pad + s.get(2), pad, pad + s.get(3)),
+                        x);
                 x = padded;
             }
             if (channels == 3) {

@@ -3,10 +3,10 @@ package dev.selfsup.eval;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
@@ -14,16 +14,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Weighted k-nearest-neighbour classification on frozen features (METHODS.md §10; Wu et al.
- * 2018, as used by InstDisc, MoCo's and DINO's kNN monitors).
+ * Weighted k-nearest-neighbour classification on frozen features (METHODS.md §10; Wu et al. 2018,
+ * as used by InstDisc, MoCo's and DINO's kNN monitors).
  *
- * <p>Features are L2-normalised inside; the k training features with the highest cosine
- * similarity to a query vote for their class with weight {@code exp(sim / T)}; the class with the
- * largest summed vote wins (ties: the lowest class index, as {@code torch.argmax}).
+ * <p>Features are L2-normalised inside; the k training features with the highest cosine similarity
+ * to a query vote for their class with weight {@code exp(sim / T)}; the class with the largest
+ * summed vote wins (ties: the lowest class index, as {@code torch.argmax}).
  *
- * <p><b>Memory.</b> Queries are processed {@link Chunking#queries()} at a time and the training
- * set {@link Chunking#trainRows()} rows at a time, keeping a running top-k per query that is
- * merged across training chunks. Beyond the inputs themselves, the peak is about
+ * <p><b>Memory.</b> Queries are processed {@link Chunking#queries()} at a time and the training set
+ * {@link Chunking#trainRows()} rows at a time, keeping a running top-k per query that is merged
+ * across training chunks. Beyond the inputs themselves, the peak is about
  *
  * <pre>
  *   4 B × ( q·t            similarity block
@@ -35,12 +35,12 @@ import java.util.List;
  * </pre>
  *
  * with q, t the chunk sizes, k the largest requested k, F the feature width, N the training set
- * size and C the class count. The defaults (q = 1024, t = 32768) give about 0.6 GB for
- * ImageNet with float32 features (N = 1.28 M, F = 2048, C = 1000, k = 200: 128 MB similarity
- * block, 8 MB queries, 5 MB norms, 128 MB one-hot, 12 MB votes per k) plus 256 MB when the
- * features are stored as float16, independent of N and of the number of queries: 1.28 M × 50 k
- * runs as 49 query chunks × 40 training chunks. The caller's feature arrays themselves (10.5 GB
- * for 1.28 M × 2048 float32, half in float16) are not copied.
+ * size and C the class count. The defaults (q = 1024, t = 32768) give about 0.6 GB for ImageNet
+ * with float32 features (N = 1.28 M, F = 2048, C = 1000, k = 200: 128 MB similarity block, 8 MB
+ * queries, 5 MB norms, 128 MB one-hot, 12 MB votes per k) plus 256 MB when the features are stored
+ * as float16, independent of N and of the number of queries: 1.28 M × 50 k runs as 49 query chunks
+ * × 40 training chunks. The caller's feature arrays themselves (10.5 GB for 1.28 M × 2048 float32,
+ * half in float16) are not copied.
  */
 public final class Knn {
     /** The default number of neighbours, 20 (InstDisc, MoCo v2 monitors; also report 200). */
@@ -70,7 +70,8 @@ public final class Knn {
          */
         public Chunking {
             checkArgument(queries >= 1, "queries per chunk must be >= 1, got %s", queries);
-            checkArgument(trainRows >= 1, "training rows per chunk must be >= 1, got %s", trainRows);
+            checkArgument(
+                    trainRows >= 1, "training rows per chunk must be >= 1, got %s", trainRows);
         }
 
         /**
@@ -98,8 +99,8 @@ public final class Knn {
      * @param k neighbours
      * @param temperature vote temperature T
      * @param top1 top-1 accuracy in percent
-     * @param top5 top-5 accuracy in percent: the true class is among the five highest votes and
-     *     got at least one neighbour's vote (so with k {@literal <} 5 only the voted classes can count)
+     * @param top5 top-5 accuracy in percent: the true class is among the five highest votes and got
+     *     at least one neighbour's vote (so with k {@literal <} 5 only the voted classes can count)
      * @param queries number of test features scored
      */
     public record Score(int k, double temperature, double top1, double top5, int queries) {}

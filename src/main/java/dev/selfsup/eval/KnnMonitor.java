@@ -16,12 +16,12 @@ import java.util.Locale;
  * online monitor lightly's and solo-learn's kNN callbacks provide): features of a labelled memory
  * bank and of labelled queries are extracted with the backbone in eval mode and autograd off
  * ({@link FeatureExtractor}), and the queries are classified by {@link Knn} (k 20, T 0.07 by
- * default). Use a validation split of the training images ({@code data.ValidationSplit}): the
- * rest of the split is the bank, the held-out images the queries; the test split stays unseen.
+ * default). Use a validation split of the training images ({@code data.ValidationSplit}): the rest
+ * of the split is the bank, the held-out images the queries; the test split stays unseen.
  *
- * <p>It reads the parameters only, so training runs the same with or without it. The trainer's
- * hook around it ({@code run.KnnObserver}) logs {@code knn_top1} and {@code knn_top5} and draws
- * the curves.
+ * <p>It reads the parameters only, so training runs the same with or without it. The trainer's hook
+ * around it ({@code run.KnnObserver}) logs {@code knn_top1} and {@code knn_top5} and draws the
+ * curves.
  *
  * <pre>{@code
  * ValidationSplit split = ValidationSplit.of(trainImages, 0.1, 0);
@@ -46,10 +46,20 @@ public final class KnnMonitor {
     private final int extractBatch;
 
     private KnnMonitor(Builder b) {
-        this.bank = DatasetFeatureSource.builder(b.bank).setTransform(b.transform).optBatchSize(b.extractBatch)
-                .optThreads(b.threads).optSubset("knn monitor bank").build();
-        this.queries = DatasetFeatureSource.builder(b.queries).setTransform(b.transform).optBatchSize(b.extractBatch)
-                .optThreads(b.threads).optSubset("knn monitor queries").build();
+        this.bank =
+                DatasetFeatureSource.builder(b.bank)
+                        .setTransform(b.transform)
+                        .optBatchSize(b.extractBatch)
+                        .optThreads(b.threads)
+                        .optSubset("knn monitor bank")
+                        .build();
+        this.queries =
+                DatasetFeatureSource.builder(b.queries)
+                        .setTransform(b.transform)
+                        .optBatchSize(b.extractBatch)
+                        .optThreads(b.threads)
+                        .optSubset("knn monitor queries")
+                        .build();
         this.numClasses = Math.max(b.bank.numClasses(), b.queries.numClasses());
         this.everyEpochs = b.everyEpochs;
         this.k = b.k;
@@ -79,8 +89,8 @@ public final class KnnMonitor {
     }
 
     /**
-     * Extracts the bank's and the queries' features with the backbone (eval mode, autograd off)
-     * and classifies the queries by a weighted vote of their k nearest bank images.
+     * Extracts the bank's and the queries' features with the backbone (eval mode, autograd off) and
+     * classifies the queries by a weighted vote of their k nearest bank images.
      *
      * @param backbone the backbone (read, not trained)
      * @param scope a manager for the features and temporaries, e.g. a sub-manager on the training
@@ -92,8 +102,15 @@ public final class KnnMonitor {
         Block block = Readout.of(backbone, readoutGrid);
         try (Features b = FeatureExtractor.extract(block, bank, extractBatch, scope);
                 Features q = FeatureExtractor.extract(block, queries, extractBatch, scope)) {
-            return Knn.evaluate(b.features(), b.labels(), q.features(), q.labels(), new int[] {k}, temperature,
-                    numClasses).get(0);
+            return Knn.evaluate(
+                            b.features(),
+                            b.labels(),
+                            q.features(),
+                            q.labels(),
+                            new int[] {k},
+                            temperature,
+                            numClasses)
+                    .get(0);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
@@ -109,8 +126,14 @@ public final class KnnMonitor {
      * @return e.g. {@code kNN top-1 41.20 % (k 20, T 0.07; 600 validation / 5400 bank images)}
      */
     public String describe(Knn.Score score) {
-        return String.format(Locale.ROOT, "kNN top-1 %.2f %% (k %d, T %s; %d validation / %d bank images)",
-                score.top1(), k, temperature, queries.size(), bank.size());
+        return String.format(
+                Locale.ROOT,
+                "kNN top-1 %.2f %% (k %d, T %s; %d validation / %d bank images)",
+                score.top1(),
+                k,
+                temperature,
+                queries.size(),
+                bank.size());
     }
 
     /** Builder of a {@link KnnMonitor}. */
@@ -187,8 +210,8 @@ public final class KnnMonitor {
         }
 
         /**
-         * Pools the last feature map to grid × grid ({@link Readout}); default 1, the backbone's own
-         * global average pool.
+         * Pools the last feature map to grid × grid ({@link Readout}); default 1, the backbone's
+         * own global average pool.
          *
          * @param value grid side, {@code >= 1}
          * @return this
@@ -228,13 +251,25 @@ public final class KnnMonitor {
          *     unlabelled
          */
         public KnnMonitor build() {
-            checkArgument(bank != null && queries != null, "setData(memoryBank, validation) is required");
-            checkArgument(transform != null, "setTransform is required, e.g. MultiCrop.evaluationResize(28)");
-            checkArgument(everyEpochs >= 1, "setEveryEpochs is required and must be >= 1, got %s", everyEpochs);
-            checkArgument(bank.numClasses() > 0 && queries.numClasses() > 0,
-                    "the kNN monitor needs labelled images; %s has %s classes", bank.name(), bank.numClasses());
-            checkArgument(k >= 1 && k <= bank.size(), "k must be in [1, %s] (the memory bank's size), got %s",
-                    bank.size(), k);
+            checkArgument(
+                    bank != null && queries != null, "setData(memoryBank, validation) is required");
+            checkArgument(
+                    transform != null,
+                    "setTransform is required, e.g. MultiCrop.evaluationResize(28)");
+            checkArgument(
+                    everyEpochs >= 1,
+                    "setEveryEpochs is required and must be >= 1, got %s",
+                    everyEpochs);
+            checkArgument(
+                    bank.numClasses() > 0 && queries.numClasses() > 0,
+                    "the kNN monitor needs labelled images; %s has %s classes",
+                    bank.name(),
+                    bank.numClasses());
+            checkArgument(
+                    k >= 1 && k <= bank.size(),
+                    "k must be in [1, %s] (the memory bank's size), got %s",
+                    bank.size(),
+                    k);
             checkArgument(temperature > 0, "temperature must be > 0, got %s", temperature);
             checkArgument(readoutGrid >= 1, "readout grid must be >= 1, got %s", readoutGrid);
             checkArgument(extractBatch >= 1, "extract batch must be >= 1, got %s", extractBatch);

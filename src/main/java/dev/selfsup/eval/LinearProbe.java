@@ -14,14 +14,14 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * Linear classification on frozen features (METHODS.md §10): an optional BatchNorm without
- * affine parameters, then {@code Linear(F → C)} initialised N(0, 0.01) with zero bias, trained by
- * SGD with momentum on cross-entropy.
+ * Linear classification on frozen features (METHODS.md §10): an optional BatchNorm without affine
+ * parameters, then {@code Linear(F → C)} initialised N(0, 0.01) with zero bias, trained by SGD with
+ * momentum on cross-entropy.
  *
  * <p>This is the fast path on cached feature tensors ({@link FeatureExtractor}, {@link
  * FeatureCache}): the backbone never runs here, so the presets' training augmentation is not
- * applied. Gradients are written out in closed form ({@code ∂CE/∂logits = softmax − onehot}),
- * so no {@code GradientCollector} is opened and a probe may run while a training step holds one.
+ * applied. Gradients are written out in closed form ({@code ∂CE/∂logits = softmax − onehot}), so no
+ * {@code GradientCollector} is opened and a probe may run while a training step holds one.
  *
  * <p>SGD follows {@code torch.optim.SGD} (dampening 0, no Nesterov): {@code g ← g + wd·p; buf ←
  * μ·buf + g} (buf = g on the first step); {@code p ← p − lr·buf}; weight decay applies to weight
@@ -84,13 +84,20 @@ public final class LinearProbe {
                 long[] order = permutation(n, Seeds.derive(seed, "probe-shuffle", epoch));
                 for (int from = 0; from < n; from += protocol.batchSize()) {
                     int to = Math.min(n, from + protocol.batchSize());
-                    step(s, trainFeatures, labels, Arrays.copyOfRange(order, from, to), lr, protocol);
+                    step(
+                            s,
+                            trainFeatures,
+                            labels,
+                            Arrays.copyOfRange(order, from, to),
+                            lr,
+                            protocol);
                 }
                 double lossSum = s.takeEpochLoss();
                 boolean last = epoch + 1 == protocol.epochs();
                 if (last || (epoch + 1) % protocol.evalEveryEpochs() == 0) {
                     double[] top = evaluate(s, testFeatures, testLabels, protocol.batchNorm());
-                    history.add(new ProbeResult.EpochScore(epoch + 1, lr, lossSum / n, top[0], top[1]));
+                    history.add(
+                            new ProbeResult.EpochScore(epoch + 1, lr, lossSum / n, top[0], top[1]));
                 }
             }
         }
@@ -99,7 +106,10 @@ public final class LinearProbe {
 
     /** Best (earliest on ties) and last of an evaluation history, with the elapsed time. */
     static ProbeResult result(
-            ProbeProtocol protocol, long seed, List<ProbeResult.EpochScore> history, long startNanos) {
+            ProbeProtocol protocol,
+            long seed,
+            List<ProbeResult.EpochScore> history,
+            long startNanos) {
         ProbeResult.EpochScore best = history.get(0);
         for (ProbeResult.EpochScore e : history) {
             if (e.top1() > best.top1()) {
@@ -127,7 +137,11 @@ public final class LinearProbe {
      * @return {weight [C·F] row-major, bias [C]}
      */
     static float[][] trainedParameters(
-            NDArray trainFeatures, NDArray trainLabels, int numClasses, ProbeProtocol protocol, long seed) {
+            NDArray trainFeatures,
+            NDArray trainLabels,
+            int numClasses,
+            ProbeProtocol protocol,
+            long seed) {
         checkPair("train", trainFeatures, trainLabels, numClasses);
         int n = (int) trainFeatures.getShape().get(0);
         int f = (int) trainFeatures.getShape().get(1);
@@ -140,7 +154,13 @@ public final class LinearProbe {
                 long[] order = permutation(n, Seeds.derive(seed, "probe-shuffle", epoch));
                 for (int from = 0; from < n; from += protocol.batchSize()) {
                     int to = Math.min(n, from + protocol.batchSize());
-                    step(s, trainFeatures, labels, Arrays.copyOfRange(order, from, to), lr, protocol);
+                    step(
+                            s,
+                            trainFeatures,
+                            labels,
+                            Arrays.copyOfRange(order, from, to),
+                            lr,
+                            protocol);
                 }
             }
             float[] wb = s.weight.toFloatArray();
@@ -157,9 +177,9 @@ public final class LinearProbe {
     /**
      * Classifier parameters, momentum buffer and BatchNorm running statistics, all on run.
      *
-     * <p>Weight and bias live in one [C, F + 1] matrix (bias last) and the features get a column
-     * of ones: both reference scripts decay the bias like the weight, so this is the same update
-     * with half the per-step engine calls, which dominate at probe sizes.
+     * <p>Weight and bias live in one [C, F + 1] matrix (bias last) and the features get a column of
+     * ones: both reference scripts decay the bias like the weight, so this is the same update with
+     * half the per-step engine calls, which dominate at probe sizes.
      */
     static final class State {
         final NDArray weight; // [C, F + 1], bias in the last column
@@ -287,7 +307,10 @@ public final class LinearProbe {
                 features.getShape().get(0),
                 labels.getShape());
         checkArgument(
-                labels.getDataType().isInteger(), "%s labels must be integers, got %s", split, labels.getDataType());
+                labels.getDataType().isInteger(),
+                "%s labels must be integers, got %s",
+                split,
+                labels.getDataType());
         try (NDManager scope = labels.getManager().newSubManager()) {
             scope.tempAttachAll(labels);
             long min = labels.min().toType(DataType.INT64, false).getLong();

@@ -2,15 +2,15 @@ package dev.selfsup.eval;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
+import dev.selfsup.optim.LrSchedule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import dev.selfsup.optim.LrSchedule;
 
 /**
- * The hyper-parameters of a linear probe, recorded with every result so a number always says
- * which protocol produced it (METHODS.md §10).
+ * The hyper-parameters of a linear probe, recorded with every result so a number always says which
+ * protocol produced it (METHODS.md §10).
  *
  * <p>Presets: {@link #moco()} (facebookresearch/moco {@code main_lincls.py}) and {@link #swav()}
  * (facebookresearch/swav {@code eval_linear.py}); anything else is {@link #custom}. The probe
@@ -24,10 +24,10 @@ import dev.selfsup.optim.LrSchedule;
  * @param momentum SGD momentum (PyTorch form, no dampening), in [0, 1)
  * @param weightDecay L2 penalty added to the gradient of weight and bias, {@code >= 0}
  * @param batchSize training batch size, {@code >= 1}
- * @param batchNorm put a BatchNorm without affine parameters (eps 1e-6) before the linear layer,
- *     as MAE's linear probe does
- * @param evalEveryEpochs evaluate on the test features every this many epochs (and always after
- *     the last), {@code >= 1}
+ * @param batchNorm put a BatchNorm without affine parameters (eps 1e-6) before the linear layer, as
+ *     MAE's linear probe does
+ * @param evalEveryEpochs evaluate on the test features every this many epochs (and always after the
+ *     last), {@code >= 1}
  */
 public record ProbeProtocol(
         String name,
@@ -67,8 +67,8 @@ public record ProbeProtocol(
      * @param momentum SGD momentum (PyTorch form, no dampening), in [0, 1)
      * @param weightDecay L2 penalty added to the gradient of weight and bias, {@code >= 0}
      * @param batchSize training batch size, {@code >= 1}
-     * @param batchNorm put a BatchNorm without affine parameters (eps 1e-6) before the linear layer,
-     *     as MAE's linear probe does
+     * @param batchNorm put a BatchNorm without affine parameters (eps 1e-6) before the linear
+     *     layer, as MAE's linear probe does
      * @param evalEveryEpochs evaluate on the test features every this many epochs (and always after
      *     the last), {@code >= 1}
      */
@@ -80,10 +80,12 @@ public record ProbeProtocol(
                 "learningRate must be > 0, got %s",
                 learningRate);
         checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
-        checkArgument(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
+        checkArgument(
+                momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got %s", momentum);
         checkArgument(weightDecay >= 0, "weightDecay must be >= 0, got %s", weightDecay);
         checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
-        checkArgument(evalEveryEpochs >= 1, "evalEveryEpochs must be >= 1, got %s", evalEveryEpochs);
+        checkArgument(
+                evalEveryEpochs >= 1, "evalEveryEpochs must be >= 1, got %s", evalEveryEpochs);
     }
 
     /**
@@ -119,7 +121,11 @@ public record ProbeProtocol(
      * @return the protocol, named {@code custom}
      */
     public static ProbeProtocol custom(
-            double learningRate, int epochs, double weightDecay, LrSchedule schedule, int batchSize) {
+            double learningRate,
+            int epochs,
+            double weightDecay,
+            LrSchedule schedule,
+            int batchSize) {
         return new ProbeProtocol(
                 "custom", learningRate, epochs, schedule, 0.9, weightDecay, batchSize, false, 1);
     }
@@ -142,7 +148,14 @@ public record ProbeProtocol(
      */
     public ProbeProtocol withEpochs(int value) {
         return new ProbeProtocol(
-                name, learningRate, value, schedule, momentum, weightDecay, batchSize, batchNorm,
+                name,
+                learningRate,
+                value,
+                schedule,
+                momentum,
+                weightDecay,
+                batchSize,
+                batchNorm,
                 evalEveryEpochs);
     }
 
@@ -154,7 +167,14 @@ public record ProbeProtocol(
      */
     public ProbeProtocol withBatchNorm(boolean value) {
         return new ProbeProtocol(
-                name, learningRate, epochs, schedule, momentum, weightDecay, batchSize, value,
+                name,
+                learningRate,
+                epochs,
+                schedule,
+                momentum,
+                weightDecay,
+                batchSize,
+                value,
                 evalEveryEpochs);
     }
 
@@ -166,7 +186,14 @@ public record ProbeProtocol(
      */
     public ProbeProtocol withEvalEveryEpochs(int value) {
         return new ProbeProtocol(
-                name, learningRate, epochs, schedule, momentum, weightDecay, batchSize, batchNorm,
+                name,
+                learningRate,
+                epochs,
+                schedule,
+                momentum,
+                weightDecay,
+                batchSize,
+                batchNorm,
                 value);
     }
 

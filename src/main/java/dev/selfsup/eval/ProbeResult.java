@@ -3,8 +3,8 @@ package dev.selfsup.eval;
 import java.util.List;
 
 /**
- * What a linear probe run produced: test accuracy at the best and at the last evaluated epoch,
- * the full evaluation history and the protocol.
+ * What a linear probe run produced: test accuracy at the best and at the last evaluated epoch, the
+ * full evaluation history and the protocol.
  *
  * <p>Epoch numbers here count completed epochs (1 … epochs); {@link
  * ProbeProtocol#learningRateAt(int)} takes the 0-based index of the epoch being trained.
@@ -59,5 +59,6 @@ public record ProbeResult(
      * @param top1 test top-1, percent
      * @param top5 test top-5, percent
      */
-    public record EpochScore(int epoch, double learningRate, double trainLoss, double top1, double top5) {}
+    public record EpochScore(
+            int epoch, double learningRate, double trainLoss, double top1, double top5) {}
 }

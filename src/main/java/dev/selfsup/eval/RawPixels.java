@@ -8,9 +8,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The raw-pixel baseline as a parameter-free "backbone": [B, C, H, W] → [B, C·H·W], the
- * flattened (already normalised) pixels. It goes through {@link FeatureExtractor} and {@link
- * FeatureCache} like any backbone and gives the quickstart's {@code raw_pixels} row.
+ * The raw-pixel baseline as a parameter-free "backbone": [B, C, H, W] → [B, C·H·W], the flattened
+ * (already normalised) pixels. It goes through {@link FeatureExtractor} and {@link FeatureCache}
+ * like any backbone and gives the quickstart's {@code raw_pixels} row.
  */
 public final class RawPixels extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -32,7 +32,10 @@ public final class RawPixels extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+            ParameterStore parameterStore,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
         var x = inputs.singletonOrThrow();
         return new NDList(x.reshape(x.getShape().get(0), -1));
     }
@@ -44,7 +47,8 @@ public final class RawPixels extends AbstractBlock {
     }
 
     @Override
-    public void initializeChildBlocks(NDManager manager, ai.djl.ndarray.types.DataType dataType, Shape... inputShapes) {
+    public void initializeChildBlocks(
+            NDManager manager, ai.djl.ndarray.types.DataType dataType, Shape... inputShapes) {
         // no children
     }
 }

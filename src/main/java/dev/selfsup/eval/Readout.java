@@ -44,7 +44,8 @@ public final class Readout extends AbstractBlock {
      * @throws IllegalArgumentException if grid > 1 and the backbone has no feature map (ViT)
      */
     public static Block of(Backbone backbone, int grid) {
-        checkArgument(grid >= 1, "readout grid must be >= 1 (1 = global average pool), got %s", grid);
+        checkArgument(
+                grid >= 1, "readout grid must be >= 1 (1 = global average pool), got %s", grid);
         if (grid == 1) {
             return backbone;
         }
@@ -79,7 +80,12 @@ public final class Readout extends AbstractBlock {
         checkArgument(s.dimension() == 4, "feature map must be [B, F, h, w], got %s", s);
         long h = s.get(2);
         long w = s.get(3);
-        checkArgument(h >= grid && w >= grid, "feature map %s is smaller than the %sx%s readout grid", s, grid, grid);
+        checkArgument(
+                h >= grid && w >= grid,
+                "feature map %s is smaller than the %sx%s readout grid",
+                s,
+                grid,
+                grid);
         NDList cells = new NDList(grid * grid);
         for (int i = 0; i < grid; i++) {
             long r0 = Math.floorDiv(i * h, grid);
@@ -87,7 +93,10 @@ public final class Readout extends AbstractBlock {
             for (int j = 0; j < grid; j++) {
                 long c0 = Math.floorDiv(j * w, grid);
                 long c1 = -Math.floorDiv(-(j + 1) * w, grid);
-                cells.add(map.get(new NDIndex(":, :, {}:{}, {}:{}", r0, r1, c0, c1)).reshape(s.get(0), s.get(1), -1).mean(new int[] {2}));
+                cells.add(
+                        map.get(new NDIndex(":, :, {}:{}, {}:{}", r0, r1, c0, c1))
+                                .reshape(s.get(0), s.get(1), -1)
+                                .mean(new int[] {2}));
             }
         }
         return NDArrays.stack(cells, 2).reshape(s.get(0), -1);
@@ -106,11 +115,14 @@ public final class Readout extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), (long) backbone.featureDim() * grid * grid)};
+        return new Shape[] {
+            new Shape(inputShapes[0].get(0), (long) backbone.featureDim() * grid * grid)
+        };
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         backbone.initialize(manager, dataType, inputShapes);
     }
 

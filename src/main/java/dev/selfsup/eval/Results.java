@@ -23,12 +23,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One evaluation number together with everything needed to know where it came from: the
- * protocol and its hyper-parameters, the dataset, the weights and the date. Written as {@code
- * results.json} (snake_case keys; schema in {@code docs/evaluation.md}).
+ * One evaluation number together with everything needed to know where it came from: the protocol
+ * and its hyper-parameters, the dataset, the weights and the date. Written as {@code results.json}
+ * (snake_case keys; schema in {@code docs/evaluation.md}).
  *
- * <p>Accuracies are in percent. Fields that do not apply to a protocol (epochs for kNN) are
- * {@code null} here and absent from the JSON.
+ * <p>Accuracies are in percent. Fields that do not apply to a protocol (epochs for kNN) are {@code
+ * null} here and absent from the JSON.
  *
  * @param metric what {@code value} is: {@code linear_top1}, {@code knn_top1}, …
  * @param value the headline number, percent
@@ -108,7 +108,8 @@ public record Results(
          */
         public Protocol {
             Objects.requireNonNull(name, "name");
-            hyperParameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hyperParameters));
+            hyperParameters =
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hyperParameters));
         }
     }
 
@@ -180,15 +181,19 @@ public record Results(
          */
         public Dataset {
             Objects.requireNonNull(name, "name");
-            checkArgument(trainSize >= 0 && testSize >= 0, "sizes must be >= 0, got %s, %s", trainSize, testSize);
+            checkArgument(
+                    trainSize >= 0 && testSize >= 0,
+                    "sizes must be >= 0, got %s, %s",
+                    trainSize,
+                    testSize);
         }
     }
 
     /**
      * The weights: where they came from and their SHA-256.
      *
-     * @param path the weights file, or null for weights that only existed in memory (raw
-     *     pixels, random init)
+     * @param path the weights file, or null for weights that only existed in memory (raw pixels,
+     *     random init)
      * @param sha256 64 hex digits: of the file when {@code path} is set ({@link
      *     Fingerprint#ofFile}), else of the parameters ({@link Fingerprint#ofParameters})
      * @param sha256Of {@code file} or {@code parameters}
@@ -205,7 +210,10 @@ public record Results(
          */
         public Weights {
             Objects.requireNonNull(sha256, "sha256");
-            checkArgument(sha256.matches("[0-9a-f]{64}"), "sha256 must be 64 hex digits, got '%s'", sha256);
+            checkArgument(
+                    sha256.matches("[0-9a-f]{64}"),
+                    "sha256 must be 64 hex digits, got '%s'",
+                    sha256);
             checkArgument(
                     "file".equals(sha256Of) || "parameters".equals(sha256Of),
                     "sha256Of must be 'file' or 'parameters', got '%s'",
@@ -304,8 +312,19 @@ public record Results(
         Map<String, Object> hp = new LinkedHashMap<>(protocol.hyperParameters());
         hp.putAll(entries);
         return new Results(
-                metric, value, new Protocol(protocol.name(), hp), dataset, weights, date, top1, top5, bestEpoch,
-                bestTop1, bestTop5, lastEpoch, split);
+                metric,
+                value,
+                new Protocol(protocol.name(), hp),
+                dataset,
+                weights,
+                date,
+                top1,
+                top5,
+                bestEpoch,
+                bestTop1,
+                bestTop5,
+                lastEpoch,
+                split);
     }
 
     /**
@@ -316,8 +335,19 @@ public record Results(
      */
     public Results withSplit(Split value) {
         return new Results(
-                metric, this.value, protocol, dataset, weights, date, top1, top5, bestEpoch, bestTop1, bestTop5,
-                lastEpoch, java.util.Objects.requireNonNull(value, "split"));
+                metric,
+                this.value,
+                protocol,
+                dataset,
+                weights,
+                date,
+                top1,
+                top5,
+                bestEpoch,
+                bestTop1,
+                bestTop5,
+                lastEpoch,
+                java.util.Objects.requireNonNull(value, "split"));
     }
 
     /**
@@ -430,7 +460,8 @@ public record Results(
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }

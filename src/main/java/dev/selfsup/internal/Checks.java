@@ -45,8 +45,8 @@ public final class Checks {
     }
 
     /**
-     * A list for an error message: all of it when short, else the first {@code limit} items and
-     * how many more, so a message about a thousand names stays one readable line.
+     * A list for an error message: all of it when short, else the first {@code limit} items and how
+     * many more, so a message about a thousand names stays one readable line.
      *
      * @param items the items
      * @param limit how many to show, {@code >= 1}

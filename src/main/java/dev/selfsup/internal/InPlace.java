@@ -9,8 +9,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.nio.Buffer;
 
 /**
- * Overwrites a long-lived array's values in place (loading weights, restoring a checkpoint,
- * copying an encoder).
+ * Overwrites a long-lived array's values in place (loading weights, restoring a checkpoint, copying
+ * an encoder).
  *
  * <p>Not {@code NDArray.set(Buffer)}: in PyTorch JNI 2.5.1-0.33.0 that call ({@code torchSet})
  * opens a deprecated {@code at::AutoNonVariableTypeMode} guard, and libtorch prints its

@@ -1,13 +1,14 @@
 package dev.selfsup.internal;
 
 /**
- * A settings record refused a value: names the key (snake_case, relative to the record, e.g.
- * {@code mochi.hardest}), the value and what is valid. The recipe loader prefixes the key with
- * the section it bound the record from and adds file and line.
+ * A settings record refused a value: names the key (snake_case, relative to the record, e.g. {@code
+ * mochi.hardest}), the value and what is valid. The recipe loader prefixes the key with the section
+ * it bound the record from and adds file and line.
  */
 public final class SettingException extends IllegalArgumentException {
     /** The key, relative to the record that refused it. */
     private final String key;
+
     /** What is wrong and what is valid (the message without the key). */
     private final String detail;
 

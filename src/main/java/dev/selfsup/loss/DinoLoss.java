@@ -17,8 +17,8 @@ import dev.selfsup.internal.Scalars;
  * </pre>
  *
  * with G teacher (global) crops and V ≥ G student crops, the global ones first, so that student
- * crop i and teacher crop i are the same view and that pair is skipped. The official code has G =
- * 2 (the teacher sees the two global crops); any G ≥ 1 works here. After each step the centre moves
+ * crop i and teacher crop i are the same view and that pair is skipped. The official code has G = 2
+ * (the teacher sees the two global crops); any G ≥ 1 works here. After each step the centre moves
  * towards the mean teacher output: {@link #updateCenter}.
  *
  * <p>Gradients reach the student arrays only; teacher outputs and centre are used as constants
@@ -37,8 +37,8 @@ public final class DinoLoss {
      *     G ≥ 1 (DINO: 2); no gradient flows into it
      * @param center the centre c, [1, K]; no gradient flows into it
      * @param studentTemperature T_s, finite and {@code > 0} (DINO: 0.1)
-     * @param teacherTemperature T_t, finite and {@code > 0} (DINO: {@link #teacherTemperature}
-     *     of the epoch, 0.04 → 0.07)
+     * @param teacherTemperature T_t, finite and {@code > 0} (DINO: {@link #teacherTemperature} of
+     *     the epoch, 0.04 → 0.07)
      * @return scalar of the inputs' type, on the manager of {@code student[0]}
      * @throws IllegalArgumentException on empty arrays, fewer student than teacher crops, a shape
      *     or type mismatch, or a bad temperature (naming the value)
@@ -170,10 +170,10 @@ public final class DinoLoss {
      * The teacher temperature of an epoch, as the official schedule ({@code
      * np.concatenate((np.linspace(warmup, final, warmupEpochs), np.ones(...) * final))}): linear
      * from {@code warmupTemperature} at epoch 0 to {@code temperature} at epoch {@code warmupEpochs
-     * − 1}, then constant. Since numpy's linspace includes both ends, the last warm-up epoch already
-     * has the final value, and with one warm-up epoch epoch 0 has the warm-up value; with none every
-     * epoch has the final value. Past the official schedule's length (the run's epoch count) the
-     * value stays final.
+     * − 1}, then constant. Since numpy's linspace includes both ends, the last warm-up epoch
+     * already has the final value, and with one warm-up epoch epoch 0 has the warm-up value; with
+     * none every epoch has the final value. Past the official schedule's length (the run's epoch
+     * count) the value stays final.
      *
      * @param epoch the 0-based epoch, {@code >= 0}
      * @param warmupTemperature the start, finite and {@code > 0} (DINO: 0.04)
@@ -202,7 +202,10 @@ public final class DinoLoss {
 
     private static void checkTemperature(String name, double value) {
         checkArgument(
-                value > 0 && Double.isFinite(value), "%s must be finite and > 0, got %s", name, value);
+                value > 0 && Double.isFinite(value),
+                "%s must be finite and > 0, got %s",
+                name,
+                value);
     }
 
     private static void checkLike(NDArray a, String name, NDArray reference) {

@@ -1,6 +1,5 @@
 package dev.selfsup.loss;
 
-import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.selfsup.internal.Scalars;
 import java.util.random.RandomGenerator;
 
 /**
@@ -26,8 +26,8 @@ import java.util.random.RandomGenerator;
  * the live q, so q receives gradient through the positive logit from both sides; METHODS.md's "k
  * detached" means exactly this. No re-normalisation after mixing (official default {@code
  * postmix_norm=False}). The official per-dimension masks ({@code dim_mask}) are {@link
- * Granularity#PER_ELEMENT}; one scalar per call ({@code dim_mask='none'}) is the default. The
- * queue the caller pushes keys into receives the unmixed keys.
+ * Granularity#PER_ELEMENT}; one scalar per call ({@code dim_mask='none'}) is the default. The queue
+ * the caller pushes keys into receives the unmixed keys.
  *
  * <p>With MoCHi as well, FT comes first and MoCHi then mixes from q̂ and Q̂: see {@link
  * #loss(Transformed, NDArray, double)}.
@@ -99,7 +99,8 @@ public final class FeatureTransform {
          * @return the defaults
          */
         public static Settings defaults() {
-            return new Settings(Target.BOTH, 2.0, 1.6, Granularity.PER_BATCH, Granularity.PER_BATCH);
+            return new Settings(
+                    Target.BOTH, 2.0, 1.6, Granularity.PER_BATCH, Granularity.PER_BATCH);
         }
     }
 
@@ -141,10 +142,15 @@ public final class FeatureTransform {
         int[] perm = neg ? Sampling.permutation(rng, kq) : identity(kq);
         try (NDManager scope = Tensors.scope(q, k, queue)) {
             DataType type = q.getDataType();
-            NDArray lambdaP = Scalars.owned(scope.create(lp, pos ? posShape : new Shape()).toType(type, false));
-            NDArray lambdaN = Scalars.owned(scope.create(ln, neg ? negShape : new Shape()).toType(type, false));
+            NDArray lambdaP =
+                    Scalars.owned(
+                            scope.create(lp, pos ? posShape : new Shape()).toType(type, false));
+            NDArray lambdaN =
+                    Scalars.owned(
+                            scope.create(ln, neg ? negShape : new Shape()).toType(type, false));
             Transformed t = apply(q, k, queue, lambdaP, lambdaN, perm);
-            return new Transformed(scope.ret(t.qHat()), scope.ret(t.kHat()), scope.ret(t.negatives()));
+            return new Transformed(
+                    scope.ret(t.qHat()), scope.ret(t.kHat()), scope.ret(t.negatives()));
         }
     }
 
@@ -170,13 +176,21 @@ public final class FeatureTransform {
             int[] permutation) {
         InfoNce.check(q, k, queue, 1);
         checkCoefficients(lambdaPositive, "lambdaPositive", Tensors.dim(q, 0), Tensors.dim(q, 1));
-        checkCoefficients(lambdaNegative, "lambdaNegative", Tensors.dim(queue, 0), Tensors.dim(q, 1));
+        checkCoefficients(
+                lambdaNegative, "lambdaNegative", Tensors.dim(queue, 0), Tensors.dim(q, 1));
         checkPermutation(permutation, (int) Tensors.dim(queue, 0));
         try (NDManager scope = Tensors.scope(q, k, queue, lambdaPositive, lambdaNegative)) {
             DataType type = q.getDataType();
             Transformed t =
-                    apply(q, k, queue, lambdaPositive.toType(type, false), lambdaNegative.toType(type, false), permutation);
-            return new Transformed(scope.ret(t.qHat()), scope.ret(t.kHat()), scope.ret(t.negatives()));
+                    apply(
+                            q,
+                            k,
+                            queue,
+                            lambdaPositive.toType(type, false),
+                            lambdaNegative.toType(type, false),
+                            permutation);
+            return new Transformed(
+                    scope.ret(t.qHat()), scope.ret(t.kHat()), scope.ret(t.negatives()));
         }
     }
 
@@ -195,7 +209,9 @@ public final class FeatureTransform {
         NDArray n = transformed.negatives();
         InfoNce.check(q, k, n, temperature);
         try (NDManager scope = Tensors.scope(q, k, n)) {
-            return scope.ret(Tensors.crossEntropyFirst(InfoNce.rawLogits(q, k, n, null, false, temperature)));
+            return scope.ret(
+                    Tensors.crossEntropyFirst(
+                            InfoNce.rawLogits(q, k, n, null, false, temperature)));
         }
     }
 
@@ -213,7 +229,8 @@ public final class FeatureTransform {
      * @return scalar on the manager of {@code qHat}; gradient flows into q through q̂ and k̂
      * @throws IllegalArgumentException on a shape or type mismatch or a bad temperature
      */
-    public static NDArray loss(Transformed transformed, NDArray extraNegatives, double temperature) {
+    public static NDArray loss(
+            Transformed transformed, NDArray extraNegatives, double temperature) {
         NDArray q = transformed.qHat();
         NDArray k = transformed.kHat();
         NDArray n = transformed.negatives();
@@ -221,7 +238,8 @@ public final class FeatureTransform {
         InfoNce.checkExtra(q, extraNegatives);
         try (NDManager scope = Tensors.scope(q, k, n, extraNegatives)) {
             return scope.ret(
-                    Tensors.crossEntropyFirst(InfoNce.rawLogits(q, k, n, extraNegatives, false, temperature)));
+                    Tensors.crossEntropyFirst(
+                            InfoNce.rawLogits(q, k, n, extraNegatives, false, temperature)));
         }
     }
 
@@ -234,7 +252,8 @@ public final class FeatureTransform {
      * @return [B, 1 + K + M] on the manager of {@code qHat}
      * @throws IllegalArgumentException on a shape or type mismatch or a bad temperature
      */
-    public static NDArray logits(Transformed transformed, NDArray extraNegatives, double temperature) {
+    public static NDArray logits(
+            Transformed transformed, NDArray extraNegatives, double temperature) {
         NDArray q = transformed.qHat();
         NDArray k = transformed.kHat();
         NDArray n = transformed.negatives();
@@ -320,8 +339,11 @@ public final class FeatureTransform {
         Shape s = c.getShape();
         boolean ok =
                 s.dimension() == 0
-                        || (s.dimension() == 2 && s.get(0) == rows && (s.get(1) == 1 || s.get(1) == d));
-        checkArgument(ok, "%s must be a scalar, [%s, 1] or [%s, %s], got %s", name, rows, rows, d, s);
+                        || (s.dimension() == 2
+                                && s.get(0) == rows
+                                && (s.get(1) == 1 || s.get(1) == d));
+        checkArgument(
+                ok, "%s must be a scalar, [%s, 1] or [%s, %s], got %s", name, rows, rows, d, s);
         DataType t = c.getDataType();
         checkArgument(
                 t == DataType.FLOAT32 || t == DataType.FLOAT64,
@@ -331,11 +353,18 @@ public final class FeatureTransform {
     }
 
     private static void checkPermutation(int[] perm, int n) {
-        checkArgument(perm != null && perm.length == n, "permutation must have length K = %s, got %s", n,
+        checkArgument(
+                perm != null && perm.length == n,
+                "permutation must have length K = %s, got %s",
+                n,
                 perm == null ? "null" : perm.length);
         boolean[] seen = new boolean[n];
         for (int p : perm) {
-            checkArgument(p >= 0 && p < n && !seen[p], "permutation must hold each of 0..%s once, got %s", n - 1, p);
+            checkArgument(
+                    p >= 0 && p < n && !seen[p],
+                    "permutation must hold each of 0..%s once, got %s",
+                    n - 1,
+                    p);
             seen[p] = true;
         }
     }

@@ -1,6 +1,5 @@
 package dev.selfsup.loss;
 
-import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.selfsup.internal.Scalars;
 import java.util.random.RandomGenerator;
 
 /**
@@ -18,10 +18,10 @@ import java.util.random.RandomGenerator;
  * norm(β q + (1 − β) n_j) with n_j ∈ Ñ, β ~ U(0, 0.5). Everything is built from detached inputs, so
  * gradient reaches q only through the logits q·h; the queue is never changed.
  *
- * <p>No official MoCHi code was released; we follow the paper: every i, j is an independent
- * uniform draw among the N ranks (torch.randint-style, so i = j is possible and then h = n_i), and
- * every coefficient is drawn per query and per synthetic negative. All draws happen in Java from
- * the caller's generator (see {@link Draws#sample}), then gather with NDArray ops on the inputs'
+ * <p>No official MoCHi code was released; we follow the paper: every i, j is an independent uniform
+ * draw among the N ranks (torch.randint-style, so i = j is possible and then h = n_i), and every
+ * coefficient is drawn per query and per synthetic negative. All draws happen in Java from the
+ * caller's generator (see {@link Draws#sample}), then gather with NDArray ops on the inputs'
  * device.
  */
 public final class HardNegativeMixing {
@@ -91,8 +91,8 @@ public final class HardNegativeMixing {
         }
 
         /**
-         * Draws one step's choices. Order: for each query b, for each of its s negatives (i, j,
-         * α); then for each query b, for each of its s′ negatives (j, β).
+         * Draws one step's choices. Order: for each query b, for each of its s negatives (i, j, α);
+         * then for each query b, for each of its s′ negatives (j, β).
          *
          * @param rng the generator (e.g. {@code Seeds.derive(seed, "mochi", step)})
          * @param batch B, {@code >= 1}
@@ -124,7 +124,12 @@ public final class HardNegativeMixing {
 
         private static void checkRanks(int[] ranks, int hardest, String name) {
             for (int r : ranks) {
-                checkArgument(r >= 0 && r < hardest, "%s ranks must be in [0, %s), got %s", name, hardest, r);
+                checkArgument(
+                        r >= 0 && r < hardest,
+                        "%s ranks must be in [0, %s), got %s",
+                        name,
+                        hardest,
+                        r);
             }
         }
     }
@@ -132,8 +137,8 @@ public final class HardNegativeMixing {
     /**
      * Synthetic negatives and the draws that made them.
      *
-     * @param negatives [B, s + s′, D]: the s mixes of two negatives, then the s′ mixes with q;
-     *     unit norm, no gradient
+     * @param negatives [B, s + s′, D]: the s mixes of two negatives, then the s′ mixes with q; unit
+     *     norm, no gradient
      * @param draws the random choices used
      */
     public record Mixed(NDArray negatives, Draws draws) {}
@@ -153,7 +158,8 @@ public final class HardNegativeMixing {
     public static Mixed mix(
             NDArray q, NDArray queue, int hardest, int mixed, int queryMixed, RandomGenerator rng) {
         checkQueue(q, queue, hardest);
-        return mix(q, queue, Draws.sample(rng, (int) Tensors.dim(q, 0), hardest, mixed, queryMixed));
+        return mix(
+                q, queue, Draws.sample(rng, (int) Tensors.dim(q, 0), hardest, mixed, queryMixed));
     }
 
     /**
@@ -190,10 +196,17 @@ public final class HardNegativeMixing {
      * @throws IllegalArgumentException on a shape or type mismatch or N outside [1, M]
      */
     public static Mixed mixPerQuery(
-            NDArray q, NDArray negatives, int hardest, int mixed, int queryMixed, RandomGenerator rng) {
+            NDArray q,
+            NDArray negatives,
+            int hardest,
+            int mixed,
+            int queryMixed,
+            RandomGenerator rng) {
         checkPerQuery(q, negatives, hardest);
         return mixPerQuery(
-                q, negatives, Draws.sample(rng, (int) Tensors.dim(q, 0), hardest, mixed, queryMixed));
+                q,
+                negatives,
+                Draws.sample(rng, (int) Tensors.dim(q, 0), hardest, mixed, queryMixed));
     }
 
     /**
@@ -246,7 +259,10 @@ public final class HardNegativeMixing {
         InfoNce.check(q, k, queue, temperature);
         checkQueue(q, queue, hardest);
         return loss(
-                q, k, queue, Draws.sample(rng, (int) Tensors.dim(q, 0), hardest, mixed, queryMixed),
+                q,
+                k,
+                queue,
+                Draws.sample(rng, (int) Tensors.dim(q, 0), hardest, mixed, queryMixed),
                 temperature);
     }
 
@@ -262,7 +278,8 @@ public final class HardNegativeMixing {
      * @return scalar on the manager of {@code q}
      * @throws IllegalArgumentException on a shape or type mismatch or an argument out of range
      */
-    public static NDArray loss(NDArray q, NDArray k, NDArray queue, Draws draws, double temperature) {
+    public static NDArray loss(
+            NDArray q, NDArray k, NDArray queue, Draws draws, double temperature) {
         InfoNce.check(q, k, queue, temperature);
         checkQueue(q, queue, draws.hardest());
         checkDraws(q, draws);
@@ -282,7 +299,8 @@ public final class HardNegativeMixing {
      * {@code sims} [B, R] and the negatives {@code flat} [rows, D], where query b's candidate r is
      * row b · stride + r (stride 0 for a shared queue, M for per-query negatives).
      */
-    private static NDArray synthesize(NDArray qd, NDArray sims, NDArray flat, long stride, Draws draws) {
+    private static NDArray synthesize(
+            NDArray qd, NDArray sims, NDArray flat, long stride, Draws draws) {
         NDManager m = qd.getManager();
         DataType type = qd.getDataType();
         int b = (int) Tensors.dim(qd, 0);
@@ -305,7 +323,8 @@ public final class HardNegativeMixing {
             NDArray nj = rows(m, top, offsets, flat, draws.partner(), b, s2);
             NDArray beta = m.create(draws.beta(), new Shape(b, s2, 1)).toType(type, false);
             NDArray oneMinus = beta.neg().add(1);
-            NDArray mixedQ = beta.mul(qd.reshape(b, 1, d)).add(oneMinus.mul(nj)).normalize(2, 2, 1e-12);
+            NDArray mixedQ =
+                    beta.mul(qd.reshape(b, 1, d)).add(oneMinus.mul(nj)).normalize(2, 2, 1e-12);
             out = out == null ? mixedQ : out.concat(mixedQ, 1);
         }
         if (out == null) {
@@ -316,7 +335,13 @@ public final class HardNegativeMixing {
 
     /** Rows of {@code flat} for ranks [B · count] of each query's top list, as [B, count, D]. */
     private static NDArray rows(
-            NDManager m, NDArray top, NDArray offsets, NDArray flat, int[] ranks, int b, int count) {
+            NDManager m,
+            NDArray top,
+            NDArray offsets,
+            NDArray flat,
+            int[] ranks,
+            int b,
+            int count) {
         long[] r = new long[ranks.length];
         for (int i = 0; i < r.length; i++) {
             r[i] = ranks[i];

@@ -1,10 +1,10 @@
 package dev.selfsup.loss;
 
-import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.selfsup.internal.Scalars;
 
 /**
  * InfoNCE with a queue of negative keys, as in MoCo v1/v2 (He et al. 2020, Chen et al. 2020;
@@ -34,7 +34,8 @@ public final class InfoNce {
     public static NDArray loss(NDArray q, NDArray k, NDArray queue, double temperature) {
         check(q, k, queue, temperature);
         try (NDManager scope = Tensors.scope(q, k, queue)) {
-            return scope.ret(Tensors.crossEntropyFirst(rawLogits(q, k, queue, null, true, temperature)));
+            return scope.ret(
+                    Tensors.crossEntropyFirst(rawLogits(q, k, queue, null, true, temperature)));
         }
     }
 
@@ -122,7 +123,8 @@ public final class InfoNce {
         Tensors.checkRank(extra, 3, "extraNegatives", "[B, M, D]");
         Tensors.checkFloat(extra, "extraNegatives", q);
         checkArgument(
-                Tensors.dim(extra, 0) == Tensors.dim(q, 0) && Tensors.dim(extra, 2) == Tensors.dim(q, 1),
+                Tensors.dim(extra, 0) == Tensors.dim(q, 0)
+                        && Tensors.dim(extra, 2) == Tensors.dim(q, 1),
                 "extraNegatives must be [%s, M, %s], got %s",
                 Tensors.dim(q, 0),
                 Tensors.dim(q, 1),

@@ -1,6 +1,5 @@
 package dev.selfsup.loss;
 
-import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
@@ -8,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.selfsup.internal.Scalars;
 
 /**
  * SimCLR's NT-Xent loss (Chen et al. 2020; METHODS.md §4).
@@ -69,8 +69,8 @@ public final class NtXent {
     }
 
     /**
-     * The anchors and, for each, its in-batch negatives, both normalised and detached: the input
-     * of {@link HardNegativeMixing#mixPerQuery} for MoCHi on SimCLR.
+     * The anchors and, for each, its in-batch negatives, both normalised and detached: the input of
+     * {@link HardNegativeMixing#mixPerQuery} for MoCHi on SimCLR.
      *
      * @param z1 first views, [B, D]
      * @param z2 second views, [B, D]
@@ -137,7 +137,9 @@ public final class NtXent {
             positive[(int) (i * cols + (i < b ? i + b : i - b))] = 1;
         }
         if (extra != null) {
-            logits = logits.concat(Scalars.div(Tensors.rowDots(z, extra.stopGradient()), temperature), 1);
+            logits =
+                    logits.concat(
+                            Scalars.div(Tensors.rowDots(z, extra.stopGradient()), temperature), 1);
         }
         Shape shape = new Shape(n, cols);
         logits = logits.add(m.create(self, shape).toType(type, false));

@@ -21,7 +21,8 @@ public final class Sampling {
      * @throws IllegalArgumentException if shape is not finite and positive
      */
     public static double gamma(RandomGenerator rng, double shape) {
-        checkArgument(shape > 0 && Double.isFinite(shape), "shape must be finite and > 0, got %s", shape);
+        checkArgument(
+                shape > 0 && Double.isFinite(shape), "shape must be finite and > 0, got %s", shape);
         if (shape < 1) {
             double u = rng.nextDouble();
             return gamma(rng, shape + 1) * Math.pow(u, 1 / shape);

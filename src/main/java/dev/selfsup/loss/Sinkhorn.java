@@ -21,11 +21,12 @@ import ai.djl.ndarray.NDManager;
  * </pre>
  *
  * LSE subtracts its maximum first, so nothing overflows or underflows to a whole zero row or
- * column; the official code returns NaN once |S|/ε passes ~88 in float32, while this form equals the
- * exact result. When the scores' range allows it (below {@link #EXP_SAFE_RANGE}, which covers SwAV's
- * unit-norm scores) the one-device form runs the official exp-domain iteration after subtracting
- * the maximum instead: the same numbers up to rounding, with one exp instead of seven. The first division by sum(Q) is a constant factor that the first row normalisation
- * cancels exactly, so it is omitted (the result is identical in exact arithmetic).
+ * column; the official code returns NaN once |S|/ε passes ~88 in float32, while this form equals
+ * the exact result. When the scores' range allows it (below {@link #EXP_SAFE_RANGE}, which covers
+ * SwAV's unit-norm scores) the one-device form runs the official exp-domain iteration after
+ * subtracting the maximum instead: the same numbers up to rounding, with one exp instead of seven.
+ * The first division by sum(Q) is a constant factor that the first row normalisation cancels
+ * exactly, so it is omitted (the result is identical in exact arithmetic).
  */
 public final class Sinkhorn {
     private Sinkhorn() {}
@@ -122,14 +123,20 @@ public final class Sinkhorn {
         checkArgument(localB >= 1 && k >= 1, "scores must be non-empty, got %s", scores.getShape());
         long globalB = reducer.globalBatch(localB);
         checkArgument(
-                globalB >= localB, "reducer.globalBatch(%s) must be >= %s, got %s", localB, localB, globalB);
+                globalB >= localB,
+                "reducer.globalBatch(%s) must be >= %s, got %s",
+                localB,
+                localB,
+                globalB);
         double logB = Math.log(globalB);
         double logK = Math.log(k);
         try (NDManager scope = Tensors.scope(scores)) {
             NDArray x = scores.stopGradient().div(epsilon); // S / ε, [B, K]
             if (reducer == Reducer.LOCAL) {
-                double max = x.max().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-                double min = x.min().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                double max =
+                        x.max().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                double min =
+                        x.min().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                 if (max - min < EXP_SAFE_RANGE) {
                     return scope.ret(expDomain(x, max, iterations, globalB, k));
                 }
@@ -155,7 +162,8 @@ public final class Sinkhorn {
     /** The official normalisation in the exp domain, on one device; x = S / ε, [B, K]. */
     private static NDArray expDomain(NDArray x, double max, int iterations, long b, long k) {
         // no autograd here (detached), so Number operands are safe
-        NDArray q = x.sub(Tensors.isDouble(x) ? (Number) max : (Number) (float) max).exp(); // [B, K]
+        NDArray q =
+                x.sub(Tensors.isDouble(x) ? (Number) max : (Number) (float) max).exp(); // [B, K]
         q.divi(q.sum());
         for (int i = 0; i < iterations; i++) {
             q.divi(q.sum(new int[] {0}, true)).divi((float) k); // each prototype: mass 1/K

@@ -1,10 +1,10 @@
 package dev.selfsup.loss;
 
-import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.selfsup.internal.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,14 +31,16 @@ public final class SwavLoss {
      * The loss and the codes it used (for logging code entropy without recomputing them).
      *
      * @param loss the scalar loss
-     * @param codes {@code codes.get(i)} is q for crop {@code cropsForAssign[i]}, [B, K], no gradient
+     * @param codes {@code codes.get(i)} is q for crop {@code cropsForAssign[i]}, [B, K], no
+     *     gradient
      */
     public record Result(NDArray loss, List<NDArray> codes) {
         /**
          * Copies the list so the record is immutable.
          *
          * @param loss the scalar loss
-         * @param codes {@code codes.get(i)} is q for crop {@code cropsForAssign[i]}, [B, K], no gradient
+         * @param codes {@code codes.get(i)} is q for crop {@code cropsForAssign[i]}, [B, K], no
+         *     gradient
          */
         public Result {
             codes = List.copyOf(codes);
@@ -64,15 +66,20 @@ public final class SwavLoss {
             int iterations) {
         Result r =
                 lossWithCodes(
-                        scores, new NDArray[0], cropsForAssign, temperature, epsilon, iterations,
+                        scores,
+                        new NDArray[0],
+                        cropsForAssign,
+                        temperature,
+                        epsilon,
+                        iterations,
                         Sinkhorn.Reducer.LOCAL);
         r.codes().forEach(NDArray::close);
         return r.loss();
     }
 
     /**
-     * SwAV loss with a queue per assigned crop (the official small-batch variant): Sinkhorn runs
-     * on cat(queueScores[i], scores[a]) and q_a is its last B rows.
+     * SwAV loss with a queue per assigned crop (the official small-batch variant): Sinkhorn runs on
+     * cat(queueScores[i], scores[a]) and q_a is its last B rows.
      *
      * @param scores {@code scores[v]}, [B, K] each, V ≥ 2 crops, one type
      * @param queueScores {@code queueScores[i]} = queue_i · Cᵀ for crop {@code cropsForAssign[i]},
@@ -98,7 +105,12 @@ public final class SwavLoss {
                 queueScores == null ? "null" : queueScores.length);
         Result r =
                 lossWithCodes(
-                        scores, queueScores, cropsForAssign, temperature, epsilon, iterations,
+                        scores,
+                        queueScores,
+                        cropsForAssign,
+                        temperature,
+                        epsilon,
+                        iterations,
                         Sinkhorn.Reducer.LOCAL);
         r.codes().forEach(NDArray::close);
         return r.loss();
@@ -152,7 +164,10 @@ public final class SwavLoss {
         }
         for (int a : cropsForAssign) {
             checkArgument(
-                    a >= 0 && a < crops, "cropsForAssign entries must be in [0, %s), got %s", crops, a);
+                    a >= 0 && a < crops,
+                    "cropsForAssign entries must be in [0, %s), got %s",
+                    crops,
+                    a);
         }
         long b = Tensors.dim(scores[0], 0);
         long k = Tensors.dim(scores[0], 1);
@@ -185,13 +200,15 @@ public final class SwavLoss {
                 if (queueScores.length == 0) {
                     q = Sinkhorn.codes(scores[a], epsilon, iterations, reducer);
                 } else {
-                    NDArray joint = queueScores[i].stopGradient().concat(scores[a].stopGradient(), 0);
+                    NDArray joint =
+                            queueScores[i].stopGradient().concat(scores[a].stopGradient(), 0);
                     long rows = Tensors.dim(joint, 0);
                     q = Sinkhorn.codes(joint, epsilon, iterations, reducer).get((rows - b) + ":");
                 }
                 codes.add(q);
                 NDArray others = total.sub(logP[a]); // Σ_{v ≠ a} log_softmax(scores_v / T)
-                NDArray sub = Scalars.div(q.mul(others).sum(), -(double) b); // Σ_v −mean_b Σ_k q log p
+                NDArray sub =
+                        Scalars.div(q.mul(others).sum(), -(double) b); // Σ_v −mean_b Σ_k q log p
                 NDArray term = Scalars.div(sub, crops - 1);
                 loss = loss == null ? term : loss.add(term);
             }

@@ -18,8 +18,8 @@ final class Tensors {
 
     /**
      * Opens a sub-manager of the first input's manager and borrows every input into it, so that
-     * temporaries die with the scope while the inputs go home on close. Each array is borrowed
-     * once even if passed twice (borrowing twice would send it home to the closed scope).
+     * temporaries die with the scope while the inputs go home on close. Each array is borrowed once
+     * even if passed twice (borrowing twice would send it home to the closed scope).
      */
     static NDManager scope(NDArray... inputs) {
         NDManager scope = inputs[0].getManager().newSubManager();
@@ -96,9 +96,7 @@ final class Tensors {
      */
     static NDArray rowDots(NDArray q, NDArray n) {
         long b = dim(q, 0);
-        return q.reshape(b, 1, dim(q, 1))
-                .batchMatMul(n.transpose(0, 2, 1))
-                .reshape(b, dim(n, 1));
+        return q.reshape(b, 1, dim(q, 1)).batchMatMul(n.transpose(0, 2, 1)).reshape(b, dim(n, 1));
     }
 
     /** Whether {@code a} holds float64 values. */

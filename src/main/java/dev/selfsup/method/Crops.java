@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * The crops one branch of a method embeds, by index in the batch's crop order (all crops of the
  * first group, then the next group's; multi-crop puts the large, global crops first). SimCLR and
- * SwAV embed every crop with one network; MoCo's query branch embeds crop 0 and its key branch
- * crop 1; a DINO teacher embeds only the global crops while its student embeds all of them.
+ * SwAV embed every crop with one network; MoCo's query branch embeds crop 0 and its key branch crop
+ * 1; a DINO teacher embeds only the global crops while its student embeds all of them.
  */
 public final class Crops {
     private static final Crops ALL = new Crops(null);
@@ -39,8 +39,10 @@ public final class Crops {
     public static Crops of(int... indices) {
         checkArgument(indices.length > 0, "a branch embeds at least one crop");
         for (int i = 0; i < indices.length; i++) {
-            checkArgument(indices[i] >= 0 && (i == 0 || indices[i] > indices[i - 1]),
-                    "crop indices must be ascending, distinct and >= 0, got %s", Arrays.toString(indices));
+            checkArgument(
+                    indices[i] >= 0 && (i == 0 || indices[i] > indices[i - 1]),
+                    "crop indices must be ascending, distinct and >= 0, got %s",
+                    Arrays.toString(indices));
         }
         return new Crops(indices.clone());
     }
@@ -56,8 +58,11 @@ public final class Crops {
         if (indices == null) {
             return java.util.stream.IntStream.range(0, cropCount).toArray();
         }
-        checkArgument(indices[indices.length - 1] < cropCount, "the branch embeds crops %s but the batch has %s"
-                + " crops per image", Arrays.toString(indices), cropCount);
+        checkArgument(
+                indices[indices.length - 1] < cropCount,
+                "the branch embeds crops %s but the batch has %s" + " crops per image",
+                Arrays.toString(indices),
+                cropCount);
         return indices.clone();
     }
 

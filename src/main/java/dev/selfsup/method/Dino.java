@@ -23,16 +23,16 @@ import java.util.Map;
 
 /**
  * DINO: self-distillation without labels (Caron et al. 2021; METHODS.md §11; official {@code
- * main_dino.py}). A student (backbone + {@link DinoHead}) embeds every crop; its momentum copy,
- * the teacher, embeds only the global crops; the student learns to predict the teacher's centred,
+ * main_dino.py}). A student (backbone + {@link DinoHead}) embeds every crop; its momentum copy, the
+ * teacher, embeds only the global crops; the student learns to predict the teacher's centred,
  * sharpened distribution of every other view ({@link DinoLoss}).
  *
- * <p>Per step, as the official loop: the loss uses the centre and teacher temperature of the
- * step; after backward the centre moves towards this batch's mean teacher output; after the
- * optimiser step the teacher takes an EMA step with the cosine momentum 0.996 → 1. The last layer
- * of the student's head is a parameter group of its own, frozen for {@code
- * freeze_last_layer_iters}. The teacher runs in training mode (its BatchNorm, if any, uses batch
- * statistics, as the official teacher does) but is built without stochastic depth.
+ * <p>Per step, as the official loop: the loss uses the centre and teacher temperature of the step;
+ * after backward the centre moves towards this batch's mean teacher output; after the optimiser
+ * step the teacher takes an EMA step with the cosine momentum 0.996 → 1. The last layer of the
+ * student's head is a parameter group of its own, frozen for {@code freeze_last_layer_iters}. The
+ * teacher runs in training mode (its BatchNorm, if any, uses batch statistics, as the official
+ * teacher does) but is built without stochastic depth.
  *
  * <p>{@link #backbone()} is the teacher's: DINO evaluates the teacher ({@code eval_knn.py
  * --checkpoint_key teacher}), which is the better network of the two.
@@ -61,18 +61,31 @@ public final class Dino implements Method {
      * @param settings head, temperatures, centre and teacher momentum
      * @param run the run manager (home of the centre)
      */
-    public Dino(Backbone student, DinoHead studentHead, Backbone teacher, DinoHead teacherHead,
-            DinoSettings settings, NDManager run) {
-        checkArgument(studentHead.outputDim() == settings.outputDim(), "head output %s != dino.output_dim %s",
-                studentHead.outputDim(), settings.outputDim());
+    public Dino(
+            Backbone student,
+            DinoHead studentHead,
+            Backbone teacher,
+            DinoHead teacherHead,
+            DinoSettings settings,
+            NDManager run) {
+        checkArgument(
+                studentHead.outputDim() == settings.outputDim(),
+                "head output %s != dino.output_dim %s",
+                studentHead.outputDim(),
+                settings.outputDim());
         this.student = student;
         this.studentHead = studentHead;
         this.teacher = teacher;
         this.teacherHead = teacherHead;
         this.settings = settings;
-        this.globals = Crops.of(java.util.stream.IntStream.range(0, settings.globalCrops()).toArray());
-        this.teacherEncoder = new EmaEncoder(List.of(student, studentHead), List.of(teacher, teacherHead),
-                settings.emaMomentum(), EmaSchedule.COSINE);
+        this.globals =
+                Crops.of(java.util.stream.IntStream.range(0, settings.globalCrops()).toArray());
+        this.teacherEncoder =
+                new EmaEncoder(
+                        List.of(student, studentHead),
+                        List.of(teacher, teacherHead),
+                        settings.emaMomentum(),
+                        EmaSchedule.COSINE);
         this.center = run.zeros(new Shape(1, settings.outputDim()), Precision.DEFAULT.lossType());
         this.lastMomentum = settings.emaMomentum();
         this.lastTeacherTemperature = teacherTemperature(0);
@@ -88,23 +101,27 @@ public final class Dino implements Method {
      */
     static Dino create(DinoSettings settings, Parts parts) {
         Backbone student = parts.backbone(1);
-        DinoHead studentHead = head(settings, student.featureDim(), parts.manager(), settings.normLastLayer());
+        DinoHead studentHead =
+                head(settings, student.featureDim(), parts.manager(), settings.normLastLayer());
         Backbone teacher = parts.teacherBackbone();
         // same norm_last_layer as the student: a fixed g is 1 in both, a trained g follows by EMA
-        DinoHead teacherHead = head(settings, teacher.featureDim(), parts.manager(), settings.normLastLayer());
+        DinoHead teacherHead =
+                head(settings, teacher.featureDim(), parts.manager(), settings.normLastLayer());
         return new Dino(student, studentHead, teacher, teacherHead, settings, parts.manager());
     }
 
-    private static DinoHead head(DinoSettings s, int inputDim, NDManager manager, boolean normLastLayer) {
-        DinoHead head = DinoHead.builder()
-                .optInputDim(inputDim)
-                .setOutputDim(s.outputDim())
-                .optHiddenDim(s.hiddenDim())
-                .optBottleneckDim(s.bottleneckDim())
-                .optLayers(s.headLayers())
-                .optBatchNorm(s.headBatchNorm())
-                .optNormLastLayer(normLastLayer)
-                .build();
+    private static DinoHead head(
+            DinoSettings s, int inputDim, NDManager manager, boolean normLastLayer) {
+        DinoHead head =
+                DinoHead.builder()
+                        .optInputDim(inputDim)
+                        .setOutputDim(s.outputDim())
+                        .optHiddenDim(s.hiddenDim())
+                        .optBottleneckDim(s.bottleneckDim())
+                        .optLayers(s.headLayers())
+                        .optBatchNorm(s.headBatchNorm())
+                        .optNormLastLayer(normLastLayer)
+                        .build();
         head.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, inputDim));
         return head;
     }
@@ -116,8 +133,11 @@ public final class Dino implements Method {
      * @return T_t
      */
     public double teacherTemperature(int epoch) {
-        return DinoLoss.teacherTemperature(epoch, settings.warmupTeacherTemperature(),
-                settings.teacherTemperature(), settings.warmupTeacherTemperatureEpochs());
+        return DinoLoss.teacherTemperature(
+                epoch,
+                settings.warmupTeacherTemperature(),
+                settings.teacherTemperature(),
+                settings.warmupTeacherTemperatureEpochs());
     }
 
     /**
@@ -186,17 +206,28 @@ public final class Dino implements Method {
     @Override
     public NDArray loss(ParameterStore ps, MultiCropBatch batch, Step step) {
         int crops = batch.cropCount();
-        checkArgument(crops >= Math.max(2, settings.globalCrops()),
+        checkArgument(
+                crops >= Math.max(2, settings.globalCrops()),
                 "DINO needs >= 2 crops per image and dino.global_crops = %s global ones first, the batch"
-                        + " has %s", settings.globalCrops(), crops);
-        NDArray[] s = outputs(ps, student, studentHead, Views.images(batch, Crops.all()), crops, true);
-        NDArray[] t = outputs(ps, teacher, teacherHead, Views.images(batch, globals),
-                settings.globalCrops(), true);
+                        + " has %s",
+                settings.globalCrops(),
+                crops);
+        NDArray[] s =
+                outputs(ps, student, studentHead, Views.images(batch, Crops.all()), crops, true);
+        NDArray[] t =
+                outputs(
+                        ps,
+                        teacher,
+                        teacherHead,
+                        Views.images(batch, globals),
+                        settings.globalCrops(),
+                        true);
         for (int i = 0; i < t.length; i++) {
             t[i] = t[i].stopGradient();
         }
         lastTeacherTemperature = teacherTemperature(step.epoch());
-        NDArray loss = DinoLoss.loss(s, t, center, settings.studentTemperature(), lastTeacherTemperature);
+        NDArray loss =
+                DinoLoss.loss(s, t, center, settings.studentTemperature(), lastTeacherTemperature);
         pendingCenter = DinoLoss.updateCenter(center, t, settings.centerMomentum());
         return loss;
     }
@@ -205,7 +236,12 @@ public final class Dino implements Method {
      * Head outputs per crop: one backbone pass per run of consecutive crops of one size (as the
      * official MultiCropWrapper, so BatchNorm sees both global crops together), one head pass.
      */
-    private static NDArray[] outputs(ParameterStore ps, Block backbone, Block head, List<NDArray> images, int count,
+    private static NDArray[] outputs(
+            ParameterStore ps,
+            Block backbone,
+            Block head,
+            List<NDArray> images,
+            int count,
             boolean training) {
         NDList features = new NDList();
         for (NDArray x : sameSizeRuns(images)) {

@@ -46,14 +46,25 @@ public record DinoSettings(
         checkSetting(headLayers >= 1, "head_layers", headLayers, ">= 1");
         checkSetting(studentTemperature > 0, "student_temperature", studentTemperature, "> 0");
         checkSetting(teacherTemperature > 0, "teacher_temperature", teacherTemperature, "> 0");
-        checkSetting(warmupTeacherTemperature > 0, "warmup_teacher_temperature",
-                warmupTeacherTemperature, "> 0");
-        checkSetting(warmupTeacherTemperatureEpochs >= 0, "warmup_teacher_temperature_epochs",
-                warmupTeacherTemperatureEpochs, ">= 0");
-        checkSetting(centerMomentum >= 0 && centerMomentum <= 1, "center_momentum", centerMomentum,
+        checkSetting(
+                warmupTeacherTemperature > 0,
+                "warmup_teacher_temperature",
+                warmupTeacherTemperature,
+                "> 0");
+        checkSetting(
+                warmupTeacherTemperatureEpochs >= 0,
+                "warmup_teacher_temperature_epochs",
+                warmupTeacherTemperatureEpochs,
+                ">= 0");
+        checkSetting(
+                centerMomentum >= 0 && centerMomentum <= 1,
+                "center_momentum",
+                centerMomentum,
                 "in [0, 1]");
-        checkSetting(emaMomentum >= 0 && emaMomentum <= 1, "ema_momentum", emaMomentum, "in [0, 1]");
-        checkSetting(freezeLastLayerIters >= 0, "freeze_last_layer_iters", freezeLastLayerIters, ">= 0");
+        checkSetting(
+                emaMomentum >= 0 && emaMomentum <= 1, "ema_momentum", emaMomentum, "in [0, 1]");
+        checkSetting(
+                freezeLastLayerIters >= 0, "freeze_last_layer_iters", freezeLastLayerIters, ">= 0");
         checkSetting(globalCrops >= 1, "global_crops", globalCrops, ">= 1");
     }
 
@@ -64,7 +75,8 @@ public record DinoSettings(
      * @return the defaults
      */
     public static DinoSettings defaults() {
-        return new DinoSettings(65536, 2048, 256, 3, false, true, 0.1, 0.04, 0.04, 0, 0.9, 0.996, 0, 2);
+        return new DinoSettings(
+                65536, 2048, 256, 3, false, true, 0.1, 0.04, 0.04, 0, 0.9, 0.996, 0, 2);
     }
 
     /**
@@ -76,8 +88,13 @@ public record DinoSettings(
      */
     @Override
     public void checkBatches(Batches batches) {
-        checkSetting(batches.cropCount() >= Math.max(2, globalCrops), "global_crops", globalCrops,
-                "at most the " + batches.cropCount() + " crops per image of augment.crops, which must"
+        checkSetting(
+                batches.cropCount() >= Math.max(2, globalCrops),
+                "global_crops",
+                globalCrops,
+                "at most the "
+                        + batches.cropCount()
+                        + " crops per image of augment.crops, which must"
                         + " be >= 2 (global crops first)");
     }
 
@@ -88,9 +105,21 @@ public record DinoSettings(
      * @return the copy, validated
      */
     public DinoSettings withFreezeLastLayerIters(long value) {
-        return new DinoSettings(outputDim, hiddenDim, bottleneckDim, headLayers, headBatchNorm, normLastLayer,
-                studentTemperature, teacherTemperature, warmupTeacherTemperature, warmupTeacherTemperatureEpochs,
-                centerMomentum, emaMomentum, value, globalCrops);
+        return new DinoSettings(
+                outputDim,
+                hiddenDim,
+                bottleneckDim,
+                headLayers,
+                headBatchNorm,
+                normLastLayer,
+                studentTemperature,
+                teacherTemperature,
+                warmupTeacherTemperature,
+                warmupTeacherTemperatureEpochs,
+                centerMomentum,
+                emaMomentum,
+                value,
+                globalCrops);
     }
 
     /**
@@ -100,9 +129,21 @@ public record DinoSettings(
      * @return the copy, validated
      */
     public DinoSettings withGlobalCrops(int value) {
-        return new DinoSettings(outputDim, hiddenDim, bottleneckDim, headLayers, headBatchNorm, normLastLayer,
-                studentTemperature, teacherTemperature, warmupTeacherTemperature, warmupTeacherTemperatureEpochs,
-                centerMomentum, emaMomentum, freezeLastLayerIters, value);
+        return new DinoSettings(
+                outputDim,
+                hiddenDim,
+                bottleneckDim,
+                headLayers,
+                headBatchNorm,
+                normLastLayer,
+                studentTemperature,
+                teacherTemperature,
+                warmupTeacherTemperature,
+                warmupTeacherTemperatureEpochs,
+                centerMomentum,
+                emaMomentum,
+                freezeLastLayerIters,
+                value);
     }
 
     /**
@@ -113,8 +154,20 @@ public record DinoSettings(
      * @return the copy, validated
      */
     public DinoSettings withMomenta(double ema, double center) {
-        return new DinoSettings(outputDim, hiddenDim, bottleneckDim, headLayers, headBatchNorm, normLastLayer,
-                studentTemperature, teacherTemperature, warmupTeacherTemperature, warmupTeacherTemperatureEpochs,
-                center, ema, freezeLastLayerIters, globalCrops);
+        return new DinoSettings(
+                outputDim,
+                hiddenDim,
+                bottleneckDim,
+                headLayers,
+                headBatchNorm,
+                normLastLayer,
+                studentTemperature,
+                teacherTemperature,
+                warmupTeacherTemperature,
+                warmupTeacherTemperatureEpochs,
+                center,
+                ema,
+                freezeLastLayerIters,
+                globalCrops);
     }
 }

@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A momentum (EMA) copy of an online network: MoCo's key encoder, DINO's teacher. Every step
- * θ_t ← m θ_t + (1 − m) θ_o, in place and without gradient, with m from an {@link EmaSchedule}
- * (constant, or the cosine from m to 1 of {@link dev.selfsup.optim.EmaMomentumCosine}).
+ * A momentum (EMA) copy of an online network: MoCo's key encoder, DINO's teacher. Every step θ_t ←
+ * m θ_t + (1 − m) θ_o, in place and without gradient, with m from an {@link EmaSchedule} (constant,
+ * or the cosine from m to 1 of {@link dev.selfsup.optim.EmaMomentumCosine}).
  *
  * <p>The target starts as a copy of the online network (weights and BatchNorm statistics) and is
  * frozen. Only trainable parameters are averaged afterwards; BatchNorm running statistics stay the
@@ -31,8 +31,8 @@ public final class EmaEncoder {
     private long scheduleIters = -1;
 
     /**
-     * Pairs each online block with the target block at the same position, copies the online
-     * weights into the targets and freezes the targets.
+     * Pairs each online block with the target block at the same position, copies the online weights
+     * into the targets and freezes the targets.
      *
      * @param onlineBlocks the trained networks (initialised), e.g. backbone and head
      * @param targetBlocks initialised networks of the same architectures, in the same order
@@ -41,11 +41,19 @@ public final class EmaEncoder {
      * @throws IllegalArgumentException if the lists or any parameter shapes differ, or m is out of
      *     range
      */
-    public EmaEncoder(List<? extends Block> onlineBlocks, List<? extends Block> targetBlocks, double baseEmaMomentum,
+    public EmaEncoder(
+            List<? extends Block> onlineBlocks,
+            List<? extends Block> targetBlocks,
+            double baseEmaMomentum,
             EmaSchedule schedule) {
-        checkArgument(onlineBlocks.size() == targetBlocks.size(), "%s online blocks but %s target blocks",
-                onlineBlocks.size(), targetBlocks.size());
-        checkArgument(baseEmaMomentum >= 0 && baseEmaMomentum <= 1, "EMA momentum must be in [0, 1], got %s",
+        checkArgument(
+                onlineBlocks.size() == targetBlocks.size(),
+                "%s online blocks but %s target blocks",
+                onlineBlocks.size(),
+                targetBlocks.size());
+        checkArgument(
+                baseEmaMomentum >= 0 && baseEmaMomentum <= 1,
+                "EMA momentum must be in [0, 1], got %s",
                 baseEmaMomentum);
         this.baseEmaMomentum = baseEmaMomentum;
         this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
@@ -59,12 +67,16 @@ public final class EmaEncoder {
     private void pair(Block onlineBlock, Block targetBlock) {
         PairList<String, Parameter> a = onlineBlock.getParameters();
         PairList<String, Parameter> b = targetBlock.getParameters();
-        checkArgument(a.size() == b.size(), "online has %s parameters, target %s", a.size(), b.size());
+        checkArgument(
+                a.size() == b.size(), "online has %s parameters, target %s", a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
             Pair<String, Parameter> p = a.get(i);
             Pair<String, Parameter> q = b.get(i);
-            checkArgument(p.getValue().getArray().getShape().equals(q.getValue().getArray().getShape()),
-                    "parameter %s: online %s vs target %s", p.getKey(), p.getValue().getArray().getShape(),
+            checkArgument(
+                    p.getValue().getArray().getShape().equals(q.getValue().getArray().getShape()),
+                    "parameter %s: online %s vs target %s",
+                    p.getKey(),
+                    p.getValue().getArray().getShape(),
                     q.getValue().getArray().getShape());
             if (p.getValue().requiresGradient()) {
                 online.add(p.getValue().getArray());
@@ -107,7 +119,10 @@ public final class EmaEncoder {
      * @param scratch a temporary manager (the step's); nothing stays attached to it
      */
     public void update(double emaMomentum, NDManager scratch) {
-        checkArgument(emaMomentum >= 0 && emaMomentum <= 1, "EMA momentum must be in [0, 1], got %s", emaMomentum);
+        checkArgument(
+                emaMomentum >= 0 && emaMomentum <= 1,
+                "EMA momentum must be in [0, 1], got %s",
+                emaMomentum);
         try (NDManager scope = scratch.newSubManager()) {
             // the float32 0-dim operands muli(float) / mul(float) would wrap, made once per update
             NDArray keep = scope.create((float) emaMomentum);

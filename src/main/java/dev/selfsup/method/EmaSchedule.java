@@ -7,7 +7,10 @@ import dev.selfsup.optim.Schedule;
 public enum EmaSchedule {
     /** m fixed (MoCo v2). */
     CONSTANT,
-    /** m rises from its base to 1 along a half cosine (BYOL, MoCo v3, DINO's teacher): {@link EmaMomentumCosine}. */
+    /**
+     * m rises from its base to 1 along a half cosine (BYOL, MoCo v3, DINO's teacher): {@link
+     * EmaMomentumCosine}.
+     */
     COSINE;
 
     /**

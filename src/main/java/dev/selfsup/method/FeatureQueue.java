@@ -14,14 +14,14 @@ import dev.selfsup.engine.Precision;
  * <p>Two update orders, matching the official code of each method:
  *
  * <ul>
- *   <li>{@link Order#RING} (MoCo): keys overwrite rows {@code [ptr, ptr + B)}, then ptr advances
- *       by B modulo K.
+ *   <li>{@link Order#RING} (MoCo): keys overwrite rows {@code [ptr, ptr + B)}, then ptr advances by
+ *       B modulo K.
  *   <li>{@link Order#SHIFT} (SwAV): rows shift down by B and the newest B embeddings go to the
  *       front.
  * </ul>
  *
- * The queue never carries gradients; {@link #filled()} counts rows written so far (capped at K),
- * so SwAV can wait until the queue is full before using it.
+ * The queue never carries gradients; {@link #filled()} counts rows written so far (capped at K), so
+ * SwAV can wait until the queue is full before using it.
  */
 public final class FeatureQueue implements AutoCloseable {
     /** How new rows enter the queue. */
@@ -47,7 +47,8 @@ public final class FeatureQueue implements AutoCloseable {
      * @param order the update order
      */
     public FeatureQueue(NDManager manager, int length, int dim, Order order) {
-        checkArgument(length > 0 && dim > 0, "queue shape must be positive, got [%s, %s]", length, dim);
+        checkArgument(
+                length > 0 && dim > 0, "queue shape must be positive, got [%s, %s]", length, dim);
         this.rows = manager.zeros(new Shape(length, dim), Precision.DEFAULT.activationType());
         this.order = order;
         this.length = length;
@@ -74,15 +75,23 @@ public final class FeatureQueue implements AutoCloseable {
      */
     public void push(NDArray batch) {
         long b = batch.getShape().get(0);
-        checkArgument(batch.getShape().dimension() == 2 && batch.getShape().get(1) == rows.getShape().get(1),
-                "queue takes [B, %s], got %s", rows.getShape().get(1), batch.getShape());
+        checkArgument(
+                batch.getShape().dimension() == 2
+                        && batch.getShape().get(1) == rows.getShape().get(1),
+                "queue takes [B, %s], got %s",
+                rows.getShape().get(1),
+                batch.getShape());
         checkArgument(b <= length, "batch %s larger than the queue %s", b, length);
         NDManager owner = batch.getManager();
         try (NDManager scope = owner.newSubManager(rows.getDevice())) {
             scope.tempAttachAll(rows);
             NDArray fresh = batch.stopGradient().toType(rows.getDataType(), false);
             if (order == Order.RING) {
-                checkArgument(length % b == 0, "queue length %s must be a multiple of the batch %s", length, b);
+                checkArgument(
+                        length % b == 0,
+                        "queue length %s must be a multiple of the batch %s",
+                        length,
+                        b);
                 rows.set(new NDIndex("{}:{}", pointer, pointer + b), fresh);
                 pointer = (pointer + b) % length;
             } else {

@@ -35,8 +35,11 @@ public record FeatureTransformSettings(
         checkSetting(positiveAlpha > 0, "positive_alpha", positiveAlpha, "> 0");
         checkSetting(negativeAlpha > 0, "negative_alpha", negativeAlpha, "> 0");
         checkSetting(startEpoch >= 0, "start_epoch", startEpoch, ">= 0");
-        checkSetting(!enabled || positiveExtrapolation || negativeInterpolation,
-                "enabled", true, "at least one of positive_extrapolation, negative_interpolation");
+        checkSetting(
+                !enabled || positiveExtrapolation || negativeInterpolation,
+                "enabled",
+                true,
+                "at least one of positive_extrapolation, negative_interpolation");
     }
 
     /**
@@ -48,7 +51,8 @@ public record FeatureTransformSettings(
         return new FeatureTransformSettings(false, true, 2.0, true, 1.6, 0);
     }
 
-    // Withers: start from defaults() and change what you need, e.g. {@code FeatureTransformSettings.defaults().withEnabled(true)}.
+    // Withers: start from defaults() and change what you need, e.g. {@code
+    // FeatureTransformSettings.defaults().withEnabled(true)}.
 
     /**
      * A copy with another {@code enabled}: transform features.
@@ -57,17 +61,25 @@ public record FeatureTransformSettings(
      * @return the copy, validated
      */
     public FeatureTransformSettings withEnabled(boolean value) {
-        return new FeatureTransformSettings(value, positiveExtrapolation, positiveAlpha, negativeInterpolation, negativeAlpha, startEpoch);
+        return new FeatureTransformSettings(
+                value,
+                positiveExtrapolation,
+                positiveAlpha,
+                negativeInterpolation,
+                negativeAlpha,
+                startEpoch);
     }
 
     /**
-     * A copy with another {@code positiveExtrapolation}: λp = 1 + Beta(α_p, α_p) on the positive pair.
+     * A copy with another {@code positiveExtrapolation}: λp = 1 + Beta(α_p, α_p) on the positive
+     * pair.
      *
      * @param value the new value
      * @return the copy, validated
      */
     public FeatureTransformSettings withPositiveExtrapolation(boolean value) {
-        return new FeatureTransformSettings(enabled, value, positiveAlpha, negativeInterpolation, negativeAlpha, startEpoch);
+        return new FeatureTransformSettings(
+                enabled, value, positiveAlpha, negativeInterpolation, negativeAlpha, startEpoch);
     }
 
     /**
@@ -77,7 +89,13 @@ public record FeatureTransformSettings(
      * @return the copy, validated
      */
     public FeatureTransformSettings withPositiveAlpha(double value) {
-        return new FeatureTransformSettings(enabled, positiveExtrapolation, value, negativeInterpolation, negativeAlpha, startEpoch);
+        return new FeatureTransformSettings(
+                enabled,
+                positiveExtrapolation,
+                value,
+                negativeInterpolation,
+                negativeAlpha,
+                startEpoch);
     }
 
     /**
@@ -87,7 +105,8 @@ public record FeatureTransformSettings(
      * @return the copy, validated
      */
     public FeatureTransformSettings withNegativeInterpolation(boolean value) {
-        return new FeatureTransformSettings(enabled, positiveExtrapolation, positiveAlpha, value, negativeAlpha, startEpoch);
+        return new FeatureTransformSettings(
+                enabled, positiveExtrapolation, positiveAlpha, value, negativeAlpha, startEpoch);
     }
 
     /**
@@ -97,7 +116,13 @@ public record FeatureTransformSettings(
      * @return the copy, validated
      */
     public FeatureTransformSettings withNegativeAlpha(double value) {
-        return new FeatureTransformSettings(enabled, positiveExtrapolation, positiveAlpha, negativeInterpolation, value, startEpoch);
+        return new FeatureTransformSettings(
+                enabled,
+                positiveExtrapolation,
+                positiveAlpha,
+                negativeInterpolation,
+                value,
+                startEpoch);
     }
 
     /**
@@ -107,6 +132,12 @@ public record FeatureTransformSettings(
      * @return the copy, validated
      */
     public FeatureTransformSettings withStartEpoch(int value) {
-        return new FeatureTransformSettings(enabled, positiveExtrapolation, positiveAlpha, negativeInterpolation, negativeAlpha, value);
+        return new FeatureTransformSettings(
+                enabled,
+                positiveExtrapolation,
+                positiveAlpha,
+                negativeInterpolation,
+                negativeAlpha,
+                value);
     }
 }

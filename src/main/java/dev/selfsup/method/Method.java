@@ -25,9 +25,9 @@ public interface Method {
     Backbone backbone();
 
     /**
-     * The head whose output, L2-normalised, is the embedding the loss compares: {@code [N, F] →
-     * [N, D]} (the query head for MoCo v2; a {@link ProjectionHead} for the built-in methods, a
-     * {@code DinoHead} for DINO's student). Diagnostics read it; the loss owns it.
+     * The head whose output, L2-normalised, is the embedding the loss compares: {@code [N, F] → [N,
+     * D]} (the query head for MoCo v2; a {@link ProjectionHead} for the built-in methods, a {@code
+     * DinoHead} for DINO's student). Diagnostics read it; the loss owns it.
      *
      * @return the head
      */
@@ -90,8 +90,8 @@ public interface Method {
     default void afterStep(Step step) {}
 
     /**
-     * Tensors of the method's own state (queues), by stable name, for checkpoints; updated in
-     * place on restore.
+     * Tensors of the method's own state (queues), by stable name, for checkpoints; updated in place
+     * on restore.
      *
      * @return name → array owned by the method
      */
@@ -116,8 +116,8 @@ public interface Method {
      * @throws IllegalArgumentException if the state is of another type or does not fit this run
      */
     default void restore(MethodState state) {
-        dev.selfsup.internal.Checks.checkArgument(state instanceof MethodState.None,
-                "this method keeps no state, got %s", state);
+        dev.selfsup.internal.Checks.checkArgument(
+                state instanceof MethodState.None, "this method keeps no state, got %s", state);
     }
 
     /**

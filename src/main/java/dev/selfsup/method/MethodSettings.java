@@ -8,7 +8,8 @@ import dev.selfsup.internal.SettingException;
  * method's name to its settings type, defaults and factory; a new method adds a record here, a
  * {@link Method} class and one {@link Methods} entry.
  */
-public sealed interface MethodSettings permits SimClrSettings, MocoSettings, SwavSettings, DinoSettings {
+public sealed interface MethodSettings
+        permits SimClrSettings, MocoSettings, SwavSettings, DinoSettings {
     /**
      * Checks the settings against the batches the run will feed the method (a recipe's
      * cross-section checks). Nothing to check by default.

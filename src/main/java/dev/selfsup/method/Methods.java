@@ -9,17 +9,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one table of pretraining methods: name → recipe section → settings record (with its
- * defaults) → factory. Recipes, {@code selfsup bench train-step} and the composition root find a
- * method here, never by a {@code switch}. Adding a method is a {@link MethodSettings} record, a
- * {@link Method} class with a static factory, and one {@code register} line in this class.
+ * The one table of pretraining methods: name → recipe section → settings record (with its defaults)
+ * → factory. Recipes, {@code selfsup bench train-step} and the composition root find a method here,
+ * never by a {@code switch}. Adding a method is a {@link MethodSettings} record, a {@link Method}
+ * class with a static factory, and one {@code register} line in this class.
  */
 public final class Methods {
     private static final Map<String, Entry<?>> BY_NAME = builtIn();
 
     private static Map<String, Entry<?>> builtIn() {
         Map<String, Entry<?>> m = new LinkedHashMap<>();
-        register(m, "simclr", "simclr", SimClrSettings.class, SimClrSettings.defaults(), SimClr::create);
+        register(
+                m,
+                "simclr",
+                "simclr",
+                SimClrSettings.class,
+                SimClrSettings.defaults(),
+                SimClr::create);
         register(m, "mocov2", "moco", MocoSettings.class, MocoSettings.defaults(), MocoV2::create);
         register(m, "swav", "swav", SwavSettings.class, SwavSettings.defaults(), Swav::create);
         register(m, "dino", "dino", DinoSettings.class, DinoSettings.defaults(), Dino::create);
@@ -66,20 +72,36 @@ public final class Methods {
          * @throws IllegalArgumentException if the settings are of another method
          */
         public Method create(MethodSettings settings, Parts parts) {
-            checkArgument(type.isInstance(settings), "%s settings given to method %s", settings.getClass().getSimpleName(),
+            checkArgument(
+                    type.isInstance(settings),
+                    "%s settings given to method %s",
+                    settings.getClass().getSimpleName(),
                     name);
             return factory.create(type.cast(settings), parts);
         }
     }
 
-    private static <S extends MethodSettings> void register(Map<String, Entry<?>> table, String name, String section,
-            Class<S> type, S defaults, Factory<S> factory) {
+    private static <S extends MethodSettings> void register(
+            Map<String, Entry<?>> table,
+            String name,
+            String section,
+            Class<S> type,
+            S defaults,
+            Factory<S> factory) {
         for (Entry<?> e : table.values()) {
-            checkArgument(!e.section().equals(section) && e.type() != type, "method %s: section %s or %s already"
-                    + " belongs to %s", name, section, type.getSimpleName(), e.name());
+            checkArgument(
+                    !e.section().equals(section) && e.type() != type,
+                    "method %s: section %s or %s already" + " belongs to %s",
+                    name,
+                    section,
+                    type.getSimpleName(),
+                    e.name());
         }
-        checkArgument(table.putIfAbsent(name, new Entry<>(name, section, type, defaults, factory)) == null,
-                "method %s registered twice", name);
+        checkArgument(
+                table.putIfAbsent(name, new Entry<>(name, section, type, defaults, factory))
+                        == null,
+                "method %s registered twice",
+                name);
     }
 
     /**
@@ -125,7 +147,8 @@ public final class Methods {
                 return e;
             }
         }
-        throw new IllegalStateException("no method registered for " + settings.getClass().getName());
+        throw new IllegalStateException(
+                "no method registered for " + settings.getClass().getName());
     }
 
     /**

@@ -13,7 +13,8 @@ import static dev.selfsup.internal.Checks.checkSetting;
  * @param mixedWithQuery s′, harder ones mixed with the query (128)
  * @param startEpoch the epoch mixing starts (warm-up without it before)
  */
-public record MochiSettings(boolean enabled, int hardest, int mixed, int mixedWithQuery, int startEpoch) {
+public record MochiSettings(
+        boolean enabled, int hardest, int mixed, int mixedWithQuery, int startEpoch) {
     /**
      * Validates ranges.
      *
@@ -27,7 +28,11 @@ public record MochiSettings(boolean enabled, int hardest, int mixed, int mixedWi
         checkSetting(hardest >= 1, "hardest", hardest, ">= 1");
         checkSetting(mixed >= 0, "mixed", mixed, ">= 0");
         checkSetting(mixedWithQuery >= 0, "mixed_with_query", mixedWithQuery, ">= 0");
-        checkSetting(!enabled || mixed + mixedWithQuery > 0, "mixed", mixed, "mixed + mixed_with_query > 0 when enabled");
+        checkSetting(
+                !enabled || mixed + mixedWithQuery > 0,
+                "mixed",
+                mixed,
+                "mixed + mixed_with_query > 0 when enabled");
         checkSetting(startEpoch >= 0, "start_epoch", startEpoch, ">= 0");
     }
 
@@ -40,7 +45,8 @@ public record MochiSettings(boolean enabled, int hardest, int mixed, int mixedWi
         return new MochiSettings(false, 1024, 1024, 128, 0);
     }
 
-    // Withers: start from defaults() and change what you need, e.g. {@code MochiSettings.defaults().withEnabled(true).withHardest(256)}.
+    // Withers: start from defaults() and change what you need, e.g. {@code
+    // MochiSettings.defaults().withEnabled(true).withHardest(256)}.
 
     /**
      * A copy with another {@code enabled}: mix hard negatives.
@@ -63,7 +69,8 @@ public record MochiSettings(boolean enabled, int hardest, int mixed, int mixedWi
     }
 
     /**
-     * A copy with another {@code mixed}: s, synthetic negatives from pairs of hard negatives (1024).
+     * A copy with another {@code mixed}: s, synthetic negatives from pairs of hard negatives
+     * (1024).
      *
      * @param value the new value
      * @return the copy, validated

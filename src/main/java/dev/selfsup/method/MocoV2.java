@@ -30,7 +30,8 @@ import java.util.Map;
  *
  * <p>Feature transformation and MoCHi compose in {@link Negatives}' declared order: feature
  * transformation first, then MoCHi mixes from the transformed query and queue. The key encoder is
- * an {@link EmaEncoder} of backbone and head; the query branch embeds crop 0, the key branch crop 1.
+ * an {@link EmaEncoder} of backbone and head; the query branch embeds crop 0, the key branch crop
+ * 1.
  */
 public final class MocoV2 implements Method {
     private static final Crops QUERY = Crops.of(0);
@@ -64,17 +65,28 @@ public final class MocoV2 implements Method {
      * @param settings queue, momentum, temperature, MoCHi and feature transformation
      * @param run the run manager (queue home)
      */
-    public MocoV2(Backbone backbone, ProjectionHead head, Backbone keyBackbone, ProjectionHead keyHead,
-            MocoSettings settings, NDManager run) {
+    public MocoV2(
+            Backbone backbone,
+            ProjectionHead head,
+            Backbone keyBackbone,
+            ProjectionHead keyHead,
+            MocoSettings settings,
+            NDManager run) {
         this.backbone = backbone;
         this.head = head;
         this.keyBackbone = keyBackbone;
         this.keyHead = keyHead;
         this.settings = settings;
         this.negatives = new Negatives(settings.featureTransform(), settings.mochi());
-        this.keyEncoder = new EmaEncoder(List.of(backbone, head), List.of(keyBackbone, keyHead),
-                settings.emaMomentum(), settings.emaSchedule());
-        this.queue = new FeatureQueue(run, settings.queueLength(), head.outputDim(), FeatureQueue.Order.RING);
+        this.keyEncoder =
+                new EmaEncoder(
+                        List.of(backbone, head),
+                        List.of(keyBackbone, keyHead),
+                        settings.emaMomentum(),
+                        settings.emaSchedule());
+        this.queue =
+                new FeatureQueue(
+                        run, settings.queueLength(), head.outputDim(), FeatureQueue.Order.RING);
         queue.randomUnitInit(run);
         this.lastMomentum = settings.emaMomentum();
     }
@@ -140,7 +152,10 @@ public final class MocoV2 implements Method {
 
     @Override
     public NDArray loss(ParameterStore ps, MultiCropBatch batch, Step step) {
-        checkArgument(batch.cropCount() == 2, "MoCo v2 takes 2 views per image, the batch has %s", batch.cropCount());
+        checkArgument(
+                batch.cropCount() == 2,
+                "MoCo v2 takes 2 views per image, the batch has %s",
+                batch.cropCount());
         checkArgument(batch.groups().size() == 1, "MoCo v2 takes two views of one size");
         NDArray q = Views.embed(ps, backbone, head, batch, QUERY, true).get(0);
         NDArray k = keys(ps, Views.images(batch, KEY).get(0), step);
@@ -153,7 +168,9 @@ public final class MocoV2 implements Method {
         int b = (int) xk.getShape().get(0);
         if (!settings.shuffleBn()) {
             return keyHead.forward(ps, keyBackbone.forward(ps, new NDList(xk), true), true)
-                    .singletonOrThrow().normalize(2, 1).stopGradient();
+                    .singletonOrThrow()
+                    .normalize(2, 1)
+                    .stopGradient();
         }
         int[] perm = Sampling.permutation(step.random("shuffle-bn"), b);
         long[] forward = new long[b];
@@ -164,8 +181,10 @@ public final class MocoV2 implements Method {
         }
         NDManager m = xk.getManager();
         NDArray shuffled = xk.get(new NDIndex("{}", m.create(forward)));
-        NDArray k = keyHead.forward(ps, keyBackbone.forward(ps, new NDList(shuffled), true), true)
-                .singletonOrThrow().normalize(2, 1);
+        NDArray k =
+                keyHead.forward(ps, keyBackbone.forward(ps, new NDList(shuffled), true), true)
+                        .singletonOrThrow()
+                        .normalize(2, 1);
         return k.get(new NDIndex("{}", m.create(inverse))).stopGradient();
     }
 
@@ -201,6 +220,10 @@ public final class MocoV2 implements Method {
 
     @Override
     public Map<String, Double> stepMetrics() {
-        return Map.of("ema_momentum", lastMomentum, "queue_fill", (double) queue.filled() / settings.queueLength());
+        return Map.of(
+                "ema_momentum",
+                lastMomentum,
+                "queue_fill",
+                (double) queue.filled() / settings.queueLength());
     }
 }

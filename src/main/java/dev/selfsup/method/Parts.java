@@ -5,10 +5,10 @@ import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ProjectionHead;
 
 /**
- * What a method's factory ({@link Methods}) builds from: the run manager, the batch size and
- * fresh, initialised networks of the run's architecture. A factory asks for as many networks as
- * its branches need (SimCLR one backbone and head; MoCo a query and a key encoder; a DINO student
- * and teacher), and initial weights are drawn in the order of the calls.
+ * What a method's factory ({@link Methods}) builds from: the run manager, the batch size and fresh,
+ * initialised networks of the run's architecture. A factory asks for as many networks as its
+ * branches need (SimCLR one backbone and head; MoCo a query and a key encoder; a DINO student and
+ * teacher), and initial weights are drawn in the order of the calls.
  */
 public interface Parts {
     /**

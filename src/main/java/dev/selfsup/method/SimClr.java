@@ -80,7 +80,10 @@ public final class SimClr implements Method {
 
     @Override
     public NDArray loss(ParameterStore ps, MultiCropBatch batch, Step step) {
-        checkArgument(batch.cropCount() == 2, "SimCLR takes 2 views per image, the batch has %s", batch.cropCount());
+        checkArgument(
+                batch.cropCount() == 2,
+                "SimCLR takes 2 views per image, the batch has %s",
+                batch.cropCount());
         List<NDArray> z = Views.embed(ps, backbone, head, batch, VIEWS, true);
         return negatives.ntXent(z.get(0), z.get(1), settings.temperature(), step);
     }

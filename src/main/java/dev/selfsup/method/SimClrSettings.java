@@ -11,14 +11,16 @@ import static dev.selfsup.internal.Checks.checkSetting;
  * @param mochi hard negative mixing on the in-batch negatives (off)
  * @param featureTransform feature transformation; SimCLR takes positive extrapolation only (off)
  */
-public record SimClrSettings(double temperature, MochiSettings mochi, FeatureTransformSettings featureTransform)
+public record SimClrSettings(
+        double temperature, MochiSettings mochi, FeatureTransformSettings featureTransform)
         implements MethodSettings {
     /**
      * Validates ranges.
      *
      * @param temperature NT-Xent temperature (0.5 at small batch, 0.1 at 4096)
      * @param mochi hard negative mixing on the in-batch negatives (off)
-     * @param featureTransform feature transformation; SimCLR takes positive extrapolation only (off)
+     * @param featureTransform feature transformation; SimCLR takes positive extrapolation only
+     *     (off)
      */
     public SimClrSettings {
         checkSetting(temperature > 0, "temperature", temperature, "> 0");
@@ -35,7 +37,8 @@ public record SimClrSettings(double temperature, MochiSettings mochi, FeatureTra
      * @return the defaults
      */
     public static SimClrSettings defaults() {
-        return new SimClrSettings(0.5, MochiSettings.defaults(), FeatureTransformSettings.defaults());
+        return new SimClrSettings(
+                0.5, MochiSettings.defaults(), FeatureTransformSettings.defaults());
     }
 
     /**
@@ -46,8 +49,13 @@ public record SimClrSettings(double temperature, MochiSettings mochi, FeatureTra
     @Override
     public void checkBatches(Batches batches) {
         int negatives = 2 * batches.batchSize() - 2;
-        checkSetting(!mochi.enabled() || mochi.hardest() <= negatives, "mochi.hardest", mochi.hardest(),
-                "at most the " + negatives + " in-batch negatives of each anchor (2 x data.batch_size - 2)");
+        checkSetting(
+                !mochi.enabled() || mochi.hardest() <= negatives,
+                "mochi.hardest",
+                mochi.hardest(),
+                "at most the "
+                        + negatives
+                        + " in-batch negatives of each anchor (2 x data.batch_size - 2)");
     }
 
     /**

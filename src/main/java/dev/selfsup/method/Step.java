@@ -1,7 +1,7 @@
 package dev.selfsup.method;
 
-import java.util.random.RandomGenerator;
 import dev.selfsup.engine.Seeds;
+import java.util.random.RandomGenerator;
 
 /**
  * Where training is: the global iteration, the epoch and the run's length, plus the run seed from

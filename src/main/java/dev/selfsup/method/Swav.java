@@ -59,7 +59,12 @@ public final class Swav implements Method {
      * @throws IllegalArgumentException if the prototypes block and the settings disagree on K, or
      *     the queue is shorter than one batch would need
      */
-    public Swav(Backbone backbone, ProjectionHead head, Prototypes prototypes, SwavSettings settings, NDManager run) {
+    public Swav(
+            Backbone backbone,
+            ProjectionHead head,
+            Prototypes prototypes,
+            SwavSettings settings,
+            NDManager run) {
         this.backbone = java.util.Objects.requireNonNull(backbone, "backbone");
         this.head = java.util.Objects.requireNonNull(head, "head");
         this.prototypes = java.util.Objects.requireNonNull(prototypes, "prototypes");
@@ -93,8 +98,8 @@ public final class Swav implements Method {
     }
 
     /**
-     * The registry's factory: backbone, head and K prototypes; the queue rounded down to a
-     * multiple of the batch, as the official code does.
+     * The registry's factory: backbone, head and K prototypes; the queue rounded down to a multiple
+     * of the batch, as the official code does.
      *
      * @param settings the settings
      * @param parts the run's parts
@@ -103,11 +108,16 @@ public final class Swav implements Method {
     static Swav create(SwavSettings settings, Parts parts) {
         Backbone backbone = parts.backbone(1);
         ProjectionHead head = parts.head(backbone.featureDim(), 1);
-        Prototypes prototypes = Prototypes.builder().setPrototypes(settings.prototypes())
-                .optInputDim(head.outputDim()).build();
-        prototypes.initialize(parts.manager(), Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
+        Prototypes prototypes =
+                Prototypes.builder()
+                        .setPrototypes(settings.prototypes())
+                        .optInputDim(head.outputDim())
+                        .build();
+        prototypes.initialize(
+                parts.manager(), Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
         int queue = settings.queueLength() - settings.queueLength() % parts.batchSize();
-        return new Swav(backbone, head, prototypes, settings.withQueueLength(queue), parts.manager());
+        return new Swav(
+                backbone, head, prototypes, settings.withQueueLength(queue), parts.manager());
     }
 
     /** The queue length per assigned crop. */
@@ -141,8 +151,11 @@ public final class Swav implements Method {
 
     @Override
     public List<ParamGroup> paramGroups() {
-        return List.of(ParamGroup.of("backbone", backbone), ParamGroup.of("head", head),
-                ParamGroup.of("prototypes", prototypes).frozenUntilIters(settings.freezePrototypesIters()));
+        return List.of(
+                ParamGroup.of("backbone", backbone),
+                ParamGroup.of("head", head),
+                ParamGroup.of("prototypes", prototypes)
+                        .frozenUntilIters(settings.freezePrototypesIters()));
     }
 
     @Override
@@ -150,7 +163,9 @@ public final class Swav implements Method {
         if (queueLength() > 0 && epoch >= settings.queueStartEpoch() && queues.length == 0) {
             queues = new FeatureQueue[assign.length];
             for (int i = 0; i < assign.length; i++) {
-                queues[i] = new FeatureQueue(run, queueLength(), head.outputDim(), FeatureQueue.Order.SHIFT);
+                queues[i] =
+                        new FeatureQueue(
+                                run, queueLength(), head.outputDim(), FeatureQueue.Order.SHIFT);
             }
         }
         queueUsed = false;
@@ -161,7 +176,8 @@ public final class Swav implements Method {
         prototypes.normaliseRows();
         List<NDArray> z = Views.embed(ps, backbone, head, batch, VIEWS, true);
         NDArray all = NDArrays.concat(new NDList(z), 0);
-        NDArray[] scores = prototypes.scores(ps, all, true).split(z.size(), 0).toArray(new NDArray[0]);
+        NDArray[] scores =
+                prototypes.scores(ps, all, true).split(z.size(), 0).toArray(new NDArray[0]);
         NDArray[] queueScores = new NDArray[0];
         if (queues.length > 0 && (queueUsed || queues[0].isFull())) {
             queueUsed = true;
@@ -174,8 +190,15 @@ public final class Swav implements Method {
         for (int i = 0; i < queues.length; i++) {
             pending[i] = z.get(assign[i]).stopGradient();
         }
-        SwavLoss.Result r = SwavLoss.lossWithCodes(scores, queueScores, assign, settings.temperature(),
-                settings.epsilon(), settings.sinkhornIterations(), Sinkhorn.Reducer.LOCAL);
+        SwavLoss.Result r =
+                SwavLoss.lossWithCodes(
+                        scores,
+                        queueScores,
+                        assign,
+                        settings.temperature(),
+                        settings.epsilon(),
+                        settings.sinkhornIterations(),
+                        Sinkhorn.Reducer.LOCAL);
         lastEntropy = Sinkhorn.entropy(r.codes().get(0)).getFloat();
         return r.loss();
     }
@@ -213,9 +236,14 @@ public final class Swav implements Method {
         checkArgument(state instanceof State, "SwAV restores a Swav.State, got %s", state);
         List<Long> filled = ((State) state).queueFilled();
         // queues exist once their epoch has begun; the trainer calls beforeEpoch before restoring
-        checkArgument(filled.size() == queues.length, "the saved state has %s queue fill counts but this run has"
-                + " %s queues at this epoch (swav.queue_length %s, queue_start_epoch %s)", filled.size(), queues.length,
-                settings.queueLength(), settings.queueStartEpoch());
+        checkArgument(
+                filled.size() == queues.length,
+                "the saved state has %s queue fill counts but this run has"
+                        + " %s queues at this epoch (swav.queue_length %s, queue_start_epoch %s)",
+                filled.size(),
+                queues.length,
+                settings.queueLength(),
+                settings.queueStartEpoch());
         for (int i = 0; i < queues.length; i++) {
             queues[i].restore(0, filled.get(i));
         }
@@ -225,7 +253,9 @@ public final class Swav implements Method {
     public Map<String, Double> stepMetrics() {
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("code_entropy", lastEntropy);
-        out.put("queue_fill", queues.length == 0 ? 0.0 : (double) queues[0].filled() / queueLength());
+        out.put(
+                "queue_fill",
+                queues.length == 0 ? 0.0 : (double) queues[0].filled() / queueLength());
         return out;
     }
 }

@@ -37,7 +37,8 @@ public record SwavSettings(
      * @param cropsForAssign crops whose codes are predicted ([0, 1])
      * @param queueLength queue length per assigned crop; 0 = no queue (batch-256 recipe: 3840)
      * @param queueStartEpoch epoch from which the queue fills (15)
-     * @param freezePrototypesIters iterations during which prototypes get no update (5005 at bs 256)
+     * @param freezePrototypesIters iterations during which prototypes get no update (5005 at bs
+     *     256)
      */
     public SwavSettings {
         cropsForAssign = List.copyOf(cropsForAssign);
@@ -45,11 +46,18 @@ public record SwavSettings(
         checkSetting(temperature > 0, "temperature", temperature, "> 0");
         checkSetting(epsilon > 0, "epsilon", epsilon, "> 0");
         checkSetting(sinkhornIterations >= 1, "sinkhorn_iterations", sinkhornIterations, ">= 1");
-        checkSetting(!cropsForAssign.isEmpty() && cropsForAssign.stream().allMatch(c -> c >= 0),
-                "crops_for_assign", cropsForAssign, "a non-empty list of crop indices");
+        checkSetting(
+                !cropsForAssign.isEmpty() && cropsForAssign.stream().allMatch(c -> c >= 0),
+                "crops_for_assign",
+                cropsForAssign,
+                "a non-empty list of crop indices");
         checkSetting(queueLength >= 0, "queue_length", queueLength, ">= 0 (0 = no queue)");
         checkSetting(queueStartEpoch >= 0, "queue_start_epoch", queueStartEpoch, ">= 0");
-        checkSetting(freezePrototypesIters >= 0, "freeze_prototypes_iters", freezePrototypesIters, ">= 0");
+        checkSetting(
+                freezePrototypesIters >= 0,
+                "freeze_prototypes_iters",
+                freezePrototypesIters,
+                ">= 0");
     }
 
     /**
@@ -69,12 +77,16 @@ public record SwavSettings(
     @Override
     public void checkBatches(Batches batches) {
         for (int a : cropsForAssign) {
-            checkSetting(a < batches.cropCount(), "crops_for_assign", cropsForAssign,
+            checkSetting(
+                    a < batches.cropCount(),
+                    "crops_for_assign",
+                    cropsForAssign,
                     "indices below the crop count " + batches.cropCount());
         }
     }
 
-    // Withers: start from defaults() and change what you need, e.g. {@code SwavSettings.defaults().withPrototypes(100).withQueueLength(0)}.
+    // Withers: start from defaults() and change what you need, e.g. {@code
+    // SwavSettings.defaults().withPrototypes(100).withQueueLength(0)}.
 
     /**
      * A copy with another {@code prototypes}: K prototypes (3000).
@@ -83,7 +95,15 @@ public record SwavSettings(
      * @return the copy, validated
      */
     public SwavSettings withPrototypes(int value) {
-        return new SwavSettings(value, temperature, epsilon, sinkhornIterations, cropsForAssign, queueLength, queueStartEpoch, freezePrototypesIters);
+        return new SwavSettings(
+                value,
+                temperature,
+                epsilon,
+                sinkhornIterations,
+                cropsForAssign,
+                queueLength,
+                queueStartEpoch,
+                freezePrototypesIters);
     }
 
     /**
@@ -93,7 +113,15 @@ public record SwavSettings(
      * @return the copy, validated
      */
     public SwavSettings withTemperature(double value) {
-        return new SwavSettings(prototypes, value, epsilon, sinkhornIterations, cropsForAssign, queueLength, queueStartEpoch, freezePrototypesIters);
+        return new SwavSettings(
+                prototypes,
+                value,
+                epsilon,
+                sinkhornIterations,
+                cropsForAssign,
+                queueLength,
+                queueStartEpoch,
+                freezePrototypesIters);
     }
 
     /**
@@ -103,7 +131,15 @@ public record SwavSettings(
      * @return the copy, validated
      */
     public SwavSettings withEpsilon(double value) {
-        return new SwavSettings(prototypes, temperature, value, sinkhornIterations, cropsForAssign, queueLength, queueStartEpoch, freezePrototypesIters);
+        return new SwavSettings(
+                prototypes,
+                temperature,
+                value,
+                sinkhornIterations,
+                cropsForAssign,
+                queueLength,
+                queueStartEpoch,
+                freezePrototypesIters);
     }
 
     /**
@@ -113,7 +149,15 @@ public record SwavSettings(
      * @return the copy, validated
      */
     public SwavSettings withSinkhornIterations(int value) {
-        return new SwavSettings(prototypes, temperature, epsilon, value, cropsForAssign, queueLength, queueStartEpoch, freezePrototypesIters);
+        return new SwavSettings(
+                prototypes,
+                temperature,
+                epsilon,
+                value,
+                cropsForAssign,
+                queueLength,
+                queueStartEpoch,
+                freezePrototypesIters);
     }
 
     /**
@@ -123,7 +167,15 @@ public record SwavSettings(
      * @return the copy, validated
      */
     public SwavSettings withCropsForAssign(List<Integer> value) {
-        return new SwavSettings(prototypes, temperature, epsilon, sinkhornIterations, value, queueLength, queueStartEpoch, freezePrototypesIters);
+        return new SwavSettings(
+                prototypes,
+                temperature,
+                epsilon,
+                sinkhornIterations,
+                value,
+                queueLength,
+                queueStartEpoch,
+                freezePrototypesIters);
     }
 
     /**
@@ -133,7 +185,15 @@ public record SwavSettings(
      * @return the copy, validated
      */
     public SwavSettings withQueueLength(int value) {
-        return new SwavSettings(prototypes, temperature, epsilon, sinkhornIterations, cropsForAssign, value, queueStartEpoch, freezePrototypesIters);
+        return new SwavSettings(
+                prototypes,
+                temperature,
+                epsilon,
+                sinkhornIterations,
+                cropsForAssign,
+                value,
+                queueStartEpoch,
+                freezePrototypesIters);
     }
 
     /**
@@ -143,16 +203,33 @@ public record SwavSettings(
      * @return the copy, validated
      */
     public SwavSettings withQueueStartEpoch(int value) {
-        return new SwavSettings(prototypes, temperature, epsilon, sinkhornIterations, cropsForAssign, queueLength, value, freezePrototypesIters);
+        return new SwavSettings(
+                prototypes,
+                temperature,
+                epsilon,
+                sinkhornIterations,
+                cropsForAssign,
+                queueLength,
+                value,
+                freezePrototypesIters);
     }
 
     /**
-     * A copy with another {@code freezePrototypesIters}: iterations during which the prototypes get no update.
+     * A copy with another {@code freezePrototypesIters}: iterations during which the prototypes get
+     * no update.
      *
      * @param value the new value
      * @return the copy, validated
      */
     public SwavSettings withFreezePrototypesIters(int value) {
-        return new SwavSettings(prototypes, temperature, epsilon, sinkhornIterations, cropsForAssign, queueLength, queueStartEpoch, value);
+        return new SwavSettings(
+                prototypes,
+                temperature,
+                epsilon,
+                sinkhornIterations,
+                cropsForAssign,
+                queueLength,
+                queueStartEpoch,
+                value);
     }
 }

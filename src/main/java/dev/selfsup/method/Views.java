@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Shared forward pass of a branch: the branch's crops through the backbone, one pass per crop
- * size, then one head pass over all of them.
+ * Shared forward pass of a branch: the branch's crops through the backbone, one pass per crop size,
+ * then one head pass over all of them.
  */
 public final class Views {
     private Views() {}
@@ -28,7 +28,12 @@ public final class Views {
      * @return one {@code [B, D]} L2-normalised embedding per chosen crop, in crop order
      * @throws IllegalArgumentException if a chosen crop is not in the batch
      */
-    public static List<NDArray> embed(ParameterStore ps, Block backbone, Block head, MultiCropBatch batch, Crops crops,
+    public static List<NDArray> embed(
+            ParameterStore ps,
+            Block backbone,
+            Block head,
+            MultiCropBatch batch,
+            Crops crops,
             boolean training) {
         List<NDArray> images = images(batch, crops);
         NDList features = new NDList();

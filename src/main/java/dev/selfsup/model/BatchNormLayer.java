@@ -12,7 +12,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -28,10 +27,10 @@ import java.util.List;
  * <p>With {@code splits} S > 1 the layer is MoCo's single-device shuffle-BN stand-in, {@code
  * SplitBatchNorm} of the official CIFAR demo (facebookresearch/moco, {@code
  * colab/moco_cifar10_demo.ipynb}): in training mode the input [B, C, ...] is viewed as [B/S, S·C,
- * ...] and normalised by a BN of S·C channels whose γ, β and running statistics are the layer's
- * own repeated S times, so sample n falls in group n mod S and each group of B/S samples gets its
- * own mean and variance (as if each group were on its own device). The running statistics then
- * become the mean over the S groups of their updated copies: {@code running = 0.9 running + 0.1
+ * ...] and normalised by a BN of S·C channels whose γ, β and running statistics are the layer's own
+ * repeated S times, so sample n falls in group n mod S and each group of B/S samples gets its own
+ * mean and variance (as if each group were on its own device). The running statistics then become
+ * the mean over the S groups of their updated copies: {@code running = 0.9 running + 0.1
  * mean_s(batch_s)}, with each group's unbiased variance. Eval mode uses the running statistics as
  * usual. Parameter shapes and names do not depend on S, so weights move freely between split and
  * unsplit layers.
@@ -149,7 +148,8 @@ final class BatchNormLayer extends TorchBlock {
                                     true)
                             .singletonOrThrow()
                             .reshape(shape);
-            // batch_norm updated the repeated copies in place; their mean over groups is the new value
+            // batch_norm updated the repeated copies in place; their mean over groups is the new
+            // value
             rm.set(new NDIndex(":"), rmSplit.reshape(splits, channels).mean(new int[] {0}));
             rv.set(new NDIndex(":"), rvSplit.reshape(splits, channels).mean(new int[] {0}));
             return scope.ret(out);

@@ -14,7 +14,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -53,12 +52,12 @@ import java.util.Set;
  * ParamGroup.of("last_layer", head.lastLayerParameters()).frozenUntilIters(itersPerEpoch);
  * }</pre>
  *
- * Zeroing the gradient alone is not the same under AdamW or weight decay (the moments and the
- * decay still move the weights). The fixed g has {@code requiresGradient() == false}, so it is in
- * no parameter group and never updated; with {@code optNormLastLayer(false)} it is trained.
+ * Zeroing the gradient alone is not the same under AdamW or weight decay (the moments and the decay
+ * still move the weights). The fixed g has {@code requiresGradient() == false}, so it is in no
+ * parameter group and never updated; with {@code optNormLastLayer(false)} it is trained.
  *
- * <p>Works on any pooled features: ResNet ({@code F = 2048} for ResNet-50) or ViT cls tokens ({@code
- * F = 384} for ViT-S).
+ * <p>Works on any pooled features: ResNet ({@code F = 2048} for ResNet-50) or ViT cls tokens
+ * ({@code F = 384} for ViT-S).
  */
 public final class DinoHead extends TorchBlock {
     private final List<TorchBlock> mlp = new ArrayList<>(); // Linear / BN, in order
@@ -170,7 +169,9 @@ public final class DinoHead extends TorchBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(lastLayer.forward(ps, bottleneck(ps, inputs.singletonOrThrow(), training), training));
+        return new NDList(
+                lastLayer.forward(
+                        ps, bottleneck(ps, inputs.singletonOrThrow(), training), training));
     }
 
     private NDArray bottleneck(ParameterStore ps, NDArray x, boolean training) {

@@ -5,9 +5,7 @@ import static java.util.Map.entry;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-
 import dev.selfsup.model.ResNet.BlockType;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -77,7 +75,8 @@ public final class ModelZoo {
          * @param dropPathRate stochastic depth rate (ViTs)
          * @param imageSize the ViT's native input side; 0 keeps 224
          */
-        public Options(int baseWidth, boolean zeroInitResidual, double dropPathRate, int imageSize) {
+        public Options(
+                int baseWidth, boolean zeroInitResidual, double dropPathRate, int imageSize) {
             this(baseWidth, zeroInitResidual, dropPathRate, imageSize, 1);
         }
 
@@ -135,14 +134,16 @@ public final class ModelZoo {
 
     private ModelZoo() {}
 
-    private static Backbone resnet(Options o, BlockType type, int widen, boolean cifar, int... blocks) {
-        ResNet.Builder b = ResNet.builder()
-                .setBlockType(type)
-                .setStageBlocks(blocks)
-                .optWidthMultiplier(widen)
-                .optCifarStem(cifar)
-                .optZeroInitResidual(o.zeroInitResidual())
-                .optBatchNormSplits(o.batchNormSplits());
+    private static Backbone resnet(
+            Options o, BlockType type, int widen, boolean cifar, int... blocks) {
+        ResNet.Builder b =
+                ResNet.builder()
+                        .setBlockType(type)
+                        .setStageBlocks(blocks)
+                        .optWidthMultiplier(widen)
+                        .optCifarStem(cifar)
+                        .optZeroInitResidual(o.zeroInitResidual())
+                        .optBatchNormSplits(o.batchNormSplits());
         if (o.baseWidth() > 0) {
             b.optBaseWidth(o.baseWidth());
         }
@@ -150,14 +151,17 @@ public final class ModelZoo {
     }
 
     private static Backbone vit(Options o, int dim, int heads) {
-        checkArgument(o.batchNormSplits() == 1,
-                "ViT backbones have no BatchNorm to split: batchNormSplits must be 1, got %s", o.batchNormSplits());
-        VisionTransformer.Builder b = VisionTransformer.builder()
-                .setEmbedDim(dim)
-                .setDepth(12)
-                .setNumHeads(heads)
-                .setPatchSize(16)
-                .optDropPathRate(o.dropPathRate());
+        checkArgument(
+                o.batchNormSplits() == 1,
+                "ViT backbones have no BatchNorm to split: batchNormSplits must be 1, got %s",
+                o.batchNormSplits());
+        VisionTransformer.Builder b =
+                VisionTransformer.builder()
+                        .setEmbedDim(dim)
+                        .setDepth(12)
+                        .setNumHeads(heads)
+                        .setPatchSize(16)
+                        .optDropPathRate(o.dropPathRate());
         if (o.imageSize() > 0) {
             b.optImageSize(o.imageSize());
         }

@@ -1,15 +1,14 @@
 package dev.selfsup.model;
 
 import ai.djl.ndarray.types.Shape;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
 
 /**
  * Resizing a ViT position embedding on load, when the checkpoint was trained at another resolution
- * ({@code [1, 1 + from², D]} in the file, {@code [1, 1 + to², D]} in the model). Like timm's
- * {@code checkpoint_filter_fn}, this happens where foreign weights come in, not in the model; the
+ * ({@code [1, 1 + from², D]} in the file, {@code [1, 1 + to², D]} in the model). Like timm's {@code
+ * checkpoint_filter_fn}, this happens where foreign weights come in, not in the model; the
  * interpolation itself is {@link VisionTransformer#resamplePosEmbed}.
  *
  * @param from the file's patch-grid side

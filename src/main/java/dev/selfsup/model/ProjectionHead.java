@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -208,8 +207,8 @@ public final class ProjectionHead extends TorchBlock {
         /**
          * Takes the BatchNorm layers' training-mode statistics per group of the batch (sample n in
          * group n mod S; MoCo's single-device shuffle-BN, see {@link
-         * ResNet.Builder#optBatchNormSplits}). The batch must then be a multiple of S. No effect
-         * on a head without BatchNorm. Defaults to 1 (plain BatchNorm).
+         * ResNet.Builder#optBatchNormSplits}). The batch must then be a multiple of S. No effect on
+         * a head without BatchNorm. Defaults to 1 (plain BatchNorm).
          *
          * @param splits S, {@code >= 1}
          * @return this builder
@@ -230,9 +229,7 @@ public final class ProjectionHead extends TorchBlock {
                     outputDim > 0, "setOutputDim is required and must be > 0, got %s", outputDim);
             checkArgument(inputDim >= 0, "inputDim must be > 0, or 0 to infer, got %s", inputDim);
             checkArgument(
-                    batchNormSplits >= 1,
-                    "batchNormSplits must be >= 1, got %s",
-                    batchNormSplits);
+                    batchNormSplits >= 1, "batchNormSplits must be >= 1, got %s", batchNormSplits);
             for (int d : hiddenDims) {
                 checkArgument(
                         d > 0, "hidden dims must be > 0, got %s", Arrays.toString(hiddenDims));

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
 import java.util.Arrays;
 
 /**
@@ -238,8 +237,8 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
          * Takes every BatchNorm's training-mode statistics per group of the batch: sample n in
          * group n mod S, each group normalised with its own mean and variance, running statistics
          * averaged over the groups (MoCo's single-device shuffle-BN, the official CIFAR demo's
-         * {@code SplitBatchNorm}). The batch must then be a multiple of S. Eval mode and the
-         * tensor names and shapes are unchanged. Defaults to 1 (plain BatchNorm).
+         * {@code SplitBatchNorm}). The batch must then be a multiple of S. Eval mode and the tensor
+         * names and shapes are unchanged. Defaults to 1 (plain BatchNorm).
          *
          * @param splits S, {@code >= 1}
          * @return this builder
@@ -272,9 +271,7 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
                     widthMultiplier >= 1, "widthMultiplier must be >= 1, got %s", widthMultiplier);
             checkArgument(inputChannels > 0, "inputChannels must be > 0, got %s", inputChannels);
             checkArgument(
-                    batchNormSplits >= 1,
-                    "batchNormSplits must be >= 1, got %s",
-                    batchNormSplits);
+                    batchNormSplits >= 1, "batchNormSplits must be >= 1, got %s", batchNormSplits);
             return new ResNet(this);
         }
     }

@@ -7,13 +7,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,8 +31,8 @@ import java.util.function.Supplier;
  * The <a href="https://github.com/huggingface/safetensors">safetensors</a> format, knowing nothing
  * of blocks: an 8-byte little-endian header size, a JSON header mapping each tensor name to {@code
  * dtype}, {@code shape} and {@code data_offsets} (padded with spaces to a multiple of 8), then the
- * raw little-endian data. Dtypes go through the one table {@link SafetensorsDtype}; {@link
- * Weights} maps blocks onto the format.
+ * raw little-endian data. Dtypes go through the one table {@link SafetensorsDtype}; {@link Weights}
+ * maps blocks onto the format.
  */
 final class Safetensors {
     private static final long MAX_HEADER_BYTES = 100L << 20;
@@ -79,7 +77,11 @@ final class Safetensors {
         for (Map.Entry<String, NDArray> kv : arrays.entrySet()) {
             NDArray a = kv.getValue();
             tensors.add(
-                    new Tensor(kv.getKey(), SafetensorsDtype.of(a.getDataType()), a.getShape(), a::toByteBuffer));
+                    new Tensor(
+                            kv.getKey(),
+                            SafetensorsDtype.of(a.getDataType()),
+                            a.getShape(),
+                            a::toByteBuffer));
         }
         write(tensors, file);
     }
@@ -89,8 +91,10 @@ final class Safetensors {
      * leaves a half-written file.
      */
     static void write(List<Tensor> tensors, Path file) throws IOException {
-        checkState(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN,
-                "safetensors is little-endian; this platform is %s", ByteOrder.nativeOrder());
+        checkState(
+                ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN,
+                "safetensors is little-endian; this platform is %s",
+                ByteOrder.nativeOrder());
         JsonObject json = new JsonObject();
         long offset = 0;
         for (Tensor t : tensors) {
@@ -125,13 +129,22 @@ final class Safetensors {
             Files.createDirectories(parent);
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(
+                        tmp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
             writeFully(ch, head);
             for (Tensor t : tensors) {
                 ByteBuffer data = t.data().get();
-                checkArgument(data.remaining() == t.shape().size() * t.dtype().bytes,
-                        "%s: %s bytes for %s %s", t.name(), data.remaining(), t.dtype(), t.shape());
+                checkArgument(
+                        data.remaining() == t.shape().size() * t.dtype().bytes,
+                        "%s: %s bytes for %s %s",
+                        t.name(),
+                        data.remaining(),
+                        t.dtype(),
+                        t.shape());
                 writeFully(ch, data);
             }
         }
@@ -148,15 +161,20 @@ final class Safetensors {
         readFully(ch, len, 0, file);
         long n = len.flip().getLong();
         if (n <= 0 || n > MAX_HEADER_BYTES || 8 + n > size) {
-            throw new IOException(String.format("%s: truncated or not a safetensors file (header"
-                    + " size %d, file size %d)", file, n, size));
+            throw new IOException(
+                    String.format(
+                            "%s: truncated or not a safetensors file (header"
+                                    + " size %d, file size %d)",
+                            file, n, size));
         }
         ByteBuffer text = ByteBuffer.allocate((int) n);
         readFully(ch, text, 8, file);
         JsonObject json;
         try {
-            json = GSON.fromJson(
-                    new String(text.array(), StandardCharsets.UTF_8).trim(), JsonObject.class);
+            json =
+                    GSON.fromJson(
+                            new String(text.array(), StandardCharsets.UTF_8).trim(),
+                            JsonObject.class);
         } catch (JsonParseException | ClassCastException e) {
             throw new IOException(file + ": invalid safetensors header: " + e.getMessage(), e);
         }
@@ -178,18 +196,33 @@ final class Safetensors {
                     shape[i] = shapeJson.get(i).getAsLong();
                 }
                 JsonArray off = e.getAsJsonArray("data_offsets");
-                SafetensorsDtype dtype = SafetensorsDtype.named(e.get("dtype").getAsString(), name, file);
-                Entry entry = new Entry(
-                        dtype, new Shape(shape), off.get(0).getAsLong(), off.get(1).getAsLong());
+                SafetensorsDtype dtype =
+                        SafetensorsDtype.named(e.get("dtype").getAsString(), name, file);
+                Entry entry =
+                        new Entry(
+                                dtype,
+                                new Shape(shape),
+                                off.get(0).getAsLong(),
+                                off.get(1).getAsLong());
                 long expected = entry.shape().size() * dtype.bytes;
                 if (entry.begin() < 0 || entry.end() - entry.begin() != expected) {
-                    throw new IOException(String.format("%s: %s has data_offsets [%d, %d] for %s"
-                                    + " %s, which takes %d bytes", file, name, entry.begin(),
-                            entry.end(), dtype, entry.shape(), expected));
+                    throw new IOException(
+                            String.format(
+                                    "%s: %s has data_offsets [%d, %d] for %s"
+                                            + " %s, which takes %d bytes",
+                                    file,
+                                    name,
+                                    entry.begin(),
+                                    entry.end(),
+                                    dtype,
+                                    entry.shape(),
+                                    expected));
                 }
                 if (dataStart + entry.end() > size) {
-                    throw new IOException(String.format("%s: truncated: %s ends at byte %d, the"
-                            + " file has %d", file, name, dataStart + entry.end(), size));
+                    throw new IOException(
+                            String.format(
+                                    "%s: truncated: %s ends at byte %d, the" + " file has %d",
+                                    file, name, dataStart + entry.end(), size));
                 }
                 entries.put(name, entry);
             }
@@ -220,7 +253,8 @@ final class Safetensors {
             return data;
         }
         SafetensorsDtype to = SafetensorsDtype.of(target);
-        checkArgument(dtype.isFloating() && to.isFloating(), "cannot convert %s to %s", dtype, target);
+        checkArgument(
+                dtype.isFloating() && to.isFloating(), "cannot convert %s to %s", dtype, target);
         int n = data.remaining() / dtype.bytes;
         ByteBuffer out = ByteBuffer.allocateDirect(n * to.bytes).order(ByteOrder.nativeOrder());
         for (int i = 0; i < n; i++) {

@@ -1,7 +1,6 @@
 package dev.selfsup.model;
 
 import ai.djl.ndarray.types.DataType;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -10,8 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The dtypes selfsup reads and writes: safetensors name ↔ DJL type ↔ bytes per element, and
- * the type an array read from the file gets. Every dtype decision of the codec is made here.
+ * The dtypes selfsup reads and writes: safetensors name ↔ DJL type ↔ bytes per element, and the
+ * type an array read from the file gets. Every dtype decision of the codec is made here.
  */
 enum SafetensorsDtype {
     F64(DataType.FLOAT64, 8, DataType.FLOAT64),
@@ -48,8 +47,10 @@ enum SafetensorsDtype {
                 return d;
             }
         }
-        throw new IOException(String.format("%s: tensor %s has dtype %s, which selfsup cannot"
-                + " read; supported: %s", file, tensor, dtype, Arrays.toString(values())));
+        throw new IOException(
+                String.format(
+                        "%s: tensor %s has dtype %s, which selfsup cannot" + " read; supported: %s",
+                        file, tensor, dtype, Arrays.toString(values())));
     }
 
     /** The entry an array of {@code type} is written as. */

@@ -6,7 +6,6 @@ import static dev.selfsup.internal.Checks.firstFew;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,7 +130,9 @@ final class StateDict {
         return resizes;
     }
 
-    /** Whether file data of {@code dtype} can fill the slot: integers a counter, floats the rest. */
+    /**
+     * Whether file data of {@code dtype} can fill the slot: integers a counter, floats the rest.
+     */
     private static boolean accepts(TensorSlot slot, SafetensorsDtype dtype) {
         return slot instanceof TensorSlot.Counter ? dtype.isInteger() : dtype.isFloating();
     }

@@ -1,6 +1,5 @@
 package dev.selfsup.model;
 
-import dev.selfsup.internal.Scalars;
 import static dev.selfsup.internal.Checks.checkArgument;
 import static dev.selfsup.internal.Checks.checkState;
 
@@ -13,7 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
+import dev.selfsup.internal.Scalars;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -182,12 +181,13 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
      * (the kernel is separable).
      */
     static float[] resizeMatrix(int g, int gh, int gw) {
-        return gridMatrix(g, bicubicWeights(g, gh, (gh + 0.1) / g), bicubicWeights(g, gw, (gw + 0.1) / g));
+        return gridMatrix(
+                g, bicubicWeights(g, gh, (gh + 0.1) / g), bicubicWeights(g, gw, (gw + 0.1) / g));
     }
 
     /**
-     * The [1 + gh·gw, 1 + g²] matrix that keeps the cls position and maps a g×g grid by the 1-D maps
-     * {@code rows} [gh, g] and {@code cols} [gw, g] (their Kronecker product).
+     * The [1 + gh·gw, 1 + g²] matrix that keeps the cls position and maps a g×g grid by the 1-D
+     * maps {@code rows} [gh, g] and {@code cols} [gw, g] (their Kronecker product).
      */
     private static float[] gridMatrix(int g, float[][] rows, float[][] cols) {
         int gh = rows.length;
@@ -257,8 +257,12 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
      * @return [1 + to², dim] row-major
      */
     static float[] resamplePosEmbed(float[] pos, int from, int to, int dim) {
-        checkArgument(pos.length == (1 + from * from) * dim, "pos_embed of %s values is not [1 + %s², %s]",
-                pos.length, from, dim);
+        checkArgument(
+                pos.length == (1 + from * from) * dim,
+                "pos_embed of %s values is not [1 + %s², %s]",
+                pos.length,
+                from,
+                dim);
         float[][] map = bicubicMap(from, to, (float) from / to);
         float[] k = gridMatrix(from, map, map);
         int width = 1 + from * from;
@@ -443,7 +447,8 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
         @Override
         protected NDList forwardInternal(
                 ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-            throw new IllegalStateException("this container is never run directly: its owner runs its children in order");
+            throw new IllegalStateException(
+                    "this container is never run directly: its owner runs its children in order");
         }
 
         @Override
@@ -499,7 +504,9 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
             NDArray q = qkvOut.get(0);
             NDArray k = qkvOut.get(1);
             NDArray v = qkvOut.get(2);
-            NDArray attn = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).softmax(-1); // [B, H, N, N]
+            NDArray attn =
+                    Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale)
+                            .softmax(-1); // [B, H, N, N]
             NDArray y = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, d);
             y = proj.forward(ps, y, training);
             x = x.add(dropPath(y, dropPath, training));

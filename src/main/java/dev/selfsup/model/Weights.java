@@ -10,9 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-
 import dev.selfsup.internal.InPlace;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -99,12 +97,20 @@ public final class Weights {
         for (TensorSlot slot : StateDict.slots(block)) {
             if (slot instanceof TensorSlot.Counter) {
                 BatchNormLayer layer = ((TensorSlot.Counter) slot).layer;
-                tensors.add(new Safetensors.Tensor(slot.name, SafetensorsDtype.I64, slot.shape(),
-                        () -> int64(layer.numBatchesTracked())));
+                tensors.add(
+                        new Safetensors.Tensor(
+                                slot.name,
+                                SafetensorsDtype.I64,
+                                slot.shape(),
+                                () -> int64(layer.numBatchesTracked())));
             } else {
                 NDArray a = initialised(((TensorSlot.Param) slot).parameter, slot.name);
-                tensors.add(new Safetensors.Tensor(slot.name, SafetensorsDtype.of(a.getDataType()),
-                        slot.shape(), a::toByteBuffer));
+                tensors.add(
+                        new Safetensors.Tensor(
+                                slot.name,
+                                SafetensorsDtype.of(a.getDataType()),
+                                slot.shape(),
+                                a::toByteBuffer));
             }
         }
         Safetensors.write(tensors, file);
@@ -161,8 +167,14 @@ public final class Weights {
                 if (resize != null) {
                     data = resize.apply(data, dtype, (int) e.shape().get(2));
                     dtype = SafetensorsDtype.F32;
-                    LOG.info("{}: resized {} from a {}x{} to a {}x{} patch grid (bicubic, as timm)",
-                            file, slot.name, resize.from(), resize.from(), resize.to(), resize.to());
+                    LOG.info(
+                            "{}: resized {} from a {}x{} to a {}x{} patch grid (bicubic, as timm)",
+                            file,
+                            slot.name,
+                            resize.from(),
+                            resize.from(),
+                            resize.to(),
+                            resize.to());
                 }
                 InPlace.copy(target, Safetensors.convert(data, dtype, target.getDataType()));
             }
@@ -189,7 +201,11 @@ public final class Weights {
                 problems.add(a + " vs " + b);
             }
         }
-        checkArgument(problems.isEmpty(), "blocks differ at %d tensors: %s", problems.size(), firstFew(problems, SHOWN));
+        checkArgument(
+                problems.isEmpty(),
+                "blocks differ at %d tensors: %s",
+                problems.size(),
+                firstFew(problems, SHOWN));
         for (int i = 0; i < src.size(); i++) {
             TensorSlot s = src.get(i);
             TensorSlot d = dst.get(i);

@@ -17,7 +17,8 @@ public record EmaMomentumCosine(double baseEmaMomentum, long totalIters) impleme
      *
      * @throws IllegalArgumentException naming the first bad value
      * @param baseEmaMomentum m0, in [0, 1]
-     * @param totalIters T, {@code >= 1}; the schedule is defined on {@code [0, T]} and reaches 1 at T
+     * @param totalIters T, {@code >= 1}; the schedule is defined on {@code [0, T]} and reaches 1 at
+     *     T
      */
     public EmaMomentumCosine {
         checkArgument(

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -160,8 +159,8 @@ public final class GradientClipping {
      * }</pre>
      *
      * Groups frozen at {@code iteration} are left untouched. A non-finite norm gives a NaN factor,
-     * which is not {@code < 1}, so that gradient stays as it is (as in DINO); the loop's
-     * non-finite loss check reports the run.
+     * which is not {@code < 1}, so that gradient stays as it is (as in DINO); the loop's non-finite
+     * loss check reports the run.
      *
      * @param groups the groups whose gradients are clipped
      * @param maxNorm the largest allowed norm per parameter, finite and {@code > 0} (DINO: 3.0)

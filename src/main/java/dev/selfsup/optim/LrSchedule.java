@@ -10,8 +10,8 @@ import java.util.Map;
  * (MoCo) or cosine (SwAV). It names the shape; the values come from the {@link Schedule} family
  * that pretraining uses, stepped once per epoch.
  *
- * <p>Epochs are 0-based: {@code at(base, 0, epochs)} is the rate of the first epoch, as in
- * MoCo's {@code adjust_learning_rate} and SwAV's per-epoch {@code CosineAnnealingLR}.
+ * <p>Epochs are 0-based: {@code at(base, 0, epochs)} is the rate of the first epoch, as in MoCo's
+ * {@code adjust_learning_rate} and SwAV's per-epoch {@code CosineAnnealingLR}.
  */
 public sealed interface LrSchedule {
     /**
@@ -54,8 +54,8 @@ public sealed interface LrSchedule {
     }
 
     /**
-     * Half a cosine from the base rate to {@code finalLearningRate} over all epochs: {@code final
-     * + (base − final)(1 + cos(π e / E)) / 2}, as PyTorch's {@code CosineAnnealingLR(T_max = E,
+     * Half a cosine from the base rate to {@code finalLearningRate} over all epochs: {@code final +
+     * (base − final)(1 + cos(π e / E)) / 2}, as PyTorch's {@code CosineAnnealingLR(T_max = E,
      * eta_min = final)} stepped once per epoch (SwAV {@code eval_linear.py}, final 0).
      *
      * @param finalLearningRate the rate reached after the last epoch, {@code >= 0}
@@ -108,7 +108,8 @@ public sealed interface LrSchedule {
         @Override
         public double at(double base, int epoch, int epochs) {
             checkEpoch(epoch, epochs);
-            return Schedule.multiStep(base, milestoneEpochs.stream().map(Integer::longValue).toList(), gamma)
+            return Schedule.multiStep(
+                            base, milestoneEpochs.stream().map(Integer::longValue).toList(), gamma)
                     .value(epoch);
         }
 
@@ -131,7 +132,9 @@ public sealed interface LrSchedule {
          */
         public Cosine {
             checkArgument(
-                    finalLearningRate >= 0, "finalLearningRate must be >= 0, got %s", finalLearningRate);
+                    finalLearningRate >= 0,
+                    "finalLearningRate must be >= 0, got %s",
+                    finalLearningRate);
         }
 
         @Override
@@ -150,6 +153,7 @@ public sealed interface LrSchedule {
     }
 
     private static void checkEpoch(int epoch, int epochs) {
-        checkArgument(epoch >= 0 && epoch <= epochs, "epoch must be in [0, %s], got %s", epochs, epoch);
+        checkArgument(
+                epoch >= 0 && epoch <= epochs, "epoch must be in [0, %s], got %s", epochs, epoch);
     }
 }

@@ -12,7 +12,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -199,11 +198,15 @@ public abstract class Optimizer {
         checkState(scalarScope != null, "scalar() is only valid inside step()");
         Device device = like.getDevice();
         return scalars.computeIfAbsent(device, d -> new HashMap<>())
-                .computeIfAbsent(value, v -> {
-                    NDManager home = device.equals(scalarScope.getDevice())
-                            ? scalarScope : scalarScope.newSubManager(device);
-                    return home.create(v.doubleValue());
-                });
+                .computeIfAbsent(
+                        value,
+                        v -> {
+                            NDManager home =
+                                    device.equals(scalarScope.getDevice())
+                                            ? scalarScope
+                                            : scalarScope.newSubManager(device);
+                            return home.create(v.doubleValue());
+                        });
     }
 
     /**

@@ -6,7 +6,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;

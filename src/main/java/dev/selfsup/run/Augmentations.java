@@ -46,14 +46,21 @@ public final class Augmentations {
     /** simclr, mocov2, swav: the same ops on every crop, blur kernel sized to each crop. */
     private static MultiCrop uniform(AugmentSettings a) {
         double s = a.jitterStrength();
-        ColorJitter jitter = new ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, a.jitterProbability());
-        Solarize solarize = a.solarizeProbability() > 0
-                ? new Solarize(a.solarizeProbability(), Solarize.DEFAULT_THRESHOLD)
-                : Solarize.none();
+        ColorJitter jitter =
+                new ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, a.jitterProbability());
+        Solarize solarize =
+                a.solarizeProbability() > 0
+                        ? new Solarize(a.solarizeProbability(), Solarize.DEFAULT_THRESHOLD)
+                        : Solarize.none();
         MultiCrop.Builder b = MultiCrop.builder();
         for (CropSettings c : a.crops()) {
-            Photometric p = new Photometric(jitter, new RandomGrayscale(a.grayscaleProbability()),
-                    GaussianBlur.forCrop(a.blurProbability(), c.size()), solarize, normalize(a));
+            Photometric p =
+                    new Photometric(
+                            jitter,
+                            new RandomGrayscale(a.grayscaleProbability()),
+                            GaussianBlur.forCrop(a.blurProbability(), c.size()),
+                            solarize,
+                            normalize(a));
             b.addGroup(new CropGroup(c.count(), randomResizedCrop(c), a.flipProbability(), p));
         }
         return b.build();
@@ -68,31 +75,73 @@ public final class Augmentations {
         AugmentSettings preset = AugmentSettings.defaults(Preset.DINO);
         List<CropSettings> crops = a.crops();
         CropSettings global = crops.get(0);
-        ConfigException.require(global.count() == 2, "augment.crops.0.count", global.count(),
+        ConfigException.require(
+                global.count() == 2,
+                "augment.crops.0.count",
+                global.count(),
                 "2 for preset dino: its first group is the two global crops, augmented differently (blur 1.0 /"
                         + " 0.1, the second solarised); for other layouts use preset swav or simclr");
-        ConfigException.require(a.blurProbability() == preset.blurProbability(), "augment.blur_probability",
-                a.blurProbability(), preset.blurProbability() + " for preset dino, whose blur is fixed per crop (1.0 and"
-                        + " 0.1 on the global crops, " + preset.blurProbability() + " on the local ones): drop the key,"
+        ConfigException.require(
+                a.blurProbability() == preset.blurProbability(),
+                "augment.blur_probability",
+                a.blurProbability(),
+                preset.blurProbability()
+                        + " for preset dino, whose blur is fixed per crop (1.0 and"
+                        + " 0.1 on the global crops, "
+                        + preset.blurProbability()
+                        + " on the local ones): drop the key,"
                         + " or use preset swav for one probability on every crop");
-        ConfigException.require(a.solarizeProbability() == preset.solarizeProbability(),
-                "augment.solarize_probability", a.solarizeProbability(), preset.solarizeProbability()
+        ConfigException.require(
+                a.solarizeProbability() == preset.solarizeProbability(),
+                "augment.solarize_probability",
+                a.solarizeProbability(),
+                preset.solarizeProbability()
                         + " for preset dino, which solarises only its second global crop: drop the key, or use"
                         + " preset swav for one probability on every crop");
         double s = a.jitterStrength();
-        ColorJitter jitter = new ColorJitter(0.8 * s, 0.8 * s, 0.4 * s, 0.2 * s, a.jitterProbability());
+        ColorJitter jitter =
+                new ColorJitter(0.8 * s, 0.8 * s, 0.4 * s, 0.2 * s, a.jitterProbability());
         RandomGrayscale gray = new RandomGrayscale(a.grayscaleProbability());
         Normalize normalize = normalize(a);
         RandomResizedCrop cut = randomResizedCrop(global);
-        MultiCrop.Builder b = MultiCrop.builder()
-                .addGroup(new CropGroup(1, cut, a.flipProbability(), new Photometric(jitter, gray,
-                        GaussianBlur.forCrop(1.0, global.size()), Solarize.none(), normalize)))
-                .addGroup(new CropGroup(1, cut, a.flipProbability(), new Photometric(jitter, gray,
-                        GaussianBlur.forCrop(0.1, global.size()),
-                        new Solarize(a.solarizeProbability(), Solarize.DEFAULT_THRESHOLD), normalize)));
+        MultiCrop.Builder b =
+                MultiCrop.builder()
+                        .addGroup(
+                                new CropGroup(
+                                        1,
+                                        cut,
+                                        a.flipProbability(),
+                                        new Photometric(
+                                                jitter,
+                                                gray,
+                                                GaussianBlur.forCrop(1.0, global.size()),
+                                                Solarize.none(),
+                                                normalize)))
+                        .addGroup(
+                                new CropGroup(
+                                        1,
+                                        cut,
+                                        a.flipProbability(),
+                                        new Photometric(
+                                                jitter,
+                                                gray,
+                                                GaussianBlur.forCrop(0.1, global.size()),
+                                                new Solarize(
+                                                        a.solarizeProbability(),
+                                                        Solarize.DEFAULT_THRESHOLD),
+                                                normalize)));
         for (CropSettings local : crops.subList(1, crops.size())) {
-            b.addGroup(new CropGroup(local.count(), randomResizedCrop(local), a.flipProbability(), new Photometric(
-                    jitter, gray, GaussianBlur.forCrop(a.blurProbability(), local.size()), Solarize.none(), normalize)));
+            b.addGroup(
+                    new CropGroup(
+                            local.count(),
+                            randomResizedCrop(local),
+                            a.flipProbability(),
+                            new Photometric(
+                                    jitter,
+                                    gray,
+                                    GaussianBlur.forCrop(a.blurProbability(), local.size()),
+                                    Solarize.none(),
+                                    normalize)));
         }
         return b.build();
     }
@@ -125,18 +174,20 @@ public final class Augmentations {
 
     /**
      * The deterministic transform features are extracted with: for image folders the shorter side
-     * resized to {@code size / 0.875} and the centre {@code size × size} cut; for small images (IDX,
-     * synthetic) a plain resize to {@code size × size}; no flip, only normalisation.
+     * resized to {@code size / 0.875} and the centre {@code size × size} cut; for small images
+     * (IDX, synthetic) a plain resize to {@code size × size}; no flip, only normalisation.
      *
      * @param kind the dataset kind
      * @param size output side
      * @param normalize the statistics (the training crops', or ImageNet's for foreign weights)
      * @return a one-crop transform
      */
-    public static MultiCrop evaluation(DataSettings.DatasetKind kind, int size, Normalize normalize) {
-        Geometry geometry = kind == DataSettings.DatasetKind.IMAGE_FOLDER
-                ? new ResizeCenterCrop(size, CENTRE_CROP_FRACTION)
-                : new Resize(size);
+    public static MultiCrop evaluation(
+            DataSettings.DatasetKind kind, int size, Normalize normalize) {
+        Geometry geometry =
+                kind == DataSettings.DatasetKind.IMAGE_FOLDER
+                        ? new ResizeCenterCrop(size, CENTRE_CROP_FRACTION)
+                        : new Resize(size);
         return MultiCrop.of(new CropGroup(1, geometry, 0, Photometric.normalizeOnly(normalize)));
     }
 

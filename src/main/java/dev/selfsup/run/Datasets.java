@@ -42,8 +42,10 @@ public final class Datasets {
     public static ImageDataset open(DataSettings data, long seed, Split split) throws IOException {
         boolean train = split == Split.TRAIN;
         return switch (data.dataset()) {
-            case FASHION_MNIST_EMBEDDED -> new IdxImageDataset(IdxDataset.embeddedFashionMnist(train));
-            case FASHION_MNIST -> new IdxImageDataset(IdxDataset.readSplit(Path.of(data.path()), train));
+            case FASHION_MNIST_EMBEDDED ->
+                    new IdxImageDataset(IdxDataset.embeddedFashionMnist(train));
+            case FASHION_MNIST ->
+                    new IdxImageDataset(IdxDataset.readSplit(Path.of(data.path()), train));
             case IMAGE_FOLDER -> {
                 ImageFolder.Builder b = ImageFolder.builder().setRoot(Path.of(data.path()));
                 if (!data.classList().isBlank()) {
@@ -56,11 +58,16 @@ public final class Datasets {
             }
             case SYNTHETIC -> {
                 if (!train) {
-                    throw new IllegalArgumentException("the synthetic dataset has no test split; evaluate on"
-                            + " fashion_mnist_embedded, fashion_mnist or image_folder");
+                    throw new IllegalArgumentException(
+                            "the synthetic dataset has no test split; evaluate on"
+                                    + " fashion_mnist_embedded, fashion_mnist or image_folder");
                 }
-                yield new SyntheticShapes(data.syntheticImages(), data.syntheticClasses(), data.syntheticResolution(),
-                        data.syntheticResolution(), seed);
+                yield new SyntheticShapes(
+                        data.syntheticImages(),
+                        data.syntheticClasses(),
+                        data.syntheticResolution(),
+                        data.syntheticResolution(),
+                        seed);
             }
         };
     }

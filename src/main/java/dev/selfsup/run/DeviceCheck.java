@@ -36,6 +36,9 @@ import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Prototypes;
 import dev.selfsup.model.Weights;
+import dev.selfsup.optim.Optimizer;
+import dev.selfsup.optim.Schedule;
+import dev.selfsup.optim.Sgd;
 import dev.selfsup.train.TrainStep;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -48,9 +51,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import dev.selfsup.optim.Optimizer;
-import dev.selfsup.optim.Schedule;
-import dev.selfsup.optim.Sgd;
 
 /**
  * A device self-check in well under a minute ({@code selfsup info --check}): can this machine's
@@ -98,7 +98,11 @@ public final class DeviceCheck {
      * @param detail the measured values, or why it failed
      */
     public record Outcome(
-            String name, boolean passed, double imagesPerSecond, long peakMemoryBytes, String memoryKind,
+            String name,
+            boolean passed,
+            double imagesPerSecond,
+            long peakMemoryBytes,
+            String memoryKind,
             String detail) {}
 
     /**
@@ -130,7 +134,12 @@ public final class DeviceCheck {
         try {
             return body.run();
         } catch (IOException | RuntimeException | AssertionError e) {
-            return new Outcome(name, false, Double.NaN, -1, memoryKind(device),
+            return new Outcome(
+                    name,
+                    false,
+                    Double.NaN,
+                    -1,
+                    memoryKind(device),
                     e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
@@ -149,8 +158,13 @@ public final class DeviceCheck {
         try (NDManager run = NDManager.newBaseManager(device)) {
             SelfsupEngine.seed(seed);
             Method m = build(method, run);
-            Optimizer sgd = Sgd.builder().setManager(run).setGroups(m.paramGroups())
-                    .setLearningRate(Schedule.constant(0.05)).optMomentum(0.9).build();
+            Optimizer sgd =
+                    Sgd.builder()
+                            .setManager(run)
+                            .setGroups(m.paramGroups())
+                            .setLearningRate(Schedule.constant(0.05))
+                            .optMomentum(0.9)
+                            .build();
             TrainStep stepper = new TrainStep(m, sgd, new ParameterStore(run, false), 1, 0);
             m.beforeEpoch(0);
             NDArray watched = firstParameter(m.backbone());
@@ -165,7 +179,9 @@ public final class DeviceCheck {
                     long t0 = System.nanoTime();
                     try (NDManager step = run.newSubManager(device)) {
                         step.tempAttachAll(arrays);
-                        losses.add(stepper.run(step, batch, new Step(i, 0, steps, seed), true, "none"));
+                        losses.add(
+                                stepper.run(
+                                        step, batch, new Step(i, 0, steps, seed), true, "none"));
                     }
                     if (i > 0) {
                         seconds.add((System.nanoTime() - t0) / 1e9); // step 0 is warm-up
@@ -177,10 +193,19 @@ public final class DeviceCheck {
             boolean finite = losses.stream().allMatch(Float::isFinite);
             boolean moved = !Arrays.equals(before, after);
             boolean finiteWeights = allFinite(after);
-            String detail = String.format(Locale.ROOT, "losses %s; weights %s", losses,
-                    !finiteWeights ? "not finite" : moved ? "updated" : "unchanged");
-            return new Outcome(name, finite && moved && finiteWeights, BATCH / median(seconds), memory.peak(),
-                    memory.kind(), detail);
+            String detail =
+                    String.format(
+                            Locale.ROOT,
+                            "losses %s; weights %s",
+                            losses,
+                            !finiteWeights ? "not finite" : moved ? "updated" : "unchanged");
+            return new Outcome(
+                    name,
+                    finite && moved && finiteWeights,
+                    BATCH / median(seconds),
+                    memory.peak(),
+                    memory.kind(),
+                    detail);
         }
     }
 
@@ -193,8 +218,13 @@ public final class DeviceCheck {
      */
     public static Outcome photometric(Device device, long seed) {
         Memory memory = new Memory(device);
-        Photometric p = new Photometric(ColorJitter.simclr(1.0), new RandomGrayscale(0.2),
-                GaussianBlur.forCrop(0.5, SIZE), new Solarize(0.2, Solarize.DEFAULT_THRESHOLD), Normalize.IMAGENET);
+        Photometric p =
+                new Photometric(
+                        ColorJitter.simclr(1.0),
+                        new RandomGrayscale(0.2),
+                        GaussianBlur.forCrop(0.5, SIZE),
+                        new Solarize(0.2, Solarize.DEFAULT_THRESHOLD),
+                        Normalize.IMAGENET);
         int n = BATCH;
         int len = 3 * SIZE * SIZE;
         SplittableRandom rng = new SplittableRandom(seed);
@@ -216,7 +246,11 @@ public final class DeviceCheck {
             for (int rep = 0; rep < 4; rep++) {
                 try (NDManager scope = m.newSubManager()) {
                     long t0 = System.nanoTime();
-                    NDArray raw = scope.create(ByteBuffer.wrap(pixels), new Shape(n, 3, SIZE, SIZE), DataType.UINT8);
+                    NDArray raw =
+                            scope.create(
+                                    ByteBuffer.wrap(pixels),
+                                    new Shape(n, 3, SIZE, SIZE),
+                                    DataType.UINT8);
                     NDArray x = raw.toType(DataType.FLOAT32, false).divi(255f);
                     dev = p.apply(x, draws).toFloatArray();
                     if (rep > 0) {
@@ -236,10 +270,21 @@ public final class DeviceCheck {
             }
         }
         boolean ok = worst <= PHOTOMETRIC_TOLERANCE;
-        String detail = String.format(Locale.ROOT, "max |device - host| %.2e%s", worst,
-                ok ? "" : String.format(Locale.ROOT, " at crop %d (%s) > %.0e", at / len, draws[at / len],
-                        PHOTOMETRIC_TOLERANCE));
-        return new Outcome("photometric", ok, n / median(seconds), memory.peak(), memory.kind(), detail);
+        String detail =
+                String.format(
+                        Locale.ROOT,
+                        "max |device - host| %.2e%s",
+                        worst,
+                        ok
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        " at crop %d (%s) > %.0e",
+                                        at / len,
+                                        draws[at / len],
+                                        PHOTOMETRIC_TOLERANCE));
+        return new Outcome(
+                "photometric", ok, n / median(seconds), memory.peak(), memory.kind(), detail);
     }
 
     /**
@@ -270,18 +315,35 @@ public final class DeviceCheck {
             float a;
             float b;
             try (NDManager scope = cpu.newSubManager()) {
-                a = onCpu.loss(new ParameterStore(scope, false), batch(method, scope, seed), step).getFloat();
+                a =
+                        onCpu.loss(
+                                        new ParameterStore(scope, false),
+                                        batch(method, scope, seed),
+                                        step)
+                                .getFloat();
             }
             long t0 = System.nanoTime();
             try (NDManager scope = dev.newSubManager()) {
-                b = onDevice.loss(new ParameterStore(scope, false), batch(method, scope, seed), step).getFloat();
+                b =
+                        onDevice.loss(
+                                        new ParameterStore(scope, false),
+                                        batch(method, scope, seed),
+                                        step)
+                                .getFloat();
                 memory.sample();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             double rel = Math.abs(a - b) / Math.max(1.0, Math.abs(a));
             boolean ok = Float.isFinite(a) && Float.isFinite(b) && rel <= LOSS_TOLERANCE;
-            String detail = String.format(Locale.ROOT, "loss cpu %.6f, %s %.6f, relative difference %.1e%s", a,
-                    device, b, rel, ok ? "" : String.format(Locale.ROOT, " > %.0e", LOSS_TOLERANCE));
+            String detail =
+                    String.format(
+                            Locale.ROOT,
+                            "loss cpu %.6f, %s %.6f, relative difference %.1e%s",
+                            a,
+                            device,
+                            b,
+                            rel,
+                            ok ? "" : String.format(Locale.ROOT, " > %.0e", LOSS_TOLERANCE));
             return new Outcome(name, ok, BATCH / seconds, memory.peak(), memory.kind(), detail);
         }
     }
@@ -297,17 +359,28 @@ public final class DeviceCheck {
             case "mocov2" -> {
                 Backbone keyBackbone = backbone(run);
                 ProjectionHead keyHead = head(run, backbone.featureDim());
-                return new MocoV2(backbone, head, keyBackbone, keyHead,
-                        MocoSettings.defaults().withQueueLength(4 * BATCH), run);
+                return new MocoV2(
+                        backbone,
+                        head,
+                        keyBackbone,
+                        keyHead,
+                        MocoSettings.defaults().withQueueLength(4 * BATCH),
+                        run);
             }
             case "swav" -> {
-                Prototypes prototypes = Prototypes.builder().setPrototypes(16).optInputDim(head.outputDim()).build();
-                prototypes.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
+                Prototypes prototypes =
+                        Prototypes.builder()
+                                .setPrototypes(16)
+                                .optInputDim(head.outputDim())
+                                .build();
+                prototypes.initialize(
+                        run, Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
                 SwavSettings s = SwavSettings.defaults().withPrototypes(16).withQueueLength(0);
                 return new Swav(backbone, head, prototypes, s, run);
             }
-            default -> throw new IllegalArgumentException(
-                    "unknown method '" + method + "'; valid: " + METHODS);
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown method '" + method + "'; valid: " + METHODS);
         }
     }
 
@@ -318,20 +391,29 @@ public final class DeviceCheck {
     }
 
     private static ProjectionHead head(NDManager run, int features) {
-        ProjectionHead h = ProjectionHead.builder().optInputDim(features).setHiddenDims(64).setOutputDim(32).build();
+        ProjectionHead h =
+                ProjectionHead.builder()
+                        .optInputDim(features)
+                        .setHiddenDims(64)
+                        .setOutputDim(32)
+                        .build();
         h.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, features));
         return h;
     }
 
-    /** Normalised-looking random crops from a Java generator, so CPU and device get equal inputs. */
+    /**
+     * Normalised-looking random crops from a Java generator, so CPU and device get equal inputs.
+     */
     private static MultiCropBatch batch(String method, NDManager manager, long seed) {
         SplittableRandom rng = new SplittableRandom(seed ^ 0x5EEDL);
         List<MultiCropBatch.Group> groups = new ArrayList<>();
         groups.add(new MultiCropBatch.Group(SIZE, 2, gaussian(manager, rng, 2 * BATCH, SIZE)));
         if (method.equals("swav")) {
-            groups.add(new MultiCropBatch.Group(LOCAL, 2, gaussian(manager, rng, 2 * BATCH, LOCAL)));
+            groups.add(
+                    new MultiCropBatch.Group(LOCAL, 2, gaussian(manager, rng, 2 * BATCH, LOCAL)));
         }
-        return new MultiCropBatch(groups, manager.zeros(new Shape(BATCH), DataType.INT64), new int[BATCH]);
+        return new MultiCropBatch(
+                groups, manager.zeros(new Shape(BATCH), DataType.INT64), new int[BATCH]);
     }
 
     private static NDArray gaussian(NDManager manager, SplittableRandom rng, int n, int side) {

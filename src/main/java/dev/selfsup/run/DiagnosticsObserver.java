@@ -46,27 +46,60 @@ public final class DiagnosticsObserver implements StepObserver {
 
     @Override
     public void plot(List<JsonObject> metrics) throws IOException {
-        chart(metrics, "diagnostics_alignment_uniformity", "alignment and uniformity (fixed batch)",
-                "alignment backbone", "alignment_backbone", "uniformity backbone", "uniformity_backbone",
-                "alignment projector", "alignment_projector", "uniformity projector", "uniformity_projector");
-        chart(metrics, "diagnostics_rankme", "effective rank, RankMe (fixed batch)",
-                "backbone", "rankme_backbone", "projector", "rankme_projector");
+        chart(
+                metrics,
+                "diagnostics_alignment_uniformity",
+                "alignment and uniformity (fixed batch)",
+                "alignment backbone",
+                "alignment_backbone",
+                "uniformity backbone",
+                "uniformity_backbone",
+                "alignment projector",
+                "alignment_projector",
+                "uniformity projector",
+                "uniformity_projector");
+        chart(
+                metrics,
+                "diagnostics_rankme",
+                "effective rank, RankMe (fixed batch)",
+                "backbone",
+                "rankme_backbone",
+                "projector",
+                "rankme_projector");
         if (monitor.pairScores()) {
-            chart(metrics, "diagnostics_pair_scores", "cosine scores of the projector (fixed batch)",
-                    "positive mean", "pos_score_mean", "negative mean", "neg_score_mean",
-                    "positive variance", "pos_score_var", "negative variance", "neg_score_var");
+            chart(
+                    metrics,
+                    "diagnostics_pair_scores",
+                    "cosine scores of the projector (fixed batch)",
+                    "positive mean",
+                    "pos_score_mean",
+                    "negative mean",
+                    "neg_score_mean",
+                    "positive variance",
+                    "pos_score_var",
+                    "negative variance",
+                    "neg_score_var");
         }
         if (monitor.labelled()) {
-            chart(metrics, "diagnostics_tolerance", "tolerance: same-class cosine (uses labels)",
-                    "backbone", "tolerance_backbone", "projector", "tolerance_projector");
+            chart(
+                    metrics,
+                    "diagnostics_tolerance",
+                    "tolerance: same-class cosine (uses labels)",
+                    "backbone",
+                    "tolerance_backbone",
+                    "projector",
+                    "tolerance_projector");
         }
     }
 
     /** One chart against steps; {@code series} alternates legend entries and metric keys. */
-    private void chart(List<JsonObject> metrics, String name, String title, String... series) throws IOException {
+    private void chart(List<JsonObject> metrics, String name, String title, String... series)
+            throws IOException {
         List<Plots.Series> lines = new java.util.ArrayList<>();
         for (int i = 0; i < series.length; i += 2) {
-            lines.add(new Plots.Series(series[i], Plots.points(metrics, kind(), "step", series[i + 1], 1)));
+            lines.add(
+                    new Plots.Series(
+                            series[i], Plots.points(metrics, kind(), "step", series[i + 1], 1)));
         }
         Plots.lines(chartFile.apply(name), title, "step", lines);
     }

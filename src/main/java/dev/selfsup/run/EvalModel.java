@@ -39,10 +39,15 @@ public record EvalModel(Block block, Results.Weights weights, String description
      * @return the model
      * @throws IOException if a file cannot be read
      */
-    public static EvalModel ofRun(RunFolder run, int readoutGrid, int size, NDManager manager) throws IOException {
+    public static EvalModel ofRun(RunFolder run, int readoutGrid, int size, NDManager manager)
+            throws IOException {
         Backbone net = run.loadBackbone(manager, size);
         String name = run.recipe(java.util.List.of()).model().backbone();
-        return withReadout(net, Results.Weights.ofFile(run.backboneFile()), name + " from " + run, readoutGrid);
+        return withReadout(
+                net,
+                Results.Weights.ofFile(run.backboneFile()),
+                name + " from " + run,
+                readoutGrid);
     }
 
     /**
@@ -59,10 +64,14 @@ public record EvalModel(Block block, Results.Weights weights, String description
      * @throws IOException if the file cannot be read
      * @throws IllegalArgumentException if the file is missing or does not fit the backbone
      */
-    public static EvalModel ofWeights(Path file, String backbone, int baseWidth, int readoutGrid, int size,
-            NDManager manager) throws IOException {
-        checkArgument(Files.isRegularFile(file), "--weights %s: no such file; give a .safetensors file (a run's"
-                + " backbone.safetensors or a converted torchvision checkpoint)", file);
+    public static EvalModel ofWeights(
+            Path file, String backbone, int baseWidth, int readoutGrid, int size, NDManager manager)
+            throws IOException {
+        checkArgument(
+                Files.isRegularFile(file),
+                "--weights %s: no such file; give a .safetensors file (a run's"
+                        + " backbone.safetensors or a converted torchvision checkpoint)",
+                file);
         Backbone net = zoo(backbone, baseWidth, size, manager);
         try {
             Weights.load(net, file, Weights.CLASSIFIER);
@@ -70,7 +79,8 @@ public record EvalModel(Block block, Results.Weights weights, String description
             throw new IllegalArgumentException(
                     e.getMessage() + " — check that --backbone/--base-width match the file", e);
         }
-        return withReadout(net, Results.Weights.ofFile(file), backbone + " from " + file, readoutGrid);
+        return withReadout(
+                net, Results.Weights.ofFile(file), backbone + " from " + file, readoutGrid);
     }
 
     /**
@@ -83,10 +93,14 @@ public record EvalModel(Block block, Results.Weights weights, String description
      * @param manager where the parameters live
      * @return the model
      */
-    public static EvalModel randomInit(String backbone, int baseWidth, int readoutGrid, int size, NDManager manager) {
+    public static EvalModel randomInit(
+            String backbone, int baseWidth, int readoutGrid, int size, NDManager manager) {
         Backbone net = zoo(backbone, baseWidth, size, manager);
-        return withReadout(net, Results.Weights.ofParameters(Fingerprint.ofParameters(net)),
-                backbone + " (random init)", readoutGrid);
+        return withReadout(
+                net,
+                Results.Weights.ofParameters(Fingerprint.ofParameters(net)),
+                backbone + " (random init)",
+                readoutGrid);
     }
 
     /**
@@ -96,16 +110,19 @@ public record EvalModel(Block block, Results.Weights weights, String description
      */
     public static EvalModel rawPixels() {
         RawPixels raw = new RawPixels();
-        return new EvalModel(raw, Results.Weights.ofParameters(Fingerprint.ofParameters(raw)), "raw pixels", 0);
+        return new EvalModel(
+                raw, Results.Weights.ofParameters(Fingerprint.ofParameters(raw)), "raw pixels", 0);
     }
 
     private static Backbone zoo(String backbone, int baseWidth, int size, NDManager manager) {
-        Backbone net = ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
+        Backbone net =
+                ModelZoo.backbone(backbone, ModelZoo.Options.DEFAULT.withBaseWidth(baseWidth));
         net.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, size, size));
         return net;
     }
 
-    private static EvalModel withReadout(Backbone net, Results.Weights weights, String description, int grid) {
+    private static EvalModel withReadout(
+            Backbone net, Results.Weights weights, String description, int grid) {
         String suffix = grid == 1 ? "" : ", readout " + grid + "x" + grid;
         return new EvalModel(Readout.of(net, grid), weights, description + suffix, grid);
     }
@@ -117,9 +134,13 @@ public record EvalModel(Block block, Results.Weights weights, String description
      * @throws IllegalArgumentException for raw pixels or a readout grid
      */
     public Backbone backbone() {
-        checkArgument(!(block instanceof RawPixels), "the raw-pixels baseline has no weights to fine-tune; give --run"
-                + " or --weights");
-        checkArgument(block instanceof Backbone, "fine-tuning trains on globally pooled features; drop --readout-grid");
+        checkArgument(
+                !(block instanceof RawPixels),
+                "the raw-pixels baseline has no weights to fine-tune; give --run"
+                        + " or --weights");
+        checkArgument(
+                block instanceof Backbone,
+                "fine-tuning trains on globally pooled features; drop --readout-grid");
         return (Backbone) block;
     }
 
@@ -132,7 +153,14 @@ public record EvalModel(Block block, Results.Weights weights, String description
         if (readoutGrid == 0) {
             return Map.of();
         }
-        return Map.of("readout", readoutGrid == 1 ? "global average pool" : "average pool to " + readoutGrid + "x"
-                + readoutGrid + " grid of the last feature map, flattened");
+        return Map.of(
+                "readout",
+                readoutGrid == 1
+                        ? "global average pool"
+                        : "average pool to "
+                                + readoutGrid
+                                + "x"
+                                + readoutGrid
+                                + " grid of the last feature map, flattened");
     }
 }

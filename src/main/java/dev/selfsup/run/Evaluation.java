@@ -36,10 +36,17 @@ public final class Evaluation {
      * @param workers image decoding threads, {@code >= 1}
      * @param extractBatch images per forward pass, {@code >= 1}
      * @param cache whether features are read from and written to {@code cacheDir}
-     * @param cacheDir the feature cache (e.g. {@link RunFolder#featureCacheDir()} of {@code outDir})
+     * @param cacheDir the feature cache (e.g. {@link RunFolder#featureCacheDir()} of {@code
+     *     outDir})
      * @param outDir where {@code results.json} goes ({@link RunFolder#resultsFile()})
      */
-    public record Settings(DatasetKind kind, int size, int workers, int extractBatch, boolean cache, Path cacheDir,
+    public record Settings(
+            DatasetKind kind,
+            int size,
+            int workers,
+            int extractBatch,
+            boolean cache,
+            Path cacheDir,
             Path outDir) {
         /**
          * Validates the values.
@@ -135,12 +142,14 @@ public final class Evaluation {
      * @return the features
      * @throws IOException if the cache cannot be read or written
      */
-    public Features features(Block block, ImageDataset images, NDManager manager) throws IOException {
+    public Features features(Block block, ImageDataset images, NDManager manager)
+            throws IOException {
         try (DatasetFeatureSource source = source(images)) {
             if (!settings.cache()) {
                 return FeatureExtractor.extract(block, source, settings.extractBatch(), manager);
             }
-            return new FeatureCache(settings.cacheDir()).extract(block, source, settings.extractBatch(), manager);
+            return new FeatureCache(settings.cacheDir())
+                    .extract(block, source, settings.extractBatch(), manager);
         }
     }
 
@@ -152,15 +161,19 @@ public final class Evaluation {
      */
     public Map<String, Object> probeTransforms(boolean augment) {
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("train_features", augment ? "online, frozen backbone in eval mode" : "cached (extracted once)");
-        t.put("train_transform", (augment ? trainingTransform() : transform()).groups().get(0).toString());
+        t.put(
+                "train_features",
+                augment ? "online, frozen backbone in eval mode" : "cached (extracted once)");
+        t.put(
+                "train_transform",
+                (augment ? trainingTransform() : transform()).groups().get(0).toString());
         t.put("test_transform", transform().groups().get(0).toString());
         return t;
     }
 
     /**
-     * Writes results.json (one object, or an array for several) into the output folder and prints
-     * a small table.
+     * Writes results.json (one object, or an array for several) into the output folder and prints a
+     * small table.
      *
      * @param results the records
      * @param model what was evaluated (its readout goes into every record's protocol)
@@ -169,10 +182,15 @@ public final class Evaluation {
      * @return the file written
      * @throws IOException if it cannot be written
      */
-    public Path write(List<Results> results, EvalModel model, EvalData data, PrintStream out) throws IOException {
-        results = results.stream()
-                .map(r -> r.withSplit(data.split()).withProtocolEntries(model.protocolEntries()))
-                .toList();
+    public Path write(List<Results> results, EvalModel model, EvalData data, PrintStream out)
+            throws IOException {
+        results =
+                results.stream()
+                        .map(
+                                r ->
+                                        r.withSplit(data.split())
+                                                .withProtocolEntries(model.protocolEntries()))
+                        .toList();
         Path file = RunFolder.of(settings.outDir()).resultsFile();
         if (results.size() == 1) {
             results.get(0).write(file);
@@ -181,17 +199,26 @@ public final class Evaluation {
         }
         out.println(model.description() + " on " + results.get(0).dataset().name());
         if (data.split().evaluatedOn().equals("validation")) {
-            out.println("numbers below are on the validation split (" + data.test().size()
-                    + " held-out training images), not the test split");
+            out.println(
+                    "numbers below are on the validation split ("
+                            + data.test().size()
+                            + " held-out training images), not the test split");
         }
-        out.printf("%-15s %-22s %8s %8s %14s%n", "metric", "protocol", "top-1", "top-5", "best (epoch)");
+        out.printf(
+                "%-15s %-22s %8s %8s %14s%n",
+                "metric", "protocol", "top-1", "top-5", "best (epoch)");
         for (Results r : results) {
             String protocol = r.protocol().name();
             if (r.protocol().hyperParameters().containsKey("k")) {
                 protocol += " k=" + r.protocol().hyperParameters().get("k");
             }
-            String best = r.bestTop1() == null ? "-" : String.format("%.2f (%d)", r.bestTop1(), r.bestEpoch());
-            out.printf("%-15s %-22s %8.2f %8.2f %14s%n", r.metric(), protocol, r.top1(), r.top5(), best);
+            String best =
+                    r.bestTop1() == null
+                            ? "-"
+                            : String.format("%.2f (%d)", r.bestTop1(), r.bestEpoch());
+            out.printf(
+                    "%-15s %-22s %8.2f %8.2f %14s%n",
+                    r.metric(), protocol, r.top1(), r.top5(), best);
         }
         out.println("results: " + file.toAbsolutePath().normalize());
         return file;

@@ -57,8 +57,14 @@ public final class KnnObserver implements EpochObserver {
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("knn_top1", score.top1());
         values.put("knn_top5", score.top5());
-        String message = String.format(Locale.ROOT, "epoch %d/%d: %s in %.1f s", end.epoch() + 1, end.epochs(),
-                monitor.describe(score), (System.nanoTime() - t0) / 1e9);
+        String message =
+                String.format(
+                        Locale.ROOT,
+                        "epoch %d/%d: %s in %.1f s",
+                        end.epoch() + 1,
+                        end.epochs(),
+                        monitor.describe(score),
+                        (System.nanoTime() - t0) / 1e9);
         return new Observation(values, message);
     }
 
@@ -66,10 +72,19 @@ public final class KnnObserver implements EpochObserver {
     public void plot(List<JsonObject> metrics) throws IOException {
         List<double[]> byEpoch = Plots.points(metrics, kind(), "epoch", "knn_top1", 1);
         byEpoch.forEach(p -> p[0] += 1); // epochs completed, not the 0-based index
-        Plots.lines(chartFile.apply("knn_top1"), "kNN top-1 % (validation split)", "epoch",
+        Plots.lines(
+                chartFile.apply("knn_top1"),
+                "kNN top-1 % (validation split)",
+                "epoch",
                 List.of(new Plots.Series("kNN top-1", byEpoch)));
-        Plots.lines(chartFile.apply("knn_top1_time"), "kNN top-1 % (validation split)",
+        Plots.lines(
+                chartFile.apply("knn_top1_time"),
+                "kNN top-1 % (validation split)",
                 "training minutes (monitor time excluded)",
-                List.of(new Plots.Series("kNN top-1", Plots.points(metrics, kind(), "wall_seconds", "knn_top1", 1 / 60.0))));
+                List.of(
+                        new Plots.Series(
+                                "kNN top-1",
+                                Plots.points(
+                                        metrics, kind(), "wall_seconds", "knn_top1", 1 / 60.0))));
     }
 }

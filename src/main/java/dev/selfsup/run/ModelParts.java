@@ -18,11 +18,13 @@ import dev.selfsup.model.ProjectionHead;
  * @param inputSize side of the first crop group, used to initialise backbones
  * @param batchSize images per batch
  */
-public record ModelParts(ModelSettings model, NDManager manager, int inputSize, int batchSize) implements Parts {
+public record ModelParts(ModelSettings model, NDManager manager, int inputSize, int batchSize)
+        implements Parts {
     @Override
     public Backbone backbone(int bnSplits) {
         Backbone b = Pretraining.backbone(model, bnSplits);
-        b.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
+        b.initialize(
+                manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
         return b;
     }
 

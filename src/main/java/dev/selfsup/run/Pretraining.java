@@ -2,7 +2,6 @@ package dev.selfsup.run;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.config.ConfigException;
 import dev.selfsup.config.DiagnosticsSettings;
@@ -24,16 +23,14 @@ import dev.selfsup.method.SwavSettings;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
-import dev.selfsup.model.Prototypes;
-import dev.selfsup.optim.GradientClipping;
 import dev.selfsup.optim.AdamW;
+import dev.selfsup.optim.GradientClipping;
 import dev.selfsup.optim.Lars;
-import dev.selfsup.optim.LrScaling;
 import dev.selfsup.optim.Optimizer;
 import dev.selfsup.optim.ParamGroup;
-import dev.selfsup.train.Progress;
 import dev.selfsup.optim.Schedule;
 import dev.selfsup.optim.Sgd;
+import dev.selfsup.train.Progress;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,14 +52,18 @@ public final class Pretraining {
      * Trains a recipe in {@code runDir}, or continues it from its latest checkpoint.
      *
      * @param recipe the validated recipe
-     * @param runDir the run folder ({@link RunFolder}; created, {@code recipe.yaml} is written there)
+     * @param runDir the run folder ({@link RunFolder}; created, {@code recipe.yaml} is written
+     *     there)
      * @param device the training device
-     * @param resume continue from the folder's latest checkpoint ({@link RunFolder#latestCheckpoint})
-     * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
+     * @param resume continue from the folder's latest checkpoint ({@link
+     *     RunFolder#latestCheckpoint})
+     * @param progress progress reporting; null = the console default, {@link Progress#none()} for
+     *     quiet
      * @return what the trainer did
      * @throws IOException if data or run files cannot be read or written
      */
-    public static Trainer.Result run(Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
+    public static Trainer.Result run(
+            Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
             throws IOException {
         try (Session session = open(recipe, runDir, device, resume, progress)) {
             return session.trainer().fit();
@@ -78,7 +79,8 @@ public final class Pretraining {
      * @param method the method
      * @param trainer the trainer, positioned at the checkpoint when resuming
      */
-    public record Session(NDManager manager, Loader loader, Method method, Trainer trainer) implements AutoCloseable {
+    public record Session(NDManager manager, Loader loader, Method method, Trainer trainer)
+            implements AutoCloseable {
         @Override
         public void close() {
             loader.close();
@@ -87,24 +89,28 @@ public final class Pretraining {
     }
 
     /**
-     * Builds a run without starting it (for callers that want the trainer's handle, e.g. to stop
-     * it from another thread).
+     * Builds a run without starting it (for callers that want the trainer's handle, e.g. to stop it
+     * from another thread).
      *
      * <p>A resumed run continues with {@code recipe} as given (e.g. {@code --set train.epochs=200}
-     * extends it): once the trainer is positioned at the checkpoint, {@code recipe.yaml} is rewritten
-     * to it, so the folder records the recipe its training finishes with; each checkpoint also
-     * records the recipe it was written under.
+     * extends it): once the trainer is positioned at the checkpoint, {@code recipe.yaml} is
+     * rewritten to it, so the folder records the recipe its training finishes with; each checkpoint
+     * also records the recipe it was written under.
      *
      * @param recipe the validated recipe
-     * @param runDir the run folder ({@link RunFolder}; created, {@code recipe.yaml} is written there)
+     * @param runDir the run folder ({@link RunFolder}; created, {@code recipe.yaml} is written
+     *     there)
      * @param device the training device
-     * @param resume continue from the folder's latest checkpoint ({@link RunFolder#latestCheckpoint})
-     * @param progress progress reporting; null = the console default, {@link Progress#none()} for quiet
+     * @param resume continue from the folder's latest checkpoint ({@link
+     *     RunFolder#latestCheckpoint})
+     * @param progress progress reporting; null = the console default, {@link Progress#none()} for
+     *     quiet
      * @return the open session
      * @throws IOException if data or run files cannot be read or written
      * @throws IllegalArgumentException if a new run is asked for in a folder that holds one
      */
-    public static Session open(Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
+    public static Session open(
+            Recipe recipe, Path runDir, Device device, boolean resume, Progress progress)
             throws IOException {
         RunFolder folder = RunFolder.of(runDir);
         if (!resume) {
@@ -116,38 +122,47 @@ public final class Pretraining {
         MultiCrop crops = Augmentations.multiCrop(recipe.augment());
         // built before the engine is seeded and before the run's loader: they read images only
         KnnMonitor knn = recipe.monitor().enabled() ? knnMonitor(recipe, dataset, crops) : null;
-        DiagnosticsMonitor diagnostics = recipe.diagnostics().enabled() ? diagnosticsMonitor(recipe, dataset, crops) : null;
+        DiagnosticsMonitor diagnostics =
+                recipe.diagnostics().enabled() ? diagnosticsMonitor(recipe, dataset, crops) : null;
         NDManager run = NDManager.newBaseManager(device);
         Loader loader = null;
         try {
-            loader = Loader.builder()
-                    .setDataset(dataset)
-                    .setTransform(crops)
-                    .setBatchSize(recipe.data().batchSize())
-                    .optThreads(recipe.data().workers())
-                    .optPrefetch(recipe.data().prefetchBatches())
-                    .optSeed(recipe.seed())
-                    .optDropLast(recipe.data().dropLast())
-                    .optDevice(device)
-                    .build();
+            loader =
+                    Loader.builder()
+                            .setDataset(dataset)
+                            .setTransform(crops)
+                            .setBatchSize(recipe.data().batchSize())
+                            .optThreads(recipe.data().workers())
+                            .optPrefetch(recipe.data().prefetchBatches())
+                            .optSeed(recipe.seed())
+                            .optDropLast(recipe.data().dropLast())
+                            .optDevice(device)
+                            .build();
             SelfsupEngine.seed(recipe.seed());
             int firstSize = crops.groups().get(0).size();
             Method method = method(recipe, run, firstSize);
-            long itersPerEpoch = Trainer.itersPerEpoch(loader, recipe.train().stepsPerEpoch(),
-                    recipe.optimizer().accumulateSteps());
-            Trainer.Builder builder = inRunFolder(Trainer.builder(), runDir, recipe.train().checkpointEveryEpochs())
-                    .setMethod(method)
-                    .setLoader(loader)
-                    .setManager(run)
-                    .setOptimizer(optimizer(recipe, method, run, itersPerEpoch))
-                    .optEpochs(recipe.train().epochs())
-                    .optStepsPerEpoch(recipe.train().stepsPerEpoch())
-                    .optLogEverySteps(recipe.train().logEverySteps())
-                    .optSeed(recipe.seed())
-                    .optAccumulateSteps(recipe.optimizer().accumulateSteps())
-                    .optGradientClipping(gradientClipping(recipe.optimizer()))
-                    .optRecipeYaml(yaml)
-                    .optProgress(progress != null ? progress : Progress.forConsole(recipe.train().logEverySteps()));
+            long itersPerEpoch =
+                    Trainer.itersPerEpoch(
+                            loader,
+                            recipe.train().stepsPerEpoch(),
+                            recipe.optimizer().accumulateSteps());
+            Trainer.Builder builder =
+                    inRunFolder(Trainer.builder(), runDir, recipe.train().checkpointEveryEpochs())
+                            .setMethod(method)
+                            .setLoader(loader)
+                            .setManager(run)
+                            .setOptimizer(optimizer(recipe, method, run, itersPerEpoch))
+                            .optEpochs(recipe.train().epochs())
+                            .optStepsPerEpoch(recipe.train().stepsPerEpoch())
+                            .optLogEverySteps(recipe.train().logEverySteps())
+                            .optSeed(recipe.seed())
+                            .optAccumulateSteps(recipe.optimizer().accumulateSteps())
+                            .optGradientClipping(gradientClipping(recipe.optimizer()))
+                            .optRecipeYaml(yaml)
+                            .optProgress(
+                                    progress != null
+                                            ? progress
+                                            : Progress.forConsole(recipe.train().logEverySteps()));
             if (knn != null) {
                 builder.addEpochObserver(new KnnObserver(knn, chartFiles(runDir)));
             }
@@ -174,7 +189,8 @@ public final class Pretraining {
     }
 
     /** Points a trainer at the files of a run folder ({@link RunFolder} names them). */
-    private static Trainer.Builder inRunFolder(Trainer.Builder b, Path runDir, int checkpointEveryEpochs) {
+    private static Trainer.Builder inRunFolder(
+            Trainer.Builder b, Path runDir, int checkpointEveryEpochs) {
         RunFolder folder = RunFolder.of(runDir);
         return b.setCheckpoint(folder.latestCheckpoint())
                 .optEpochCheckpoints(checkpointEveryEpochs, folder::epochCheckpoint)
@@ -185,24 +201,29 @@ public final class Pretraining {
 
     /**
      * The kNN monitor of a recipe's {@code monitor:} section: a seeded validation split of the
-     * training images (queries) against the rest (memory bank, optionally a seeded subset of
-     * {@code max_bank} images), through {@link Augmentations#evaluation(dev.selfsup.config.DataSettings,
+     * training images (queries) against the rest (memory bank, optionally a seeded subset of {@code
+     * max_bank} images), through {@link Augmentations#evaluation(dev.selfsup.config.DataSettings,
      * MultiCrop)}.
      *
      * @param recipe the recipe
      * @param train the training images
      * @param crops the training multi-crop (size and normalisation of the first crop group)
      * @return the monitor, evaluating every {@code monitor.every_epochs} epochs and after the last
-     * @throws IllegalArgumentException if the images are unlabelled or the split leaves a part empty
+     * @throws IllegalArgumentException if the images are unlabelled or the split leaves a part
+     *     empty
      */
     public static KnnMonitor knnMonitor(Recipe recipe, ImageDataset train, MultiCrop crops) {
         MonitorSettings m = recipe.monitor();
-        ConfigException.require(train.numClasses() > 0, "monitor.every_epochs", m.everyEpochs(),
+        ConfigException.require(
+                train.numClasses() > 0,
+                "monitor.every_epochs",
+                m.everyEpochs(),
                 "0: the kNN monitor needs class labels and " + train.name() + " has none");
         ValidationSplit split = ValidationSplit.of(train, m.valFraction(), m.valSeed());
-        ImageDataset bank = m.maxBank() > 0 && m.maxBank() < split.train().size()
-                ? ValidationSplit.subset(split.train(), m.maxBank(), m.valSeed())
-                : split.train();
+        ImageDataset bank =
+                m.maxBank() > 0 && m.maxBank() < split.train().size()
+                        ? ValidationSplit.subset(split.train(), m.maxBank(), m.valSeed())
+                        : split.train();
         return KnnMonitor.builder()
                 .setData(bank, split.validation())
                 .setTransform(Augmentations.evaluation(recipe.data(), crops))
@@ -225,10 +246,13 @@ public final class Pretraining {
      * @return the monitor, measuring every {@code diagnostics.every_steps} steps
      * @throws IOException if an image of the batch is unreadable
      */
-    public static DiagnosticsMonitor diagnosticsMonitor(Recipe recipe, ImageDataset train, MultiCrop crops)
-            throws IOException {
+    public static DiagnosticsMonitor diagnosticsMonitor(
+            Recipe recipe, ImageDataset train, MultiCrop crops) throws IOException {
         DiagnosticsSettings d = recipe.diagnostics();
-        ConfigException.require(d.batch() <= train.size(), "diagnostics.batch", d.batch(),
+        ConfigException.require(
+                d.batch() <= train.size(),
+                "diagnostics.batch",
+                d.batch(),
                 "at most the " + train.size() + " training images");
         return DiagnosticsMonitor.builder()
                 .setDataset(train)
@@ -253,16 +277,18 @@ public final class Pretraining {
     }
 
     /**
-     * The backbone a model section names, uninitialised, with BatchNorm statistics per group of
-     * the batch in training mode (MoCo's {@code moco.bn_splits}).
+     * The backbone a model section names, uninitialised, with BatchNorm statistics per group of the
+     * batch in training mode (MoCo's {@code moco.bn_splits}).
      *
      * @param m the model section
      * @param bnSplits S, {@code >= 1}; 1 = plain BatchNorm
      * @return the backbone
      */
     public static Backbone backbone(ModelSettings m, int bnSplits) {
-        return ModelZoo.backbone(m.backbone(),
-                new ModelZoo.Options(m.baseWidth(), m.zeroInitResidual(), m.dropPathRate(), 0, bnSplits));
+        return ModelZoo.backbone(
+                m.backbone(),
+                new ModelZoo.Options(
+                        m.baseWidth(), m.zeroInitResidual(), m.dropPathRate(), 0, bnSplits));
     }
 
     /**
@@ -306,7 +332,9 @@ public final class Pretraining {
      * @return the method
      */
     public static Method method(Recipe recipe, NDManager run, int inputSize) {
-        return Methods.create(recipe.method(), new ModelParts(recipe.model(), run, inputSize, recipe.data().batchSize()));
+        return Methods.create(
+                recipe.method(),
+                new ModelParts(recipe.model(), run, inputSize, recipe.data().batchSize()));
     }
 
     /**
@@ -318,8 +346,14 @@ public final class Pretraining {
      * @param itersPerEpoch optimiser iterations per epoch
      * @return the optimiser
      */
-    public static Optimizer optimizer(Recipe recipe, Method method, NDManager run, long itersPerEpoch) {
-        return optimizer(recipe.optimizer(), recipe.data().batchSize(), recipe.train().epochs(), method, run,
+    public static Optimizer optimizer(
+            Recipe recipe, Method method, NDManager run, long itersPerEpoch) {
+        return optimizer(
+                recipe.optimizer(),
+                recipe.data().batchSize(),
+                recipe.train().epochs(),
+                method,
+                run,
                 itersPerEpoch);
     }
 
@@ -334,30 +368,58 @@ public final class Pretraining {
      * @param itersPerEpoch optimiser iterations per epoch
      * @return the optimiser
      */
-    public static Optimizer optimizer(OptimizerSettings o, int batchSize, int epochs, Method method, NDManager run,
+    public static Optimizer optimizer(
+            OptimizerSettings o,
+            int batchSize,
+            int epochs,
+            Method method,
+            NDManager run,
             long itersPerEpoch) {
         int batch = batchSize * o.accumulateSteps();
         double base = o.lrScaling().scale(o.baseLr(), batch);
         long total = Math.max(1, itersPerEpoch * epochs);
         long warmup = Math.min(total - 1, itersPerEpoch * o.warmupEpochs());
-        Schedule schedule = o.schedule() == OptimizerSettings.ScheduleKind.CONSTANT
-                ? Schedule.constant(base)
-                : Schedule.warmupCosine(base, o.finalLr(), warmup, total, o.warmupStartLr());
-        Schedule decay = o.weightDecaySchedule() == OptimizerSettings.ScheduleKind.CONSTANT
-                ? Schedule.constant(o.weightDecay())
-                : Schedule.warmupCosine(o.weightDecay(), o.finalWeightDecay(), 0, total, 0);
+        Schedule schedule =
+                o.schedule() == OptimizerSettings.ScheduleKind.CONSTANT
+                        ? Schedule.constant(base)
+                        : Schedule.warmupCosine(
+                                base, o.finalLr(), warmup, total, o.warmupStartLr());
+        Schedule decay =
+                o.weightDecaySchedule() == OptimizerSettings.ScheduleKind.CONSTANT
+                        ? Schedule.constant(o.weightDecay())
+                        : Schedule.warmupCosine(o.weightDecay(), o.finalWeightDecay(), 0, total, 0);
         List<ParamGroup> groups = new ArrayList<>();
         for (ParamGroup g : method.paramGroups()) {
-            groups.add(g.excludeBnAndBiasFromDecay(o.excludeBnAndBias()).excludeFromLarsAdaptation(o.excludeBnAndBias()));
+            groups.add(
+                    g.excludeBnAndBiasFromDecay(o.excludeBnAndBias())
+                            .excludeFromLarsAdaptation(o.excludeBnAndBias()));
         }
         return switch (o.name()) {
-            case SGD -> Sgd.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
-                    .optWeightDecay(decay).optMomentum(o.momentum()).build();
-            case LARS -> Lars.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
-                    .optWeightDecay(decay).optMomentum(o.momentum()).optTrustCoefficient(o.larsEta())
-                    .optClip(o.larsClip()).build();
-            case ADAMW -> AdamW.builder().setManager(run).setGroups(groups).setLearningRate(schedule)
-                    .optWeightDecay(decay).build();
+            case SGD ->
+                    Sgd.builder()
+                            .setManager(run)
+                            .setGroups(groups)
+                            .setLearningRate(schedule)
+                            .optWeightDecay(decay)
+                            .optMomentum(o.momentum())
+                            .build();
+            case LARS ->
+                    Lars.builder()
+                            .setManager(run)
+                            .setGroups(groups)
+                            .setLearningRate(schedule)
+                            .optWeightDecay(decay)
+                            .optMomentum(o.momentum())
+                            .optTrustCoefficient(o.larsEta())
+                            .optClip(o.larsClip())
+                            .build();
+            case ADAMW ->
+                    AdamW.builder()
+                            .setManager(run)
+                            .setGroups(groups)
+                            .setLearningRate(schedule)
+                            .optWeightDecay(decay)
+                            .build();
         };
     }
 

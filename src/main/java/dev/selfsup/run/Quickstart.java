@@ -17,12 +17,12 @@ import dev.selfsup.eval.Features;
 import dev.selfsup.eval.IdxFeatureSource;
 import dev.selfsup.eval.Knn;
 import dev.selfsup.eval.LinearProbe;
-import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.eval.ProbeProtocol;
 import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.RawPixels;
 import dev.selfsup.eval.Readout;
 import dev.selfsup.model.Backbone;
+import dev.selfsup.optim.LrSchedule;
 import dev.selfsup.train.Progress;
 import dev.selfsup.train.Trainer;
 import java.io.IOException;
@@ -36,8 +36,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The quickstart: pretrain a recipe on the embedded Fashion-MNIST subset, then compare weighted
- * kNN and a linear probe on the embedded test split for the pretrained backbone, the same backbone
+ * The quickstart: pretrain a recipe on the embedded Fashion-MNIST subset, then compare weighted kNN
+ * and a linear probe on the embedded test split for the pretrained backbone, the same backbone
  * randomly initialised (same seed, no training) and raw pixels. Writes {@code quickstart.json}.
  */
 public final class Quickstart {
@@ -47,8 +47,14 @@ public final class Quickstart {
     public record Row(double knnTop1, double linearTop1) {}
 
     /** The outcome: the three rows, timings and sizes. */
-    public record Result(Row rawPixels, Row randomInit, Row pretrained, double seconds, double pretrainSeconds,
-            int trainImages, int testImages) {}
+    public record Result(
+            Row rawPixels,
+            Row randomInit,
+            Row pretrained,
+            double seconds,
+            double pretrainSeconds,
+            int trainImages,
+            int testImages) {}
 
     /**
      * Runs the quickstart.
@@ -61,11 +67,15 @@ public final class Quickstart {
      * @return the result (also written to {@code out/quickstart.json})
      * @throws IOException if files cannot be written
      */
-    public static Result run(Recipe recipe, Path out, Device device, Progress progress, PrintStream log)
+    public static Result run(
+            Recipe recipe, Path out, Device device, Progress progress, PrintStream log)
             throws IOException {
-        if (recipe.data().dataset() != dev.selfsup.config.DataSettings.DatasetKind.FASHION_MNIST_EMBEDDED) {
-            throw new IllegalArgumentException("the quickstart evaluates on the embedded Fashion-MNIST test split;"
-                    + " data.dataset must be fashion_mnist_embedded, got " + recipe.data().dataset());
+        if (recipe.data().dataset()
+                != dev.selfsup.config.DataSettings.DatasetKind.FASHION_MNIST_EMBEDDED) {
+            throw new IllegalArgumentException(
+                    "the quickstart evaluates on the embedded Fashion-MNIST test split;"
+                            + " data.dataset must be fashion_mnist_embedded, got "
+                            + recipe.data().dataset());
         }
         long start = System.nanoTime();
         Files.createDirectories(out);
@@ -91,13 +101,22 @@ public final class Quickstart {
             FeatureSource testSrc = source(test, size, norm);
             SelfsupEngine.seed(recipe.seed());
             Backbone init = Pretraining.backbone(recipe.model());
-            init.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, size, size));
+            init.initialize(
+                    manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, size, size));
             random = evaluate(init, trainSrc, testSrc, recipe, manager);
             Backbone learned = RunFolder.of(runDir).loadBackbone(manager, size);
             pretrained = evaluate(learned, trainSrc, testSrc, recipe, manager);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Result r = new Result(raw, random, pretrained, seconds, pretrainSeconds, train.size(), test.size());
+        Result r =
+                new Result(
+                        raw,
+                        random,
+                        pretrained,
+                        seconds,
+                        pretrainSeconds,
+                        train.size(),
+                        test.size());
         write(r, recipe, trained, runDir.getFileName().toString(), resultFile(out));
         print(r, recipe, log);
         return r;
@@ -114,33 +133,59 @@ public final class Quickstart {
     }
 
     private static FeatureSource source(IdxDataset d, int size, Normalize norm) {
-        IdxFeatureSource.Builder b = IdxFeatureSource.builder(d).optChannels(3).optNormalize(norm.mean(), norm.std());
+        IdxFeatureSource.Builder b =
+                IdxFeatureSource.builder(d).optChannels(3).optNormalize(norm.mean(), norm.std());
         if (size != d.height()) {
             b.optResize(size);
         }
         return b.build();
     }
 
-    private static Row evaluate(Block block, FeatureSource trainSrc, FeatureSource testSrc, Recipe recipe,
+    private static Row evaluate(
+            Block block,
+            FeatureSource trainSrc,
+            FeatureSource testSrc,
+            Recipe recipe,
             NDManager manager) {
-        Block extractor = block instanceof Backbone b ? Readout.of(b, recipe.eval().readoutGrid()) : block;
+        Block extractor =
+                block instanceof Backbone b ? Readout.of(b, recipe.eval().readoutGrid()) : block;
         try (NDManager scope = manager.newSubManager();
                 Features tr = FeatureExtractor.extract(extractor, trainSrc, 500, scope);
                 Features te = FeatureExtractor.extract(extractor, testSrc, 500, scope)) {
             int k = recipe.eval().knnK().get(0);
-            List<Knn.Score> knn = Knn.evaluate(tr.features(), tr.labels(), te.features(), te.labels(), new int[] {k},
-                    recipe.eval().knnTemperature(), 10);
-            ProbeProtocol protocol = ProbeProtocol.custom(recipe.eval().probeLr(), recipe.eval().probeEpochs(),
-                    recipe.eval().probeWeightDecay(), LrSchedule.cosine(0), recipe.eval().probeBatchSize())
-                    .withEvalEveryEpochs(recipe.eval().probeEpochs())
-                    .withBatchNorm(recipe.eval().probeBatchNorm());
-            ProbeResult probe = LinearProbe.train(tr.features(), tr.labels(), te.features(), te.labels(), 10, protocol,
-                    recipe.seed());
+            List<Knn.Score> knn =
+                    Knn.evaluate(
+                            tr.features(),
+                            tr.labels(),
+                            te.features(),
+                            te.labels(),
+                            new int[] {k},
+                            recipe.eval().knnTemperature(),
+                            10);
+            ProbeProtocol protocol =
+                    ProbeProtocol.custom(
+                                    recipe.eval().probeLr(),
+                                    recipe.eval().probeEpochs(),
+                                    recipe.eval().probeWeightDecay(),
+                                    LrSchedule.cosine(0),
+                                    recipe.eval().probeBatchSize())
+                            .withEvalEveryEpochs(recipe.eval().probeEpochs())
+                            .withBatchNorm(recipe.eval().probeBatchNorm());
+            ProbeResult probe =
+                    LinearProbe.train(
+                            tr.features(),
+                            tr.labels(),
+                            te.features(),
+                            te.labels(),
+                            10,
+                            protocol,
+                            recipe.seed());
             return new Row(knn.get(0).top1(), probe.lastTop1());
         }
     }
 
-    private static void write(Result r, Recipe recipe, Trainer.Result trained, String runDirName, Path file)
+    private static void write(
+            Result r, Recipe recipe, Trainer.Result trained, String runDirName, Path file)
             throws IOException {
         JsonObject o = new JsonObject();
         o.add("raw_pixels", row(r.rawPixels()));
@@ -161,7 +206,10 @@ public final class Quickstart {
         o.addProperty("probe_batch_norm", recipe.eval().probeBatchNorm());
         o.addProperty("readout_grid", recipe.eval().readoutGrid());
         o.addProperty("seed", recipe.seed());
-        Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                file,
+                new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n",
+                StandardCharsets.UTF_8);
     }
 
     private static JsonObject row(Row row) {
@@ -172,19 +220,38 @@ public final class Quickstart {
     }
 
     private static void print(Result r, Recipe recipe, PrintStream log) {
-        log.printf(Locale.ROOT, "%nFashion-MNIST (embedded: %d train / %d test), %s, %d epochs of %s%n",
-                r.trainImages(), r.testImages(), recipe.model().backbone(), recipe.train().epochs(),
+        log.printf(
+                Locale.ROOT,
+                "%nFashion-MNIST (embedded: %d train / %d test), %s, %d epochs of %s%n",
+                r.trainImages(),
+                r.testImages(),
+                recipe.model().backbone(),
+                recipe.train().epochs(),
                 recipe.methodName());
         if (recipe.eval().readoutGrid() > 1) {
-            log.printf(Locale.ROOT, "backbone features: last feature map average-pooled to %dx%d%n",
-                    recipe.eval().readoutGrid(), recipe.eval().readoutGrid());
+            log.printf(
+                    Locale.ROOT,
+                    "backbone features: last feature map average-pooled to %dx%d%n",
+                    recipe.eval().readoutGrid(),
+                    recipe.eval().readoutGrid());
         }
         log.printf(Locale.ROOT, "%-14s %12s %14s%n", "features", "kNN top-1 %", "linear top-1 %");
         Map<String, Row> rows = new LinkedHashMap<>();
         rows.put("raw pixels", r.rawPixels());
         rows.put("random init", r.randomInit());
         rows.put("pretrained", r.pretrained());
-        rows.forEach((name, row) -> log.printf(Locale.ROOT, "%-14s %12.2f %14.2f%n", name, row.knnTop1(), row.linearTop1()));
-        log.printf(Locale.ROOT, "total %.0f s (pretraining %.0f s)%n", r.seconds(), r.pretrainSeconds());
+        rows.forEach(
+                (name, row) ->
+                        log.printf(
+                                Locale.ROOT,
+                                "%-14s %12.2f %14.2f%n",
+                                name,
+                                row.knnTop1(),
+                                row.linearTop1()));
+        log.printf(
+                Locale.ROOT,
+                "total %.0f s (pretraining %.0f s)%n",
+                r.seconds(),
+                r.pretrainSeconds());
     }
 }

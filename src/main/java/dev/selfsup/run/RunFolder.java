@@ -159,9 +159,18 @@ public final class RunFolder {
      */
     public void checkFresh() {
         if (holdsRun()) {
-            throw new IllegalArgumentException("run folder " + dir + " already holds a run (" + dir.relativize(
-                    Files.exists(latestCheckpoint()) ? latestCheckpoint() : metricsFile()) + "); continue it with"
-                    + " --resume " + dir + " or choose another --out");
+            throw new IllegalArgumentException(
+                    "run folder "
+                            + dir
+                            + " already holds a run ("
+                            + dir.relativize(
+                                    Files.exists(latestCheckpoint())
+                                            ? latestCheckpoint()
+                                            : metricsFile())
+                            + "); continue it with"
+                            + " --resume "
+                            + dir
+                            + " or choose another --out");
         }
     }
 
@@ -173,19 +182,28 @@ public final class RunFolder {
     public void checkResumable() {
         checkRecipe();
         if (!Files.isRegularFile(latestCheckpoint())) {
-            throw new IllegalArgumentException("--resume " + dir + ": no " + dir.relativize(latestCheckpoint())
-                    + " yet (none is written before the first epoch ends or the run is stopped); start afresh with"
-                    + " --config and --out");
+            throw new IllegalArgumentException(
+                    "--resume "
+                            + dir
+                            + ": no "
+                            + dir.relativize(latestCheckpoint())
+                            + " yet (none is written before the first epoch ends or the run is stopped); start afresh with"
+                            + " --config and --out");
         }
     }
 
     private void checkRecipe() {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + " is not a folder; give a pretraining run folder");
+            throw new IllegalArgumentException(
+                    dir + " is not a folder; give a pretraining run folder");
         }
         if (!Files.isRegularFile(recipeFile())) {
-            throw new IllegalArgumentException(dir + " has no " + dir.relativize(recipeFile()) + "; is it a"
-                    + " pretraining run folder? (a run folder holds recipe.yaml, metrics.jsonl, checkpoints/)");
+            throw new IllegalArgumentException(
+                    dir
+                            + " has no "
+                            + dir.relativize(recipeFile())
+                            + "; is it a"
+                            + " pretraining run folder? (a run folder holds recipe.yaml, metrics.jsonl, checkpoints/)");
         }
     }
 
@@ -213,14 +231,25 @@ public final class RunFolder {
      * @throws IllegalArgumentException listing the keys that differ
      */
     public void checkSameRecipe(Recipe given, Recipe resumed, String source) {
-        List<String> differences = RecipeDiff.differences(resumed, given).stream()
-                .filter(d -> !d.startsWith("name:"))
-                .toList();
+        List<String> differences =
+                RecipeDiff.differences(resumed, given).stream()
+                        .filter(d -> !d.startsWith("name:"))
+                        .toList();
         if (!differences.isEmpty()) {
-            throw new IllegalArgumentException(source + " is not the recipe of the run in " + dir + " ("
-                    + recipeFile().getFileName() + " → " + source + "): " + String.join("; ", differences)
-                    + ". To continue the run drop " + source + " (change keys with --set); to train the other recipe"
-                    + " start a new run with --out");
+            throw new IllegalArgumentException(
+                    source
+                            + " is not the recipe of the run in "
+                            + dir
+                            + " ("
+                            + recipeFile().getFileName()
+                            + " → "
+                            + source
+                            + "): "
+                            + String.join("; ", differences)
+                            + ". To continue the run drop "
+                            + source
+                            + " (change keys with --set); to train the other recipe"
+                            + " start a new run with --out");
         }
     }
 
@@ -243,22 +272,36 @@ public final class RunFolder {
      * @param inputSize side of the images the backbone is initialised for
      * @return the trained backbone
      * @throws IOException if a file cannot be read
-     * @throws IllegalArgumentException if this is not a finished run or the weights do not fit the recipe
+     * @throws IllegalArgumentException if this is not a finished run or the weights do not fit the
+     *     recipe
      */
     public Backbone loadBackbone(NDManager manager, int inputSize) throws IOException {
         checkRecipe();
         if (!Files.isRegularFile(backboneFile())) {
-            throw new IllegalArgumentException(dir + " has no " + dir.relativize(backboneFile()) + " (written when"
-                    + " pretraining ends): finish the run with 'selfsup pretrain --resume " + dir + "'");
+            throw new IllegalArgumentException(
+                    dir
+                            + " has no "
+                            + dir.relativize(backboneFile())
+                            + " (written when"
+                            + " pretraining ends): finish the run with 'selfsup pretrain --resume "
+                            + dir
+                            + "'");
         }
         Recipe recipe = recipe(List.of());
         Backbone net = Pretraining.backbone(recipe.model());
-        net.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
+        net.initialize(
+                manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, inputSize, inputSize));
         try {
             Weights.load(net, backboneFile());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " — " + backboneFile() + " does not fit the model"
-                    + " section of " + recipeFile(), e);
+            throw new IllegalArgumentException(
+                    e.getMessage()
+                            + " — "
+                            + backboneFile()
+                            + " does not fit the model"
+                            + " section of "
+                            + recipeFile(),
+                    e);
         }
         return net;
     }

@@ -1,7 +1,7 @@
 package dev.selfsup.train;
 
-import dev.selfsup.model.Weights;
 import dev.selfsup.method.Method;
+import dev.selfsup.model.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

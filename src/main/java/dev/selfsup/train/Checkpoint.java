@@ -47,9 +47,15 @@ public record Checkpoint(JsonObject metadata, Map<String, NDArray> tensors) {
     public void write(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
-                OutputStream os = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
+        try (FileChannel ch =
+                        FileChannel.open(
+                                tmp,
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE,
+                                StandardOpenOption.TRUNCATE_EXISTING);
+                OutputStream os =
+                        new BufferedOutputStream(
+                                java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
             writeTo(os);
             os.flush();
             ch.force(true);
@@ -99,11 +105,17 @@ public record Checkpoint(JsonObject metadata, Map<String, NDArray> tensors) {
             }
             int version = data.readInt();
             if (version != VERSION) {
-                throw new IOException(file + ": checkpoint format " + version + ", this selfsup reads " + VERSION);
+                throw new IOException(
+                        file
+                                + ": checkpoint format "
+                                + version
+                                + ", this selfsup reads "
+                                + VERSION);
             }
             byte[] meta = new byte[data.readInt()];
             data.readFully(meta);
-            JsonObject metadata = GSON.fromJson(new String(meta, StandardCharsets.UTF_8), JsonObject.class);
+            JsonObject metadata =
+                    GSON.fromJson(new String(meta, StandardCharsets.UTF_8), JsonObject.class);
             NDList list = NDList.decode(manager, data.readAllBytes());
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             for (NDArray a : list) {
@@ -111,7 +123,8 @@ public record Checkpoint(JsonObject metadata, Map<String, NDArray> tensors) {
             }
             return new Checkpoint(metadata, tensors);
         } catch (java.io.EOFException | IllegalArgumentException | IllegalStateException e) {
-            throw new IOException(file + ": truncated or corrupt checkpoint (" + e.getMessage() + ")", e);
+            throw new IOException(
+                    file + ": truncated or corrupt checkpoint (" + e.getMessage() + ")", e);
         }
     }
 }

@@ -21,10 +21,9 @@ import org.slf4j.LoggerFactory;
  * What a training checkpoint holds and under which keys: every block's parameters and buffers
  * ({@code model/<block>/<parameter>}), the optimiser state ({@code optim/<slot>}), the method's
  * state (tensors {@code method/<name>}, its {@link dev.selfsup.method.MethodState} record in the
- * metadata's {@code method} object, see {@link MethodStates}), and the
- * metadata {@code iteration}, {@code epoch}, {@code next_batch}, {@code seed}, {@code
- * wall_seconds}, {@code observer_seconds}, {@code selfsup_version} and {@code recipe}. The file
- * format is {@link Checkpoint}'s.
+ * metadata's {@code method} object, see {@link MethodStates}), and the metadata {@code iteration},
+ * {@code epoch}, {@code next_batch}, {@code seed}, {@code wall_seconds}, {@code observer_seconds},
+ * {@code selfsup_version} and {@code recipe}. The file format is {@link Checkpoint}'s.
  */
 final class CheckpointLayout {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointLayout.class);
@@ -107,38 +106,57 @@ final class CheckpointLayout {
                     missing.add(e.getKey());
                     continue;
                 }
-                InPlace.copy(e.getValue(), saved); // not set(Buffer), which makes libtorch print a deprecation warning
+                InPlace.copy(
+                        e.getValue(),
+                        saved); // not set(Buffer), which makes libtorch print a deprecation warning
             }
             if (!missing.isEmpty()) {
-                throw new IOException(file + ": checkpoint does not match this model; " + missing.size()
-                        + " tensors missing or reshaped: " + Checks.firstFew(missing, 5));
+                throw new IOException(
+                        file
+                                + ": checkpoint does not match this model; "
+                                + missing.size()
+                                + " tensors missing or reshaped: "
+                                + Checks.firstFew(missing, 5));
             }
             restoreMethodState(file, t, meta);
             Map<String, NDArray> optim = new LinkedHashMap<>();
-            t.forEach((k, v) -> {
-                if (k.startsWith(OPTIM)) {
-                    optim.put(k.substring(OPTIM.length()), v);
-                }
-            });
+            t.forEach(
+                    (k, v) -> {
+                        if (k.startsWith(OPTIM)) {
+                            optim.put(k.substring(OPTIM.length()), v);
+                        }
+                    });
             optimizer.loadState(optim);
-            Position at = new Position(meta.get("iteration").getAsLong(), meta.get("epoch").getAsInt(),
-                    meta.get("next_batch").getAsInt());
+            Position at =
+                    new Position(
+                            meta.get("iteration").getAsLong(),
+                            meta.get("epoch").getAsInt(),
+                            meta.get("next_batch").getAsInt());
             if (!meta.has("wall_seconds")) {
-                LOG.warn("{} predates wall_seconds in checkpoints; this run's wall clock restarts at 0", file);
+                LOG.warn(
+                        "{} predates wall_seconds in checkpoints; this run's wall clock restarts at 0",
+                        file);
                 return new Restored(at, 0, 0);
             }
-            return new Restored(at, meta.get("wall_seconds").getAsDouble(), meta.get("observer_seconds").getAsDouble());
+            return new Restored(
+                    at,
+                    meta.get("wall_seconds").getAsDouble(),
+                    meta.get("observer_seconds").getAsDouble());
         }
     }
 
-    /** The method's state: tensors under {@code method/}, scalars in the metadata's {@code method} object. */
+    /**
+     * The method's state: tensors under {@code method/}, scalars in the metadata's {@code method}
+     * object.
+     */
     private void captureMethodState(Map<String, NDArray> tensors, JsonObject meta) {
         method.stateTensors().forEach((k, v) -> tensors.put(METHOD + k, v));
         meta.add("method", MethodStates.toJson(method.state()));
     }
 
     /** Reads back what {@link #captureMethodState} wrote. */
-    private void restoreMethodState(Path file, Map<String, NDArray> tensors, JsonObject meta) throws IOException {
+    private void restoreMethodState(Path file, Map<String, NDArray> tensors, JsonObject meta)
+            throws IOException {
         for (Map.Entry<String, NDArray> e : method.stateTensors().entrySet()) {
             NDArray saved = tensors.get(METHOD + e.getKey());
             if (saved == null) {
@@ -152,8 +170,15 @@ final class CheckpointLayout {
     /** Every block's parameters and buffers, by stable name. */
     private Map<String, NDArray> modelTensors() {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        method.blocks().forEach((block, b) -> b.getParameters()
-                .forEach(p -> out.put("model/" + block + "/" + p.getKey(), p.getValue().getArray())));
+        method.blocks()
+                .forEach(
+                        (block, b) ->
+                                b.getParameters()
+                                        .forEach(
+                                                p ->
+                                                        out.put(
+                                                                "model/" + block + "/" + p.getKey(),
+                                                                p.getValue().getArray())));
         return out;
     }
 }

@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the run's checkpoints: the latest one after every epoch and when the run stops early, and
- * a numbered copy every N epochs and after the last. Each file is written to a temporary file and
+ * Keeps the run's checkpoints: the latest one after every epoch and when the run stops early, and a
+ * numbered copy every N epochs and after the last. Each file is written to a temporary file and
  * renamed over the target, so a crash mid-write leaves the previous one intact.
  */
 final class CheckpointWriter implements LoopObserver {
@@ -34,7 +34,12 @@ final class CheckpointWriter implements LoopObserver {
      * @param epochFile the numbered copy's file for a count of finished epochs
      * @param epochs the run's epochs
      */
-    CheckpointWriter(CheckpointLayout layout, RunClock clock, Path latest, int everyEpochs, IntFunction<Path> epochFile,
+    CheckpointWriter(
+            CheckpointLayout layout,
+            RunClock clock,
+            Path latest,
+            int everyEpochs,
+            IntFunction<Path> epochFile,
             int epochs) {
         this.layout = layout;
         this.clock = clock;
@@ -76,14 +81,21 @@ final class CheckpointWriter implements LoopObserver {
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             Files.copy(latest, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
     @Override
     public void onStop(Position at) throws IOException {
         save(at);
-        LOG.warn("stopped at iteration {}; checkpoint {} written; resume with --resume", at.iteration(), latest);
+        LOG.warn(
+                "stopped at iteration {}; checkpoint {} written; resume with --resume",
+                at.iteration(),
+                latest);
     }
 
     private void save(Position at) throws IOException {

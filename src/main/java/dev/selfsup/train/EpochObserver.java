@@ -7,17 +7,17 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Called by the {@link Trainer} after every epoch (once the epoch's checkpoint is written), e.g.
- * a kNN monitor ({@code run.KnnObserver}). The trainer times each call and leaves that time out
- * of the run's {@code wall_seconds}, so time-to-accuracy curves do not pay for their own
- * measurement; a non-empty {@link Observation} becomes one line of the metrics file, of kind
- * {@link #kind()}, with {@code epoch}, {@code step}, {@code wall_seconds} and {@code seconds} (this
- * call's own time) before the observer's values.
+ * Called by the {@link Trainer} after every epoch (once the epoch's checkpoint is written), e.g. a
+ * kNN monitor ({@code run.KnnObserver}). The trainer times each call and leaves that time out of
+ * the run's {@code wall_seconds}, so time-to-accuracy curves do not pay for their own measurement;
+ * a non-empty {@link Observation} becomes one line of the metrics file, of kind {@link #kind()},
+ * with {@code epoch}, {@code step}, {@code wall_seconds} and {@code seconds} (this call's own time)
+ * before the observer's values.
  *
  * <p>An observer must not change training: no gradient collector, parameters only read (forward
- * passes with {@code training = false} leave BatchNorm statistics alone), and every array in
- * {@link EpochEnd#scope()}, which the trainer closes after the call. Training randomness is
- * derived per step from the run seed, so an observer's own random draws cannot move it.
+ * passes with {@code training = false} leave BatchNorm statistics alone), and every array in {@link
+ * EpochEnd#scope()}, which the trainer closes after the call. Training randomness is derived per
+ * step from the run seed, so an observer's own random draws cannot move it.
  */
 public interface EpochObserver {
     /**
@@ -28,8 +28,8 @@ public interface EpochObserver {
     String kind();
 
     /**
-     * Observes the model after an epoch; return {@link Observation#none()} on epochs the
-     * observer skips.
+     * Observes the model after an epoch; return {@link Observation#none()} on epochs the observer
+     * skips.
      *
      * @param end where training is, the backbone, and a scope for temporaries
      * @return what to log
@@ -38,8 +38,8 @@ public interface EpochObserver {
     Observation afterEpoch(EpochEnd end) throws IOException;
 
     /**
-     * Draws this observer's plots from every metrics line so far, to files it was given when
-     * built; called after each epoch when the trainer draws plots ({@link Trainer.Builder#optPlots}).
+     * Draws this observer's plots from every metrics line so far, to files it was given when built;
+     * called after each epoch when the trainer draws plots ({@link Trainer.Builder#optPlots}).
      * Default: none.
      *
      * @param metrics the lines of the metrics file, in order
@@ -57,5 +57,11 @@ public interface EpochObserver {
      * @param backbone the backbone being trained (read it, do not train it)
      * @param scope a sub-manager on the training device for temporaries, closed after the call
      */
-    record EpochEnd(int epoch, int epochs, long step, double wallSeconds, Backbone backbone, NDManager scope) {}
+    record EpochEnd(
+            int epoch,
+            int epochs,
+            long step,
+            double wallSeconds,
+            Backbone backbone,
+            NDManager scope) {}
 }

@@ -45,7 +45,8 @@ interface LoopObserver extends Closeable {
     default void observed(Observed line) throws IOException {}
 
     /**
-     * The run stops early (a signal or {@link Trainer#requestStop()}) at an optimiser-step boundary.
+     * The run stops early (a signal or {@link Trainer#requestStop()}) at an optimiser-step
+     * boundary.
      *
      * @param at where a resumed run continues
      * @throws IOException if writing fails
@@ -86,8 +87,18 @@ interface LoopObserver extends Closeable {
      * @param wallSeconds training time since the run began, observers excluded
      * @param methodMetrics the method's own per-step numbers
      */
-    record BatchDone(int epoch, int batch, long iteration, boolean stepped, float loss, double learningRate, int images,
-            double dataWaitSeconds, double stepSeconds, double wallSeconds, Map<String, Double> methodMetrics) {
+    record BatchDone(
+            int epoch,
+            int batch,
+            long iteration,
+            boolean stepped,
+            float loss,
+            double learningRate,
+            int images,
+            double dataWaitSeconds,
+            double stepSeconds,
+            double wallSeconds,
+            Map<String, Double> methodMetrics) {
         /**
          * Source images per second of this batch, waiting included.
          *
@@ -108,7 +119,12 @@ interface LoopObserver extends Closeable {
      * @param wallSeconds training time since the run began, observers excluded
      * @param observerSeconds observer time since the run began
      */
-    record EpochDone(int epoch, long iterations, double meanLoss, long skippedImages, double wallSeconds,
+    record EpochDone(
+            int epoch,
+            long iterations,
+            double meanLoss,
+            long skippedImages,
+            double wallSeconds,
             double observerSeconds) {}
 
     /**
@@ -121,5 +137,11 @@ interface LoopObserver extends Closeable {
      * @param seconds the observer's own time
      * @param observation what it reported
      */
-    record Observed(String kind, int epoch, long step, double wallSeconds, double seconds, Observation observation) {}
+    record Observed(
+            String kind,
+            int epoch,
+            long step,
+            double wallSeconds,
+            double seconds,
+            Observation observation) {}
 }

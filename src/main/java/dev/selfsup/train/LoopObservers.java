@@ -49,7 +49,10 @@ final class LoopObservers implements LoopObserver {
         each(LoopObserver::onFinish);
     }
 
-    /** Closes every observer, even when one fails; the first failure is thrown, later ones suppressed. */
+    /**
+     * Closes every observer, even when one fails; the first failure is thrown, later ones
+     * suppressed.
+     */
     @Override
     public void close() throws IOException {
         Exception first = null;

@@ -28,14 +28,15 @@ final class MethodStates {
      * @param method the method, positioned at the checkpoint's epoch
      * @param metadata the checkpoint's metadata
      * @param checkpoint the file, named in errors
-     * @throws IOException naming the checkpoint if the state is missing, incomplete or does not
-     *     fit the method
+     * @throws IOException naming the checkpoint if the state is missing, incomplete or does not fit
+     *     the method
      */
     static void restore(Method method, JsonObject metadata, Path checkpoint) throws IOException {
         if (!metadata.has("method") || !metadata.get("method").isJsonObject()) {
             throw new IOException(checkpoint + ": checkpoint lacks the method state 'method'");
         }
-        MethodState saved = fromJson(method.state().getClass(), metadata.getAsJsonObject("method"), checkpoint);
+        MethodState saved =
+                fromJson(method.state().getClass(), metadata.getAsJsonObject("method"), checkpoint);
         try {
             method.restore(saved);
         } catch (IllegalArgumentException e) {
@@ -76,7 +77,8 @@ final class MethodStates {
      * @return the state
      * @throws IOException naming the checkpoint and the first missing or unexpected member
      */
-    static <S extends MethodState> S fromJson(Class<S> type, JsonObject json, Path checkpoint) throws IOException {
+    static <S extends MethodState> S fromJson(Class<S> type, JsonObject json, Path checkpoint)
+            throws IOException {
         RecordComponent[] components = components(type);
         Object[] args = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
@@ -86,8 +88,15 @@ final class MethodStates {
         }
         for (String key : json.keySet()) {
             if (!expected.contains(key)) {
-                throw new IOException(checkpoint + ": method state '" + key + "' is not part of "
-                        + name(type) + " " + expected + "; the checkpoint was written by another method");
+                throw new IOException(
+                        checkpoint
+                                + ": method state '"
+                                + key
+                                + "' is not part of "
+                                + name(type)
+                                + " "
+                                + expected
+                                + "; the checkpoint was written by another method");
             }
         }
         for (int i = 0; i < components.length; i++) {
@@ -95,8 +104,15 @@ final class MethodStates {
             String key = snake(c.getName());
             JsonElement e = json.get(key);
             if (e == null) {
-                throw new IOException(checkpoint + ": checkpoint lacks method state '" + key + "' ("
-                        + name(type) + " needs " + expected + ")");
+                throw new IOException(
+                        checkpoint
+                                + ": checkpoint lacks method state '"
+                                + key
+                                + "' ("
+                                + name(type)
+                                + " needs "
+                                + expected
+                                + ")");
             }
             types[i] = c.getType();
             args[i] = value(c, e);
@@ -124,18 +140,21 @@ final class MethodStates {
         if (t == boolean.class) {
             return e.getAsBoolean();
         }
-        if (t == List.class && c.getGenericType() instanceof ParameterizedType p
+        if (t == List.class
+                && c.getGenericType() instanceof ParameterizedType p
                 && p.getActualTypeArguments()[0] == Long.class) {
             List<Long> out = new ArrayList<>();
             e.getAsJsonArray().forEach(x -> out.add(x.getAsLong()));
             return out;
         }
-        throw new IllegalStateException("method state component " + c + " is not long, int, double, boolean or List<Long>");
+        throw new IllegalStateException(
+                "method state component " + c + " is not long, int, double, boolean or List<Long>");
     }
 
     private static RecordComponent[] components(Class<?> type) {
         if (!type.isRecord()) {
-            throw new IllegalStateException(type.getName() + " must be a record to be saved in a checkpoint");
+            throw new IllegalStateException(
+                    type.getName() + " must be a record to be saved in a checkpoint");
         }
         return type.getRecordComponents();
     }
@@ -150,10 +169,14 @@ final class MethodStates {
         }
     }
 
-    /** {@code Swav.State} rather than {@code State}: the method's name is in the enclosing class. */
+    /**
+     * {@code Swav.State} rather than {@code State}: the method's name is in the enclosing class.
+     */
     private static String name(Class<?> type) {
         Class<?> outer = type.getEnclosingClass();
-        return outer == null ? type.getSimpleName() : outer.getSimpleName() + "." + type.getSimpleName();
+        return outer == null
+                ? type.getSimpleName()
+                : outer.getSimpleName() + "." + type.getSimpleName();
     }
 
     private static String snake(String camel) {

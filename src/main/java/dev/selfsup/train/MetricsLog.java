@@ -21,7 +21,8 @@ import java.util.Map;
  * resumed run continues the same file and a crash loses at most the current line.
  */
 public final class MetricsLog implements Closeable {
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON =
+            new GsonBuilder().serializeSpecialFloatingPointValues().create();
     private final Path file;
     private final BufferedWriter out;
 
@@ -48,8 +49,12 @@ public final class MetricsLog implements Closeable {
             }
             Files.write(file, kept, StandardCharsets.UTF_8);
         }
-        this.out = Files.newBufferedWriter(
-                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.out =
+                Files.newBufferedWriter(
+                        file,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
     }
 
     /**

@@ -14,11 +14,12 @@ public final class NonFiniteLossException extends IllegalStateException {
      * @param lastCheckpoint the checkpoint to resume from, or a note that none exists
      */
     public NonFiniteLossException(long iteration, int epoch, float value, String lastCheckpoint) {
-        super(String.format(
-                "loss is %s at iteration %d (epoch %d); parameters were not updated. Last good checkpoint: %s."
-                        + " Lower optimizer.base_lr, add optimizer.warmup_epochs or optimizer.clip_grad_norm,"
-                        + " then resume with --resume.",
-                value, iteration, epoch + 1, lastCheckpoint));
+        super(
+                String.format(
+                        "loss is %s at iteration %d (epoch %d); parameters were not updated. Last good checkpoint: %s."
+                                + " Lower optimizer.base_lr, add optimizer.warmup_epochs or optimizer.clip_grad_norm,"
+                                + " then resume with --resume.",
+                        value, iteration, epoch + 1, lastCheckpoint));
         this.iteration = iteration;
     }
 

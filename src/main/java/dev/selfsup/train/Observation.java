@@ -23,7 +23,9 @@ public record Observation(Map<String, Double> values, String message) {
      * @param message a line for the progress output, or empty
      */
     public Observation {
-        values = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(values, "values")));
+        values =
+                Collections.unmodifiableMap(
+                        new LinkedHashMap<>(Objects.requireNonNull(values, "values")));
         Objects.requireNonNull(message, "message");
     }
 

@@ -45,8 +45,14 @@ final class ObserverRunner implements LoopObserver {
      * @param clock the run's clocks
      * @param sink where non-empty observations go
      */
-    ObserverRunner(List<EpochObserver> epochObservers, List<StepObserver> stepObservers, Method method, NDManager run,
-            int epochs, RunClock clock, Sink sink) {
+    ObserverRunner(
+            List<EpochObserver> epochObservers,
+            List<StepObserver> stepObservers,
+            Method method,
+            NDManager run,
+            int epochs,
+            RunClock clock,
+            Sink sink) {
         this.epochObservers = List.copyOf(epochObservers);
         this.stepObservers = List.copyOf(stepObservers);
         this.method = method;
@@ -62,8 +68,18 @@ final class ObserverRunner implements LoopObserver {
             return;
         }
         for (StepObserver o : stepObservers) {
-            observe(o.kind(), b.epoch(), b.iteration(), scope -> o.afterStep(
-                    new StepObserver.StepEnd(b.iteration(), b.epoch(), clock.wallSeconds(), method, scope)));
+            observe(
+                    o.kind(),
+                    b.epoch(),
+                    b.iteration(),
+                    scope ->
+                            o.afterStep(
+                                    new StepObserver.StepEnd(
+                                            b.iteration(),
+                                            b.epoch(),
+                                            clock.wallSeconds(),
+                                            method,
+                                            scope)));
         }
     }
 
@@ -71,12 +87,25 @@ final class ObserverRunner implements LoopObserver {
     public void afterEpoch(EpochDone e) throws IOException {
         long step = e.iterations() - 1;
         for (EpochObserver o : epochObservers) {
-            observe(o.kind(), e.epoch(), step, scope -> o.afterEpoch(
-                    new EpochObserver.EpochEnd(e.epoch(), epochs, step, clock.wallSeconds(), method.backbone(), scope)));
+            observe(
+                    o.kind(),
+                    e.epoch(),
+                    step,
+                    scope ->
+                            o.afterEpoch(
+                                    new EpochObserver.EpochEnd(
+                                            e.epoch(),
+                                            epochs,
+                                            step,
+                                            clock.wallSeconds(),
+                                            method.backbone(),
+                                            scope)));
         }
     }
 
-    /** One observer call: timed, in its own scope on the training device, passed on when non-empty. */
+    /**
+     * One observer call: timed, in its own scope on the training device, passed on when non-empty.
+     */
     private void observe(String kind, int epoch, long step, Call call) throws IOException {
         long t0 = System.nanoTime();
         double wall = clock.wallSeconds();
@@ -85,7 +114,8 @@ final class ObserverRunner implements LoopObserver {
         }
         Observation o;
         try (NDManager scope = run.newSubManager(run.getDevice())) {
-            // borrowed as in a training step: ops whose first input is a parameter land in the scope
+            // borrowed as in a training step: ops whose first input is a parameter land in the
+            // scope
             scope.tempAttachAll(parameters);
             o = call.run(scope);
         }

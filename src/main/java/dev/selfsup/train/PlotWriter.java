@@ -20,11 +20,15 @@ final class PlotWriter implements LoopObserver {
      * Creates the writer.
      *
      * @param metrics the metrics file the plots are drawn from
-     * @param chartFile a chart's file from its name ({@code loss}, {@code lr}, {@code images_per_second})
+     * @param chartFile a chart's file from its name ({@code loss}, {@code lr}, {@code
+     *     images_per_second})
      * @param epochObservers observers asked to draw their plots
      * @param stepObservers observers asked to draw their plots
      */
-    PlotWriter(Path metrics, Function<String, Path> chartFile, List<EpochObserver> epochObservers,
+    PlotWriter(
+            Path metrics,
+            Function<String, Path> chartFile,
+            List<EpochObserver> epochObservers,
             List<StepObserver> stepObservers) {
         this.metrics = metrics;
         this.chartFile = chartFile;

@@ -18,16 +18,19 @@ import java.util.function.Function;
 import javax.imageio.ImageIO;
 
 /**
- * PNG line plots of a run's metrics (loss, learning rate, images/s; observers add their own
- * through {@link #lines}), drawn with Java2D.
+ * PNG line plots of a run's metrics (loss, learning rate, images/s; observers add their own through
+ * {@link #lines}), drawn with Java2D.
  */
 public final class Plots {
     private static final int W = 720;
     private static final int H = 400;
+
     /** matplotlib's tab10, so the first series is the familiar blue. */
     private static final Color[] PALETTE = {
-        new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
-        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127)
+        new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
+                new Color(214, 39, 40),
+        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194),
+                new Color(127, 127, 127)
     };
 
     private Plots() {}
@@ -46,7 +49,10 @@ public final class Plots {
          * @param points {x, y} pairs in drawing order; points with a non-finite value are skipped
          */
         public Series {
-            points = points.stream().filter(p -> Double.isFinite(p[0]) && Double.isFinite(p[1])).toList();
+            points =
+                    points.stream()
+                            .filter(p -> Double.isFinite(p[0]) && Double.isFinite(p[1]))
+                            .toList();
         }
     }
 
@@ -59,14 +65,30 @@ public final class Plots {
      * @return the files written
      * @throws IOException if writing fails
      */
-    public static List<Path> write(List<JsonObject> rows, Function<String, Path> chartFile) throws IOException {
+    public static List<Path> write(List<JsonObject> rows, Function<String, Path> chartFile)
+            throws IOException {
         List<Path> out = new ArrayList<>();
-        out.add(lines(chartFile.apply("loss"), "training loss", "step",
-                List.of(new Series("loss", points(rows, "step", "step", "loss", 1)))));
-        out.add(lines(chartFile.apply("lr"), "learning rate", "step",
-                List.of(new Series("lr", points(rows, "step", "step", "lr", 1)))));
-        out.add(lines(chartFile.apply("images_per_second"), "images / s", "step",
-                List.of(new Series("images / s", points(rows, "step", "step", "images_per_second", 1)))));
+        out.add(
+                lines(
+                        chartFile.apply("loss"),
+                        "training loss",
+                        "step",
+                        List.of(new Series("loss", points(rows, "step", "step", "loss", 1)))));
+        out.add(
+                lines(
+                        chartFile.apply("lr"),
+                        "learning rate",
+                        "step",
+                        List.of(new Series("lr", points(rows, "step", "step", "lr", 1)))));
+        out.add(
+                lines(
+                        chartFile.apply("images_per_second"),
+                        "images / s",
+                        "step",
+                        List.of(
+                                new Series(
+                                        "images / s",
+                                        points(rows, "step", "step", "images_per_second", 1)))));
         return out;
     }
 
@@ -80,10 +102,14 @@ public final class Plots {
      * @param xScale multiplies x (1 / 60 turns seconds into minutes)
      * @return the points in file order
      */
-    public static List<double[]> points(List<JsonObject> rows, String kind, String xKey, String yKey, double xScale) {
+    public static List<double[]> points(
+            List<JsonObject> rows, String kind, String xKey, String yKey, double xScale) {
         List<double[]> points = new ArrayList<>();
         for (JsonObject r : rows) {
-            if (r.has(xKey) && r.has(yKey) && r.has("kind") && kind.equals(r.get("kind").getAsString())) {
+            if (r.has(xKey)
+                    && r.has(yKey)
+                    && r.has("kind")
+                    && kind.equals(r.get("kind").getAsString())) {
                 double y = r.get(yKey).getAsDouble();
                 if (Double.isFinite(y)) {
                     points.add(new double[] {r.get(xKey).getAsDouble() * xScale, y});
@@ -104,7 +130,8 @@ public final class Plots {
      * @return {@code file}
      * @throws IOException if writing fails
      */
-    public static Path lines(Path file, String title, String xLabel, List<Series> series) throws IOException {
+    public static Path lines(Path file, String title, String xLabel, List<Series> series)
+            throws IOException {
         BufferedImage img = render(series, title, xLabel);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -42,7 +42,8 @@ public final class Progress {
      * @return the silent reporter
      */
     public static Progress none() {
-        return new Progress(new PrintStream(java.io.OutputStream.nullOutputStream()), false, Integer.MAX_VALUE);
+        return new Progress(
+                new PrintStream(java.io.OutputStream.nullOutputStream()), false, Integer.MAX_VALUE);
     }
 
     /**
@@ -56,9 +57,26 @@ public final class Progress {
      * @param imagesPerSecond source images per second (smoothed)
      * @param etaSeconds estimated seconds to the end of training
      */
-    public void step(int epoch, int epochs, int step, int steps, double loss, double imagesPerSecond, double etaSeconds) {
-        String text = String.format(Locale.ROOT, "epoch %d/%d %s %d/%d loss %.4f %.1f img/s ETA %s",
-                epoch + 1, epochs, bar(step + 1, steps), step + 1, steps, loss, imagesPerSecond, duration(etaSeconds));
+    public void step(
+            int epoch,
+            int epochs,
+            int step,
+            int steps,
+            double loss,
+            double imagesPerSecond,
+            double etaSeconds) {
+        String text =
+                String.format(
+                        Locale.ROOT,
+                        "epoch %d/%d %s %d/%d loss %.4f %.1f img/s ETA %s",
+                        epoch + 1,
+                        epochs,
+                        bar(step + 1, steps),
+                        step + 1,
+                        steps,
+                        loss,
+                        imagesPerSecond,
+                        duration(etaSeconds));
         if (terminal) {
             long now = System.nanoTime();
             if (now - lastDraw > 100_000_000L || step + 1 == steps) {
@@ -86,7 +104,10 @@ public final class Progress {
     static String bar(int done, int total) {
         int width = 20;
         int filled = total <= 0 ? 0 : (int) Math.round(width * (double) done / total);
-        return "[" + "#".repeat(Math.min(width, filled)) + " ".repeat(Math.max(0, width - filled)) + "]";
+        return "["
+                + "#".repeat(Math.min(width, filled))
+                + " ".repeat(Math.max(0, width - filled))
+                + "]";
     }
 
     static String duration(double seconds) {

@@ -53,8 +53,14 @@ final class ProgressReporter implements LoopObserver {
 
     @Override
     public void afterEpoch(EpochDone e) {
-        progress.message(String.format(Locale.ROOT, "epoch %d/%d: mean loss %.4f, %d skipped images",
-                e.epoch() + 1, epochs, e.meanLoss(), e.skippedImages()));
+        progress.message(
+                String.format(
+                        Locale.ROOT,
+                        "epoch %d/%d: mean loss %.4f, %d skipped images",
+                        e.epoch() + 1,
+                        epochs,
+                        e.meanLoss(),
+                        e.skippedImages()));
     }
 
     @Override

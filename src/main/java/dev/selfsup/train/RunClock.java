@@ -2,15 +2,18 @@ package dev.selfsup.train;
 
 /**
  * The run's clocks: training time ({@code wall_seconds}) and observer time ({@code
- * observer_seconds}), both carried across resumes through the checkpoint. Observer time is left
- * out of training time, so time-to-accuracy curves do not pay for their own measurement.
+ * observer_seconds}), both carried across resumes through the checkpoint. Observer time is left out
+ * of training time, so time-to-accuracy curves do not pay for their own measurement.
  */
 final class RunClock {
     /** Seconds of earlier sessions (from the checkpoint, or an earlier {@code fit()}). */
     private double wallBefore;
+
     private double observerBefore;
+
     /** Whether a session runs, its start and its observers' time so far, in nanoseconds. */
     private boolean running;
+
     private long started;
     private long observerNanos;
 
@@ -55,7 +58,9 @@ final class RunClock {
      * @return seconds
      */
     double wallSeconds() {
-        return !running ? wallBefore : wallBefore + (System.nanoTime() - started - observerNanos) / 1e9;
+        return !running
+                ? wallBefore
+                : wallBefore + (System.nanoTime() - started - observerNanos) / 1e9;
     }
 
     /**

@@ -10,9 +10,9 @@ import java.util.List;
  * Called by the {@link Trainer} after every optimiser step, e.g. embedding diagnostics on a fixed
  * batch ({@code run.DiagnosticsObserver}); the step-level twin of {@link EpochObserver}, with the
  * same rules: timed and left out of {@code wall_seconds}, no gradients, parameters only read,
- * arrays only in {@link StepEnd#scope()}. A non-empty {@link Observation} becomes one line of
- * the metrics file, of kind {@link #kind()}. The call happens on every step, so an observer
- * that works every N steps should return {@link Observation#none()} quickly in between.
+ * arrays only in {@link StepEnd#scope()}. A non-empty {@link Observation} becomes one line of the
+ * metrics file, of kind {@link #kind()}. The call happens on every step, so an observer that works
+ * every N steps should return {@link Observation#none()} quickly in between.
  */
 public interface StepObserver {
     /**
@@ -32,8 +32,8 @@ public interface StepObserver {
     Observation afterStep(StepEnd end) throws IOException;
 
     /**
-     * Draws this observer's plots from every metrics line so far, to files it was given when
-     * built; called after each epoch when the trainer draws plots ({@link Trainer.Builder#optPlots}).
+     * Draws this observer's plots from every metrics line so far, to files it was given when built;
+     * called after each epoch when the trainer draws plots ({@link Trainer.Builder#optPlots}).
      * Default: none.
      *
      * @param metrics the lines of the metrics file, in order

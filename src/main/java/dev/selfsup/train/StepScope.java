@@ -109,8 +109,8 @@ public final class StepScope implements AutoCloseable {
     /**
      * Runs the forward pass inside a gradient collector and back-propagates its loss.
      *
-     * @param forward computes the scalar loss from the parameter store (call the blocks with
-     *     {@code training = true})
+     * @param forward computes the scalar loss from the parameter store (call the blocks with {@code
+     *     training = true})
      * @return the loss (unscaled), owned by this step
      * @throws IllegalStateException if the step is closed
      */
@@ -158,7 +158,10 @@ public final class StepScope implements AutoCloseable {
         List<NDArray> out = new ArrayList<>();
         for (Block b : blocks) {
             for (Pair<String, Parameter> p : b.getParameters()) {
-                checkArgument(p.getValue().isInitialized(), "block parameter %s is not initialised", p.getKey());
+                checkArgument(
+                        p.getValue().isInitialized(),
+                        "block parameter %s is not initialised",
+                        p.getKey());
                 out.add(p.getValue().getArray());
             }
         }

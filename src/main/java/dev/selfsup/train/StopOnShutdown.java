@@ -26,14 +26,17 @@ final class StopOnShutdown implements LoopObserver {
     public void onStart(long iteration) {
         CountDownLatch latch = new CountDownLatch(1);
         finished = latch;
-        hook = new Thread(() -> {
-            requestStop.run();
-            try {
-                latch.await(5, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "selfsup-checkpoint-on-exit");
+        hook =
+                new Thread(
+                        () -> {
+                            requestStop.run();
+                            try {
+                                latch.await(5, TimeUnit.MINUTES);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "selfsup-checkpoint-on-exit");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

@@ -1,22 +1,22 @@
 package dev.selfsup.train;
 
-import dev.selfsup.internal.Scalars;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.data.MultiCropBatch;
+import dev.selfsup.internal.Scalars;
 import dev.selfsup.method.Method;
 import dev.selfsup.method.Step;
 import dev.selfsup.optim.GradientClipping;
 import dev.selfsup.optim.Optimizer;
 
 /**
- * One training step: forward and backward inside a gradient collector, the NaN guard, the
- * method's queue updates, then (at the end of an accumulation round) clipping, the optimiser and
- * the method's EMA updates. Shared by {@link Trainer} and the {@code bench train-step} command so
- * the benchmark times exactly what training runs.
+ * One training step: forward and backward inside a gradient collector, the NaN guard, the method's
+ * queue updates, then (at the end of an accumulation round) clipping, the optimiser and the
+ * method's EMA updates. Shared by {@link Trainer} and the {@code bench train-step} command so the
+ * benchmark times exactly what training runs.
  */
 public final class TrainStep {
     private final Method method;
@@ -47,7 +47,12 @@ public final class TrainStep {
      * @param accumulateSteps micro-batches per optimiser step, {@code >= 1}
      * @param clipGradNorm global gradient-norm clip, 0 = off
      */
-    public TrainStep(Method method, Optimizer optimizer, ParameterStore ps, int accumulateSteps, double clipGradNorm) {
+    public TrainStep(
+            Method method,
+            Optimizer optimizer,
+            ParameterStore ps,
+            int accumulateSteps,
+            double clipGradNorm) {
         this(method, optimizer, ps, accumulateSteps, GradientClipping.globalNorm(clipGradNorm));
     }
 
@@ -60,7 +65,11 @@ public final class TrainStep {
      * @param accumulateSteps micro-batches per optimiser step, {@code >= 1}
      * @param clipping applied to the gradients before each optimiser step
      */
-    public TrainStep(Method method, Optimizer optimizer, ParameterStore ps, int accumulateSteps,
+    public TrainStep(
+            Method method,
+            Optimizer optimizer,
+            ParameterStore ps,
+            int accumulateSteps,
             GradientClipping clipping) {
         longLived.addAll(parameterArrays(method));
         this.method = method;
@@ -98,7 +107,11 @@ public final class TrainStep {
      * @return the loss value
      * @throws NonFiniteLossException if the loss is NaN or infinite (before any update)
      */
-    public float run(NDManager stepManager, MultiCropBatch batch, Step step, boolean optimizerStep,
+    public float run(
+            NDManager stepManager,
+            MultiCropBatch batch,
+            Step step,
+            boolean optimizerStep,
             String lastCheckpoint) {
         // borrowed: results of ops whose first input is a parameter or a queue land in the step
         stepManager.tempAttachAll(longLived.toArray(new NDArray[0]));
@@ -126,7 +139,12 @@ public final class TrainStep {
             method.afterStep(step);
         }
         long t5 = System.nanoTime();
-        lastPhases = new Phases((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t4 - t3) / 1e9, ((t3 - t2) + (t5 - t4)) / 1e9);
+        lastPhases =
+                new Phases(
+                        (t1 - t0) / 1e9,
+                        (t2 - t1) / 1e9,
+                        (t4 - t3) / 1e9,
+                        ((t3 - t2) + (t5 - t4)) / 1e9);
         return value;
     }
 

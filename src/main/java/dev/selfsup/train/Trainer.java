@@ -22,11 +22,10 @@ import org.slf4j.LoggerFactory;
  * The hand-written training loop ({@link TrainingLoop}: one sub-{@link NDManager} per step on the
  * training device, forward and backward inside one gradient collector, then the optimiser and the
  * method's state updates in place) and its duties, each a {@link LoopObserver} called in this
- * order: the metrics file ({@link MetricsWriter}), checkpoints ({@link CheckpointWriter}),
- * progress ({@link ProgressReporter}), the user's {@link StepObserver}s and {@link
- * EpochObserver}s ({@link ObserverRunner}), plots ({@link PlotWriter}), the backbone's export
- * ({@link BackboneExport}) and the shutdown hook ({@link StopOnShutdown}). Every file is the
- * caller's to name.
+ * order: the metrics file ({@link MetricsWriter}), checkpoints ({@link CheckpointWriter}), progress
+ * ({@link ProgressReporter}), the user's {@link StepObserver}s and {@link EpochObserver}s ({@link
+ * ObserverRunner}), plots ({@link PlotWriter}), the backbone's export ({@link BackboneExport}) and
+ * the shutdown hook ({@link StopOnShutdown}). Every file is the caller's to name.
  *
  * <p>Checkpoints hold every block's parameters and buffers, the optimiser state, the method's
  * queues and the position in the data ({@link CheckpointLayout}); all randomness derives from
@@ -46,31 +45,51 @@ public final class Trainer {
     private final CheckpointWriter checkpoints;
     private final List<Path> runFiles;
     private final TrainingLoop loop;
+
     /** Set by {@link #resume}: only then may {@link #fit} continue files that hold a run. */
     private boolean resumed;
 
     private Trainer(Builder b) {
         int batches = batchesPerEpoch(b.loader, b.stepsPerEpoch);
-        checkArgument(batches >= b.accumulateSteps,
+        checkArgument(
+                batches >= b.accumulateSteps,
                 "an epoch has %s batches, fewer than optimizer.accumulate_steps %s; use a smaller batch or more data",
-                batches, b.accumulateSteps);
+                batches,
+                b.accumulateSteps);
         this.run = b.manager;
         this.layout = new CheckpointLayout(b.method, b.optimizer, b.seed, b.recipeYaml);
-        this.checkpoints = new CheckpointWriter(layout, clock, b.checkpoint, b.epochCheckpointEvery, b.epochCheckpoint,
-                b.epochs);
-        this.runFiles = b.metrics == null ? List.of(b.checkpoint) : List.of(b.checkpoint, b.metrics);
+        this.checkpoints =
+                new CheckpointWriter(
+                        layout,
+                        clock,
+                        b.checkpoint,
+                        b.epochCheckpointEvery,
+                        b.epochCheckpoint,
+                        b.epochs);
+        this.runFiles =
+                b.metrics == null ? List.of(b.checkpoint) : List.of(b.checkpoint, b.metrics);
         // progress by default, about ten lines an epoch when the output is not a terminal
-        Progress progress = b.progress != null ? b.progress : Progress.forConsole(Math.max(1, batches / 10));
+        Progress progress =
+                b.progress != null ? b.progress : Progress.forConsole(Math.max(1, batches / 10));
         LoopObservers observers = new LoopObservers();
         if (b.metrics != null) {
             observers.add(new MetricsWriter(b.metrics, b.logEverySteps));
         }
-        observers.add(checkpoints)
+        observers
+                .add(checkpoints)
                 .add(new ProgressReporter(progress, b.epochs, batches, b.accumulateSteps))
-                .add(new ObserverRunner(b.epochObservers, b.stepObservers, b.method, b.manager, b.epochs, clock,
-                        observers::observed));
+                .add(
+                        new ObserverRunner(
+                                b.epochObservers,
+                                b.stepObservers,
+                                b.method,
+                                b.manager,
+                                b.epochs,
+                                clock,
+                                observers::observed));
         if (b.chartFile != null) {
-            observers.add(new PlotWriter(b.metrics, b.chartFile, b.epochObservers, b.stepObservers));
+            observers.add(
+                    new PlotWriter(b.metrics, b.chartFile, b.epochObservers, b.stepObservers));
         }
         if (b.backbone != null) {
             observers.add(new BackboneExport(b.method, b.backbone));
@@ -115,8 +134,8 @@ public final class Trainer {
     }
 
     /**
-     * Stops (with a checkpoint) once {@code iterations} optimiser steps are done, as if
-     * {@link #requestStop()} were called then; for time-boxed jobs and tests.
+     * Stops (with a checkpoint) once {@code iterations} optimiser steps are done, as if {@link
+     * #requestStop()} were called then; for time-boxed jobs and tests.
      *
      * @param iterations the iteration count to stop at
      */
@@ -136,7 +155,11 @@ public final class Trainer {
         loop.moveTo(r.position());
         resumed = true;
         LoopObserver.Position at = r.position();
-        LOG.info("resumed from {} at iteration {} (epoch {}, batch {})", file, at.iteration(), at.epoch() + 1,
+        LOG.info(
+                "resumed from {} at iteration {} (epoch {}, batch {})",
+                file,
+                at.iteration(),
+                at.epoch() + 1,
                 at.nextBatch());
     }
 
@@ -149,7 +172,12 @@ public final class Trainer {
      * @param lastLoss the last batch's loss
      * @param checkpoint the latest checkpoint's file
      */
-    public record Result(long iterations, int epochsCompleted, boolean interrupted, double lastLoss, Path checkpoint) {}
+    public record Result(
+            long iterations,
+            int epochsCompleted,
+            boolean interrupted,
+            double lastLoss,
+            Path checkpoint) {}
 
     /**
      * Trains from the current position to the last epoch.
@@ -162,13 +190,21 @@ public final class Trainer {
     public Result fit() throws IOException {
         for (Path f : runFiles) {
             if (!resumed && Files.exists(f)) {
-                throw new IllegalStateException(f + " already holds a run; continue it with trainer.resume("
-                        + checkpoints.latest() + ") before fit(), or choose other files");
+                throw new IllegalStateException(
+                        f
+                                + " already holds a run; continue it with trainer.resume("
+                                + checkpoints.latest()
+                                + ") before fit(), or choose other files");
             }
         }
         resumed = true; // a second fit() of this trainer continues its own run
         TrainingLoop.Outcome o = loop.run();
-        return new Result(o.iterations(), o.epochsCompleted(), o.interrupted(), o.lastLoss(), checkpoints.latest());
+        return new Result(
+                o.iterations(),
+                o.epochsCompleted(),
+                o.interrupted(),
+                o.lastLoss(),
+                checkpoints.latest());
     }
 
     /** Builder of a {@link Trainer}. */
@@ -256,8 +292,8 @@ public final class Trainer {
          * Keeps a copy of the latest checkpoint every N epochs and after the last; default none.
          *
          * @param everyEpochs N, {@code >= 1}
-         * @param file the copy's file for the number of epochs done (run folders number them
-         *     {@code checkpoints/epoch_NNNN.ckpt})
+         * @param file the copy's file for the number of epochs done (run folders number them {@code
+         *     checkpoints/epoch_NNNN.ckpt})
          * @return this
          */
         public Builder optEpochCheckpoints(int everyEpochs, IntFunction<Path> file) {
@@ -278,8 +314,8 @@ public final class Trainer {
         }
 
         /**
-         * Redraws PNG plots from the metrics file after every epoch (loss, learning rate, images per
-         * second, and each observer's {@code plot}); needs {@link #optMetrics}. Default none.
+         * Redraws PNG plots from the metrics file after every epoch (loss, learning rate, images
+         * per second, and each observer's {@code plot}); needs {@link #optMetrics}. Default none.
          *
          * @param file a chart's PNG file from its name ({@code loss}, {@code lr}, {@code
          *     images_per_second}; observers add theirs)
@@ -405,8 +441,8 @@ public final class Trainer {
         }
 
         /**
-         * Adds an observer called after every epoch (a kNN monitor); default none. Observers run
-         * in the order added.
+         * Adds an observer called after every epoch (a kNN monitor); default none. Observers run in
+         * the order added.
          *
          * @param o the observer
          * @return this
@@ -417,8 +453,8 @@ public final class Trainer {
         }
 
         /**
-         * Adds an observer called after every optimiser step (embedding diagnostics); default
-         * none. Observers run in the order added.
+         * Adds an observer called after every optimiser step (embedding diagnostics); default none.
+         * Observers run in the order added.
          *
          * @param o the observer
          * @return this
@@ -440,11 +476,16 @@ public final class Trainer {
             checkArgument(manager != null, "setManager is required");
             checkArgument(checkpoint != null, "setCheckpoint is required");
             checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
-            checkArgument(accumulateSteps >= 1, "accumulate steps must be >= 1, got %s", accumulateSteps);
+            checkArgument(
+                    accumulateSteps >= 1, "accumulate steps must be >= 1, got %s", accumulateSteps);
             checkArgument(logEverySteps >= 1, "log interval must be >= 1, got %s", logEverySteps);
-            checkArgument(epochCheckpoint == null || epochCheckpointEvery >= 1,
-                    "epoch checkpoints every %s epochs: must be >= 1", epochCheckpointEvery);
-            checkArgument(chartFile == null || metrics != null, "optPlots needs optMetrics: plots are drawn from the metrics file");
+            checkArgument(
+                    epochCheckpoint == null || epochCheckpointEvery >= 1,
+                    "epoch checkpoints every %s epochs: must be >= 1",
+                    epochCheckpointEvery);
+            checkArgument(
+                    chartFile == null || metrics != null,
+                    "optPlots needs optMetrics: plots are drawn from the metrics file");
             return new Trainer(this);
         }
     }

@@ -56,13 +56,18 @@ final class TrainingLoop {
     /**
      * Creates the loop at the start of a run.
      *
-     * @param b the trainer's settings (method, loader, optimiser, manager, seed, epochs, accumulation, clipping)
+     * @param b the trainer's settings (method, loader, optimiser, manager, seed, epochs,
+     *     accumulation, clipping)
      * @param batchesPerEpoch batches per epoch, capped already
      * @param clock the run's clocks
      * @param observer every duty, in order
      * @param lastCheckpoint names the checkpoint to resume from when the loss is not finite
      */
-    TrainingLoop(Trainer.Builder b, int batchesPerEpoch, RunClock clock, LoopObserver observer,
+    TrainingLoop(
+            Trainer.Builder b,
+            int batchesPerEpoch,
+            RunClock clock,
+            LoopObserver observer,
             Supplier<String> lastCheckpoint) {
         this.method = b.method;
         this.loader = b.loader;
@@ -111,7 +116,13 @@ final class TrainingLoop {
      */
     Outcome run() throws IOException {
         long totalIters = (long) (batchesPerEpoch / accumulateSteps) * epochs;
-        TrainStep stepper = new TrainStep(method, optimizer, new ParameterStore(run, false), accumulateSteps, clipping);
+        TrainStep stepper =
+                new TrainStep(
+                        method,
+                        optimizer,
+                        new ParameterStore(run, false),
+                        accumulateSteps,
+                        clipping);
         double lastLoss = Double.NaN;
         clock.start();
         try (LoopObserver o = observer) {
@@ -130,17 +141,41 @@ final class TrainingLoop {
                         float value;
                         Map<String, Double> extra;
                         try (NDManager step = run.newSubManager(run.getDevice())) {
-                            Engine.getInstance().setRandomSeed((int) Seeds.mix(seed, "engine", iteration, b % accumulateSteps));
+                            Engine.getInstance()
+                                    .setRandomSeed(
+                                            (int)
+                                                    Seeds.mix(
+                                                            seed,
+                                                            "engine",
+                                                            iteration,
+                                                            b % accumulateSteps));
                             Step s = new Step(iteration, epoch, totalIters, seed);
-                            value = stepper.run(step, host.toDevice(step), s, stepNow, lastCheckpoint.get());
+                            value =
+                                    stepper.run(
+                                            step,
+                                            host.toDevice(step),
+                                            s,
+                                            stepNow,
+                                            lastCheckpoint.get());
                             extra = method.stepMetrics();
                         }
                         long t2 = System.nanoTime();
                         lastLoss = value;
                         epochLoss += value;
                         epochBatches++;
-                        o.afterBatch(new BatchDone(epoch, b, iteration, stepNow, value, optimizer.learningRate(iteration),
-                                host.batchSize(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, clock.wallSeconds(), extra));
+                        o.afterBatch(
+                                new BatchDone(
+                                        epoch,
+                                        b,
+                                        iteration,
+                                        stepNow,
+                                        value,
+                                        optimizer.learningRate(iteration),
+                                        host.batchSize(),
+                                        (t1 - t0) / 1e9,
+                                        (t2 - t1) / 1e9,
+                                        clock.wallSeconds(),
+                                        extra));
                         if (stepNow) {
                             iteration++;
                             if (stopRequested || iteration >= stopAtIteration) {
@@ -155,8 +190,14 @@ final class TrainingLoop {
                         }
                     }
                 }
-                o.afterEpoch(new EpochDone(epoch, iteration, epochBatches == 0 ? Double.NaN : epochLoss / epochBatches,
-                        loader.skippedImages() - skippedBefore, clock.wallSeconds(), clock.observerSeconds()));
+                o.afterEpoch(
+                        new EpochDone(
+                                epoch,
+                                iteration,
+                                epochBatches == 0 ? Double.NaN : epochLoss / epochBatches,
+                                loader.skippedImages() - skippedBefore,
+                                clock.wallSeconds(),
+                                clock.observerSeconds()));
             }
             o.onFinish();
             return new Outcome(iteration, epochs, false, lastLoss);

@@ -21,14 +21,19 @@ class GeometryTest {
         double maxLogRatio = -1;
         for (int i = 0; i < 20_000; i++) {
             CropBox b = rrc.sample(w, h, rng);
-            assertTrue(b.x() >= 0 && b.y() >= 0 && b.x() + b.width() <= w && b.y() + b.height() <= h, b.toString());
+            assertTrue(
+                    b.x() >= 0 && b.y() >= 0 && b.x() + b.width() <= w && b.y() + b.height() <= h,
+                    b.toString());
             assertEquals(Math.rint(b.x()), b.x(), 0.0);
             double area = b.width() * b.height() / (w * h);
             double ratio = b.width() / b.height();
             // Integer rounding of w and h moves area and ratio by at most ~1 px on each side.
             double slack = 1.0 / Math.min(b.width(), b.height());
-            assertTrue(area >= 0.05 * (1 - 2 * slack) && area <= 0.14 * (1 + 2 * slack), "area " + area);
-            assertTrue(Math.abs(Math.log(ratio)) <= Math.log(4.0 / 3) + 2 * slack, "ratio " + ratio);
+            assertTrue(
+                    area >= 0.05 * (1 - 2 * slack) && area <= 0.14 * (1 + 2 * slack),
+                    "area " + area);
+            assertTrue(
+                    Math.abs(Math.log(ratio)) <= Math.log(4.0 / 3) + 2 * slack, "ratio " + ratio);
             minArea = Math.min(minArea, area);
             maxArea = Math.max(maxArea, area);
             minLogRatio = Math.min(minLogRatio, Math.log(ratio));
@@ -52,7 +57,8 @@ class GeometryTest {
     @Test
     void evaluationBoxIsResize256ThenCentreCrop224() {
         CropBox b = new ResizeCenterCrop(224, 0.875).sample(500, 375, null);
-        // shorter side 375 → 256, longer 500 → int(256·500/375) = 341; offsets round(16) and round(58.5) = 58
+        // shorter side 375 → 256, longer 500 → int(256·500/375) = 341; offsets round(16) and
+        // round(58.5) = 58
         double s = 500.0 / 341;
         assertEquals(58 * s, b.x(), 1e-9);
         assertEquals(16 * 375.0 / 256, b.y(), 1e-9);
@@ -109,10 +115,20 @@ class GeometryTest {
             int s = 16;
             byte[] out = new byte[3 * s * s];
             Resampler.crop(img, box, s, false, out, 0);
-            double[][] wx = naiveWeights(box.x(), box.width(), box.clampToBox() ? (int) box.x() : 0,
-                    box.clampToBox() ? (int) Math.ceil(box.x() + box.width()) : 50, s);
-            double[][] wy = naiveWeights(box.y(), box.height(), box.clampToBox() ? (int) box.y() : 0,
-                    box.clampToBox() ? (int) Math.ceil(box.y() + box.height()) : 37, s);
+            double[][] wx =
+                    naiveWeights(
+                            box.x(),
+                            box.width(),
+                            box.clampToBox() ? (int) box.x() : 0,
+                            box.clampToBox() ? (int) Math.ceil(box.x() + box.width()) : 50,
+                            s);
+            double[][] wy =
+                    naiveWeights(
+                            box.y(),
+                            box.height(),
+                            box.clampToBox() ? (int) box.y() : 0,
+                            box.clampToBox() ? (int) Math.ceil(box.y() + box.height()) : 37,
+                            s);
             for (int c = 0; c < 3; c++) {
                 for (int y = 0; y < s; y++) {
                     for (int x = 0; x < s; x++) {
@@ -156,7 +172,8 @@ class GeometryTest {
         byte[] px = new byte[40 * 30 * 3];
         java.util.Arrays.fill(px, (byte) 200);
         byte[] out = new byte[3 * 7 * 7];
-        Resampler.crop(new DecodedImage(40, 30, 3, px), new CropBox(3, 1, 33, 25, true), 7, true, out, 0);
+        Resampler.crop(
+                new DecodedImage(40, 30, 3, px), new CropBox(3, 1, 33, 25, true), 7, true, out, 0);
         for (byte b : out) {
             assertEquals(200, b & 0xff);
         }
@@ -172,8 +189,14 @@ class GeometryTest {
         assertEquals(6, swav.groups().get(1).count());
         assertEquals(new RandomResizedCrop(96, 0.05, 0.14), swav.groups().get(1).geometry());
         assertEquals(Normalize.SWAV, swav.groups().get(0).photometric().normalize());
-        assertEquals(23, swav.groups().get(0).photometric().blur().kernelSize(), "SimCLR's kernel: 10 % of the side, odd");
-        MultiCrop custom = MultiCrop.swav().toBuilder().setGroup(1, MultiCrop.swav().groups().get(1).withCount(4)).build();
+        assertEquals(
+                23,
+                swav.groups().get(0).photometric().blur().kernelSize(),
+                "SimCLR's kernel: 10 % of the side, odd");
+        MultiCrop custom =
+                MultiCrop.swav().toBuilder()
+                        .setGroup(1, MultiCrop.swav().groups().get(1).withCount(4))
+                        .build();
         assertEquals(6, custom.cropCount());
     }
 }

@@ -43,7 +43,9 @@ class MultiCropTest {
                 MultiCrop.Crops expected = c < 2 ? FMNIST_GLOBAL : FMNIST_LOCAL;
                 CropBox box = draws[c].box();
                 double fraction = box.width() * box.height() / ((double) side * side);
-                assertTrue(fraction >= expected.scaleMin() - tolerance && fraction <= expected.scaleMax() + tolerance,
+                assertTrue(
+                        fraction >= expected.scaleMin() - tolerance
+                                && fraction <= expected.scaleMax() + tolerance,
                         "crop " + c + " covers " + fraction + " of the image, outside " + expected);
             }
         }
@@ -54,7 +56,10 @@ class MultiCropTest {
         MultiCrop t = MultiCrop.swav(64, 2, 32, 4);
         assertEquals(new RandomResizedCrop(64, 0.14, 1.0), t.groups().get(0).geometry());
         assertEquals(new RandomResizedCrop(32, 0.05, 0.14), t.groups().get(1).geometry());
-        assertEquals(1, MultiCrop.swav(64, 2, 32, 0).groups().size(), "0 local crops: global group only");
+        assertEquals(
+                1,
+                MultiCrop.swav(64, 2, 32, 0).groups().size(),
+                "0 local crops: global group only");
         assertEquals(1, MultiCrop.swav(FMNIST_GLOBAL).groups().size());
     }
 
@@ -67,13 +72,17 @@ class MultiCropTest {
         refused(() -> new MultiCrop.Crops(4, 16, 0.3, 0.1), "got (0.3, 0.1)");
         refused(() -> new MultiCrop.Crops(2, 28, 0.3, 1.5), "got (0.3, 1.5)");
         refused(() -> new MultiCrop.Crops(2, 28, Double.NaN, 1.0), "got (NaN, 1.0)");
-        refused(() -> MultiCrop.swav(28, 2, 16, -1), "localCount must be >= 0 (0 = no local crops), got -1");
+        refused(
+                () -> MultiCrop.swav(28, 2, 16, -1),
+                "localCount must be >= 0 (0 = no local crops), got -1");
         refused(() -> MultiCrop.swav(28, 0, 16, 4), "crop count must be >= 1, got 0");
         assertThrows(NullPointerException.class, () -> MultiCrop.swav(FMNIST_GLOBAL, null));
     }
 
     private static void refused(Executable call, String messagePart) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(messagePart), "message '" + e.getMessage() + "' lacks '" + messagePart + "'");
+        assertTrue(
+                e.getMessage().contains(messagePart),
+                "message '" + e.getMessage() + "' lacks '" + messagePart + "'");
     }
 }

@@ -29,7 +29,9 @@ class PhotometricOpsTest {
     }
 
     private static double luma(int n, int p) {
-        return 0.299 * PIXELS[n * 6 + p] + 0.587 * PIXELS[n * 6 + 2 + p] + 0.114 * PIXELS[n * 6 + 4 + p];
+        return 0.299 * PIXELS[n * 6 + p]
+                + 0.587 * PIXELS[n * 6 + 2 + p]
+                + 0.114 * PIXELS[n * 6 + 4 + p];
     }
 
     private static float clamp(double v) {
@@ -57,7 +59,10 @@ class PhotometricOpsTest {
             for (int n = 0; n < 2; n++) {
                 double mean = (luma(n, 0) + luma(n, 1)) / 2;
                 for (int i = 0; i < 6; i++) {
-                    assertEquals(clamp(f[n] * PIXELS[n * 6 + i] + (1 - f[n]) * mean), out[n * 6 + i], TOL);
+                    assertEquals(
+                            clamp(f[n] * PIXELS[n * 6 + i] + (1 - f[n]) * mean),
+                            out[n * 6 + i],
+                            TOL);
                 }
             }
         }
@@ -72,11 +77,13 @@ class PhotometricOpsTest {
                 for (int c = 0; c < 3; c++) {
                     for (int p = 0; p < 2; p++) {
                         int i = n * 6 + c * 2 + p;
-                        assertEquals(clamp(f[n] * PIXELS[i] + (1 - f[n]) * luma(n, p)), out[i], TOL);
+                        assertEquals(
+                                clamp(f[n] * PIXELS[i] + (1 - f[n]) * luma(n, p)), out[i], TOL);
                     }
                 }
             }
-            // Factor 0 is full desaturation: all channels equal the luma 0.299·0.2 + 0.587·0.5 + 0.114·0.8 = 0.0598 + 0.2935 + 0.0912.
+            // Factor 0 is full desaturation: all channels equal the luma 0.299·0.2 + 0.587·0.5 +
+            // 0.114·0.8 = 0.0598 + 0.2935 + 0.0912.
             assertEquals(0.4445f, out[0], TOL);
             assertEquals(0.4445f, out[2], TOL);
         }
@@ -85,13 +92,17 @@ class PhotometricOpsTest {
     @Test
     void grayscaleUsesItu601WeightsOnSelectedSamplesOnly() {
         try (NDManager m = NDManager.newBaseManager()) {
-            float[] out = RandomGrayscale.apply(tiny(m), new boolean[] {false, true}).toFloatArray();
+            float[] out =
+                    RandomGrayscale.apply(tiny(m), new boolean[] {false, true}).toFloatArray();
             for (int i = 0; i < 6; i++) {
                 assertEquals(PIXELS[i], out[i], 0f);
             }
             float l0 = (float) (0.299 * 0.6 + 0.587 * 0.6 + 0.114 * 0.1);
             float l1 = (float) (0.299 * 0.0 + 0.587 * 1.0 + 0.114 * 0.4);
-            assertArrayEquals(new float[] {l0, l1, l0, l1, l0, l1}, java.util.Arrays.copyOfRange(out, 6, 12), TOL);
+            assertArrayEquals(
+                    new float[] {l0, l1, l0, l1, l0, l1},
+                    java.util.Arrays.copyOfRange(out, 6, 12),
+                    TOL);
         }
     }
 
@@ -110,12 +121,22 @@ class PhotometricOpsTest {
         }
         float[] factors = {0.25f, -0.5f, 0.0f, 0.1f};
         try (NDManager m = NDManager.newBaseManager()) {
-            float[] out = ColorJitter.hue(m.create(px, new Shape(n, 3, 1, hw)), factors).toFloatArray();
+            float[] out =
+                    ColorJitter.hue(m.create(px, new Shape(n, 3, 1, hw)), factors).toFloatArray();
             for (int s = 0; s < n; s++) {
                 for (int p = 0; p < hw; p++) {
-                    double[] rgb = naiveHue(px[s * 3 * hw + p], px[s * 3 * hw + hw + p], px[s * 3 * hw + 2 * hw + p], factors[s]);
+                    double[] rgb =
+                            naiveHue(
+                                    px[s * 3 * hw + p],
+                                    px[s * 3 * hw + hw + p],
+                                    px[s * 3 * hw + 2 * hw + p],
+                                    factors[s]);
                     for (int c = 0; c < 3; c++) {
-                        assertEquals(rgb[c], out[s * 3 * hw + c * hw + p], 2e-6, "sample " + s + " pixel " + p + " channel " + c);
+                        assertEquals(
+                                rgb[c],
+                                out[s * 3 * hw + c * hw + p],
+                                2e-6,
+                                "sample " + s + " pixel " + p + " channel " + c);
                     }
                 }
             }
@@ -163,9 +184,15 @@ class PhotometricOpsTest {
         // k = 3, σ = 1: [e^-0.5, 1, e^-0.5] / (1 + 2 e^-0.5)
         double e = Math.exp(-0.5);
         assertArrayEquals(
-                new float[] {(float) (e / (1 + 2 * e)), (float) (1 / (1 + 2 * e)), (float) (e / (1 + 2 * e))},
-                GaussianBlur.kernel1d(3, 1.0), 1e-7f);
-        assertArrayEquals(new float[] {0.27406862f, 0.45186276f, 0.27406862f}, GaussianBlur.kernel1d(3, 1.0), 1e-7f);
+                new float[] {
+                    (float) (e / (1 + 2 * e)), (float) (1 / (1 + 2 * e)), (float) (e / (1 + 2 * e))
+                },
+                GaussianBlur.kernel1d(3, 1.0),
+                1e-7f);
+        assertArrayEquals(
+                new float[] {0.27406862f, 0.45186276f, 0.27406862f},
+                GaussianBlur.kernel1d(3, 1.0),
+                1e-7f);
         float[] k5 = GaussianBlur.kernel1d(5, 0.5); // exp(-2) and exp(-8) tails
         double z = 1 + 2 * Math.exp(-2) + 2 * Math.exp(-8);
         assertEquals(1 / z, k5[2], 1e-7);
@@ -186,7 +213,9 @@ class PhotometricOpsTest {
         }
         float[] sigma = {1.3f, 0f};
         try (NDManager m = NDManager.newBaseManager()) {
-            float[] out = GaussianBlur.apply(m.create(px, new Shape(2, 3, h, w)), sigma, k).toFloatArray();
+            float[] out =
+                    GaussianBlur.apply(m.create(px, new Shape(2, 3, h, w)), sigma, k)
+                            .toFloatArray();
             float[] kern = GaussianBlur.kernel1d(k, 1.3);
             for (int c = 0; c < 3; c++) {
                 for (int y = 0; y < h; y++) {
@@ -246,12 +275,23 @@ class PhotometricOpsTest {
         for (int i = 0; i < px.length; i++) {
             px[i] = (float) rng.nextDouble();
         }
-        int[][] orders = {{0, 1, 2, 3}, {3, 2, 1, 0}, {1, 3, 0, 2}, {2, 0, 3, 1}, {0, 1, 2, 3}, {3, 0, 1, 2}};
+        int[][] orders = {
+            {0, 1, 2, 3}, {3, 2, 1, 0}, {1, 3, 0, 2}, {2, 0, 3, 1}, {0, 1, 2, 3}, {3, 0, 1, 2}
+        };
         PhotometricDraw[] draws = new PhotometricDraw[n];
         for (int i = 0; i < n; i++) {
             boolean on = i != 4; // sample 4 is not jittered
-            draws[i] = new PhotometricDraw(on, 0.6f + 0.1f * i, 1.4f - 0.1f * i, 0.5f + 0.2f * i, 0.15f - 0.06f * i,
-                    PhotometricDraw.pack(orders[i]), false, 0f, false);
+            draws[i] =
+                    new PhotometricDraw(
+                            on,
+                            0.6f + 0.1f * i,
+                            1.4f - 0.1f * i,
+                            0.5f + 0.2f * i,
+                            0.15f - 0.06f * i,
+                            PhotometricDraw.pack(orders[i]),
+                            false,
+                            0f,
+                            false);
         }
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.create(px, new Shape(n, 3, 4, 4));
@@ -261,12 +301,15 @@ class PhotometricOpsTest {
                 if (draws[i].jitter()) {
                     for (int step = 0; step < 4; step++) {
                         PhotometricDraw d = draws[i];
-                        s = switch (d.opAt(step)) {
-                            case 0 -> ColorJitter.brightness(s, new float[] {d.brightness()});
-                            case 1 -> ColorJitter.contrast(s, new float[] {d.contrast()});
-                            case 2 -> ColorJitter.saturation(s, new float[] {d.saturation()});
-                            default -> ColorJitter.hue(s, new float[] {d.hue()});
-                        };
+                        s =
+                                switch (d.opAt(step)) {
+                                    case 0 ->
+                                            ColorJitter.brightness(s, new float[] {d.brightness()});
+                                    case 1 -> ColorJitter.contrast(s, new float[] {d.contrast()});
+                                    case 2 ->
+                                            ColorJitter.saturation(s, new float[] {d.saturation()});
+                                    default -> ColorJitter.hue(s, new float[] {d.hue()});
+                                };
                     }
                 }
                 float[] one = s.toFloatArray();
@@ -301,18 +344,27 @@ class PhotometricOpsTest {
     @Test
     void rejectsBadParameters() {
         assertThrows(IllegalArgumentException.class, () -> new ColorJitter(-0.1, 0, 0, 0, 1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ColorJitter(0, 0, 0, 0.6, 1));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> new ColorJitter(0, 0, 0, 0.6, 1));
         assertTrue(e.getMessage().contains("0.6"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new GaussianBlur(0.5, 0.1, 2.0, 4));
         try (NDManager m = NDManager.newBaseManager()) {
-            assertThrows(IllegalArgumentException.class, () -> ColorJitter.brightness(tiny(m), new float[] {1f}));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> ColorJitter.brightness(tiny(m), new float[] {1f}));
         }
     }
 
     @Test
     void drawsFollowTheConfiguredProbabilitiesAndRanges() {
-        Photometric p = new Photometric(new ColorJitter(0.4, 0.3, 0.2, 0.1, 0.8), new RandomGrayscale(0.2),
-                new GaussianBlur(0.5, 0.1, 2.0, 9), new Solarize(0.3, 0.5), Normalize.IMAGENET);
+        Photometric p =
+                new Photometric(
+                        new ColorJitter(0.4, 0.3, 0.2, 0.1, 0.8),
+                        new RandomGrayscale(0.2),
+                        new GaussianBlur(0.5, 0.1, 2.0, 9),
+                        new Solarize(0.3, 0.5),
+                        Normalize.IMAGENET);
         SplittableRandom rng = new SplittableRandom(5);
         int n = 20_000;
         int jitter = 0;
@@ -324,9 +376,14 @@ class PhotometricOpsTest {
             PhotometricDraw d = p.sample(rng);
             if (d.jitter()) {
                 jitter++;
-                assertTrue(d.brightness() >= 0.6f && d.brightness() <= 1.4f, "brightness " + d.brightness());
-                assertTrue(d.contrast() >= 0.7f && d.contrast() <= 1.3f, "contrast " + d.contrast());
-                assertTrue(d.saturation() >= 0.8f && d.saturation() <= 1.2f, "saturation " + d.saturation());
+                assertTrue(
+                        d.brightness() >= 0.6f && d.brightness() <= 1.4f,
+                        "brightness " + d.brightness());
+                assertTrue(
+                        d.contrast() >= 0.7f && d.contrast() <= 1.3f, "contrast " + d.contrast());
+                assertTrue(
+                        d.saturation() >= 0.8f && d.saturation() <= 1.2f,
+                        "saturation " + d.saturation());
                 assertTrue(Math.abs(d.hue()) <= 0.1f, "hue " + d.hue());
                 int seen = 0;
                 for (int k = 0; k < 4; k++) {
@@ -340,7 +397,8 @@ class PhotometricOpsTest {
             gray += d.grayscale() ? 1 : 0;
             if (d.blurSigma() > 0) {
                 blur++;
-                assertTrue(d.blurSigma() >= 0.1f && d.blurSigma() <= 2.0f, "sigma " + d.blurSigma());
+                assertTrue(
+                        d.blurSigma() >= 0.1f && d.blurSigma() <= 2.0f, "sigma " + d.blurSigma());
             }
             sol += d.solarize() ? 1 : 0;
         }

@@ -28,12 +28,23 @@ class ResamplerEquivalenceTest {
     @Test
     void refusesDownscalesBeyondTheExactRange() {
         DecodedImage wide = new DecodedImage(20_000, 1, 1, new byte[20_000]);
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Resampler.crop(wide, new CropBox(0, 0, 20_000, 1, true), 1, false, new byte[3], 0));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("resize the image first"), e.getMessage());
+        IllegalArgumentException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                Resampler.crop(
+                                        wide,
+                                        new CropBox(0, 0, 20_000, 1, true),
+                                        1,
+                                        false,
+                                        new byte[3],
+                                        0));
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("resize the image first"), e.getMessage());
     }
 
-    private static void compareOnRandomCases(SplittableRandom rng, int cases, int maxW, int maxH, int maxSize) {
+    private static void compareOnRandomCases(
+            SplittableRandom rng, int cases, int maxW, int maxH, int maxSize) {
         for (int t = 0; t < cases; t++) {
             int w = 1 + rng.nextInt(maxW);
             int h = 1 + rng.nextInt(maxH);
@@ -63,7 +74,8 @@ class ResamplerEquivalenceTest {
                 continue; // box outside the image: both must refuse (checked by GeometryTest)
             }
             Resampler.crop(img, box, size, flip, actual, offset);
-            assertArrayEquals(expected, actual, "case " + t + ": " + box + " size " + size + " c " + c);
+            assertArrayEquals(
+                    expected, actual, "case " + t + ": " + box + " size " + size + " c " + c);
         }
     }
 
@@ -78,7 +90,8 @@ class ResamplerEquivalenceTest {
     }
 
     /** The previous Resampler.crop, unchanged except for per-call buffers. */
-    static void crop(DecodedImage src, CropBox box, int size, boolean flip, byte[] dst, int offset) {
+    static void crop(
+            DecodedImage src, CropBox box, int size, boolean flip, byte[] dst, int offset) {
         checkArgument(size > 0, "size must be > 0, got %s", size);
         checkArgument(
                 offset >= 0 && offset + 3L * size * size <= dst.length,
@@ -101,13 +114,11 @@ class ResamplerEquivalenceTest {
             by1 = Math.min(h, (int) Math.ceil(box.y() + box.height()));
         }
         checkArgument(
-                bx1 > bx0 && by1 > by0,
-                "crop box %s does not overlap the %sx%s image",
-                box,
-                w,
-                h);
-        Resampler.Coefficients cx = Resampler.Coefficients.of(box.x() - bx0, box.width(), bx1 - bx0, size, false);
-        Resampler.Coefficients cy = Resampler.Coefficients.of(box.y() - by0, box.height(), by1 - by0, size, false);
+                bx1 > bx0 && by1 > by0, "crop box %s does not overlap the %sx%s image", box, w, h);
+        Resampler.Coefficients cx =
+                Resampler.Coefficients.of(box.x() - bx0, box.width(), bx1 - bx0, size, false);
+        Resampler.Coefficients cy =
+                Resampler.Coefficients.of(box.y() - by0, box.height(), by1 - by0, size, false);
         // Rows of the (clamped) source the vertical pass reads.
         int rowFirst = cy.bounds[0];
         int rowLast = rowFirst;
@@ -187,5 +198,4 @@ class ResamplerEquivalenceTest {
             }
         }
     }
-
 }

@@ -24,15 +24,22 @@ class ResamplerPillowTest {
     @Test
     void equalsPillowBilinearToTheByte() throws IOException {
         JsonObject root;
-        try (InputStream in = ResamplerPillowTest.class.getResourceAsStream("/augment/pillow_resample.json")) {
-            root = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+        try (InputStream in =
+                ResamplerPillowTest.class.getResourceAsStream("/augment/pillow_resample.json")) {
+            root =
+                    JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                            .getAsJsonObject();
         }
         Base64.Decoder b64 = Base64.getDecoder();
         int checked = 0;
         for (JsonElement e : root.getAsJsonArray("images")) {
             JsonObject im = e.getAsJsonObject();
-            DecodedImage img = new DecodedImage(im.get("width").getAsInt(), im.get("height").getAsInt(),
-                    im.get("channels").getAsInt(), b64.decode(im.get("pixels").getAsString()));
+            DecodedImage img =
+                    new DecodedImage(
+                            im.get("width").getAsInt(),
+                            im.get("height").getAsInt(),
+                            im.get("channels").getAsInt(),
+                            b64.decode(im.get("pixels").getAsString()));
             int k = 0;
             for (JsonElement ce : im.getAsJsonArray("cases")) {
                 JsonObject c = ce.getAsJsonObject();
@@ -45,7 +52,10 @@ class ResamplerPillowTest {
                 byte[] expected = b64.decode(c.get("expected").getAsString());
                 byte[] actual = new byte[3 * size * size];
                 Resampler.crop(img, box, size, c.get("flip").getAsBoolean(), actual, 0);
-                assertArrayEquals(expected, actual, "channels " + img.channels() + " case " + k + ": " + box + " size " + size);
+                assertArrayEquals(
+                        expected,
+                        actual,
+                        "channels " + img.channels() + " case " + k + ": " + box + " size " + size);
                 k++;
                 checked++;
             }

@@ -25,9 +25,27 @@ class BenchAugmentCommandTest {
         int code;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new BenchAugmentCommand()).execute(
-                    "--images", images.toString(), "--generate", "6", "--batch", "2", "--batches", "2", "--warmup", "1",
-                    "--global-size", "32", "--local-size", "16", "--local-crops", "2", "--threads", "1");
+            code =
+                    new CommandLine(new BenchAugmentCommand())
+                            .execute(
+                                    "--images",
+                                    images.toString(),
+                                    "--generate",
+                                    "6",
+                                    "--batch",
+                                    "2",
+                                    "--batches",
+                                    "2",
+                                    "--warmup",
+                                    "1",
+                                    "--global-size",
+                                    "32",
+                                    "--local-size",
+                                    "16",
+                                    "--local-crops",
+                                    "2",
+                                    "--threads",
+                                    "1");
         } finally {
             System.setOut(old);
         }
@@ -54,9 +72,27 @@ class BenchAugmentCommandTest {
         int code;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new BenchAugmentCommand()).execute(
-                    "--images", dir.toString(), "--generate", "4", "--batch", "2", "--batches", "1", "--warmup", "1",
-                    "--global-size", "32", "--local-crops", "0", "--threads", "1", "--photometric", "DEVICE");
+            code =
+                    new CommandLine(new BenchAugmentCommand())
+                            .execute(
+                                    "--images",
+                                    dir.toString(),
+                                    "--generate",
+                                    "4",
+                                    "--batch",
+                                    "2",
+                                    "--batches",
+                                    "1",
+                                    "--warmup",
+                                    "1",
+                                    "--global-size",
+                                    "32",
+                                    "--local-crops",
+                                    "0",
+                                    "--threads",
+                                    "1",
+                                    "--photometric",
+                                    "DEVICE");
         } finally {
             System.setOut(old);
         }
@@ -71,21 +107,43 @@ class BenchAugmentCommandTest {
     @Test
     void readsAnIdxFolderWithTheSimclrPreset(@TempDir Path dir) throws Exception {
         int n = 8;
-        java.nio.ByteBuffer images = java.nio.ByteBuffer.allocate(16 + n * 28 * 28).putInt(0x803).putInt(n).putInt(28).putInt(28);
+        java.nio.ByteBuffer images =
+                java.nio.ByteBuffer.allocate(16 + n * 28 * 28)
+                        .putInt(0x803)
+                        .putInt(n)
+                        .putInt(28)
+                        .putInt(28);
         for (int i = 0; i < n * 28 * 28; i++) {
             images.put((byte) (i * 7));
         }
         Files.write(dir.resolve("train-images-idx3-ubyte"), images.array());
-        Files.write(dir.resolve("train-labels-idx1-ubyte"),
+        Files.write(
+                dir.resolve("train-labels-idx1-ubyte"),
                 java.nio.ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n).array());
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int code;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new BenchAugmentCommand()).execute(
-                    "--idx", dir.toString(), "--preset", "simclr", "--global-size", "28", "--batch", "4",
-                    "--batches", "1", "--warmup", "1", "--threads", "1", "--workers", "1");
+            code =
+                    new CommandLine(new BenchAugmentCommand())
+                            .execute(
+                                    "--idx",
+                                    dir.toString(),
+                                    "--preset",
+                                    "simclr",
+                                    "--global-size",
+                                    "28",
+                                    "--batch",
+                                    "4",
+                                    "--batches",
+                                    "1",
+                                    "--warmup",
+                                    "1",
+                                    "--threads",
+                                    "1",
+                                    "--workers",
+                                    "1");
         } finally {
             System.setOut(old);
         }

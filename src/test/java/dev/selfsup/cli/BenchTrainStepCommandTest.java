@@ -36,9 +36,35 @@ class BenchTrainStepCommandTest {
         for (String method : Methods.names()) {
             int[] code = new int[1];
             String crops = method.equals("swav") ? "2,2x8" : "2";
-            String out = run(code, "--method", method, "--backbone", "resnet10_cifar", "--base-width", "4", "--batch", "4",
-                    "--size", "16", "--crops", crops, "--head", "16", "--dim", "8", "--prototypes", "8", "--warmup", "1",
-                    "--steps", "1", "--threads", "1", "--device", "cpu");
+            String out =
+                    run(
+                            code,
+                            "--method",
+                            method,
+                            "--backbone",
+                            "resnet10_cifar",
+                            "--base-width",
+                            "4",
+                            "--batch",
+                            "4",
+                            "--size",
+                            "16",
+                            "--crops",
+                            crops,
+                            "--head",
+                            "16",
+                            "--dim",
+                            "8",
+                            "--prototypes",
+                            "8",
+                            "--warmup",
+                            "1",
+                            "--steps",
+                            "1",
+                            "--threads",
+                            "1",
+                            "--device",
+                            "cpu");
             assertEquals(0, code[0], out);
             String[] lines = out.strip().split("\n");
             JsonObject json = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();

@@ -69,9 +69,25 @@ class EvalCommandsTest {
 
     /** Common arguments: tiny folder data, one thread, small batches. */
     List<String> args(String... more) {
-        List<String> a = new ArrayList<>(List.of(
-                "--threads", "1", "--dataset", "image_folder", "--train", trainDir.toString(), "--test",
-                testDir.toString(), "--size", "16", "--workers", "1", "--extract-batch", "8", "--out", out.toString()));
+        List<String> a =
+                new ArrayList<>(
+                        List.of(
+                                "--threads",
+                                "1",
+                                "--dataset",
+                                "image_folder",
+                                "--train",
+                                trainDir.toString(),
+                                "--test",
+                                testDir.toString(),
+                                "--size",
+                                "16",
+                                "--workers",
+                                "1",
+                                "--extract-batch",
+                                "8",
+                                "--out",
+                                out.toString()));
         a.addAll(List.of(more));
         return a;
     }
@@ -82,9 +98,10 @@ class EvalCommandsTest {
     }
 
     static Run execute(Callable<Integer> command, List<String> args) {
-        CommandLine cl = new CommandLine(command)
-                .setExitCodeExceptionMapper(ExitCodes::of)
-                .setExecutionExceptionHandler(ExitCodes::handle);
+        CommandLine cl =
+                new CommandLine(command)
+                        .setExitCodeExceptionMapper(ExitCodes::of)
+                        .setExecutionExceptionHandler(ExitCodes::handle);
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
         Run r = new Run();
@@ -110,16 +127,37 @@ class EvalCommandsTest {
 
     @Test
     void linearProbeWritesEveryField() throws IOException {
-        Run run = execute(new LinearProbeCommand(), args("--weights", weights.toString(), "--backbone",
-                "resnet10_cifar", "--base-width", "4", "--protocol", "custom", "--lr", "0.1", "--epochs", "3",
-                "--batch", "8"));
+        Run run =
+                execute(
+                        new LinearProbeCommand(),
+                        args(
+                                "--weights",
+                                weights.toString(),
+                                "--backbone",
+                                "resnet10_cifar",
+                                "--base-width",
+                                "4",
+                                "--protocol",
+                                "custom",
+                                "--lr",
+                                "0.1",
+                                "--epochs",
+                                "3",
+                                "--batch",
+                                "8"));
         assertEquals(0, run.code, run.err);
         Results r = Results.read(out.resolve("results.json"));
         assertComplete(r, "linear_top1", "linear/custom");
         assertEquals(0.1, ((Number) r.protocol().hyperParameters().get("lr")).doubleValue());
         assertEquals(3, ((Number) r.protocol().hyperParameters().get("epochs")).intValue());
-        assertEquals("cached (extracted once)", r.protocol().hyperParameters().get("train_features"));
-        assertTrue(r.protocol().hyperParameters().get("test_transform").toString().contains("ResizeCenterCrop"));
+        assertEquals(
+                "cached (extracted once)", r.protocol().hyperParameters().get("train_features"));
+        assertTrue(
+                r.protocol()
+                        .hyperParameters()
+                        .get("test_transform")
+                        .toString()
+                        .contains("ResizeCenterCrop"));
         assertEquals(3, r.lastEpoch());
         assertTrue(r.bestEpoch() >= 1 && r.bestEpoch() <= 3);
         assertTrue(r.bestTop1() >= r.top1());
@@ -133,17 +171,48 @@ class EvalCommandsTest {
     @Test
     void augmentedLinearProbeFromARunFolder() throws IOException {
         Path runDir = Files.createDirectories(out.resolve("run"));
-        Files.writeString(runDir.resolve("recipe.yaml"), "model:\n  backbone: resnet10_cifar\n  base_width: 4\n");
+        Files.writeString(
+                runDir.resolve("recipe.yaml"),
+                "model:\n  backbone: resnet10_cifar\n  base_width: 4\n");
         Files.copy(weights, runDir.resolve("backbone.safetensors"));
-        Run run = execute(new LinearProbeCommand(), List.of("--threads", "1", "--run", runDir.toString(), "--dataset",
-                "image_folder", "--train", trainDir.toString(), "--test", testDir.toString(), "--size", "16",
-                "--workers", "1", "--protocol", "swav", "--epochs", "2", "--batch", "8", "--augment"));
+        Run run =
+                execute(
+                        new LinearProbeCommand(),
+                        List.of(
+                                "--threads",
+                                "1",
+                                "--run",
+                                runDir.toString(),
+                                "--dataset",
+                                "image_folder",
+                                "--train",
+                                trainDir.toString(),
+                                "--test",
+                                testDir.toString(),
+                                "--size",
+                                "16",
+                                "--workers",
+                                "1",
+                                "--protocol",
+                                "swav",
+                                "--epochs",
+                                "2",
+                                "--batch",
+                                "8",
+                                "--augment"));
         assertEquals(0, run.code, run.err);
         Results r = Results.read(runDir.resolve("results.json")); // default --out: the run folder
         assertEquals("linear/swav", r.protocol().name());
         assertEquals(0.3, ((Number) r.protocol().hyperParameters().get("lr")).doubleValue());
-        assertEquals("online, frozen backbone in eval mode", r.protocol().hyperParameters().get("train_features"));
-        assertTrue(r.protocol().hyperParameters().get("train_transform").toString().contains("RandomResizedCrop"));
+        assertEquals(
+                "online, frozen backbone in eval mode",
+                r.protocol().hyperParameters().get("train_features"));
+        assertTrue(
+                r.protocol()
+                        .hyperParameters()
+                        .get("train_transform")
+                        .toString()
+                        .contains("RandomResizedCrop"));
         assertEquals(runDir.resolve("backbone.safetensors").toString(), r.weights().path());
         assertEquals(2, r.lastEpoch());
     }
@@ -151,8 +220,21 @@ class EvalCommandsTest {
     /** The command's numbers are Knn.evaluate's on features extracted here independently. */
     @Test
     void knnWritesOneRecordPerKWithTheLibrarysScores() throws IOException {
-        Run run = execute(new KnnCommand(), args("--weights", weights.toString(), "--backbone", "resnet10_cifar",
-                "--base-width", "4", "--k", "1,5", "--temperature", "0.1", "--no-cache"));
+        Run run =
+                execute(
+                        new KnnCommand(),
+                        args(
+                                "--weights",
+                                weights.toString(),
+                                "--backbone",
+                                "resnet10_cifar",
+                                "--base-width",
+                                "4",
+                                "--k",
+                                "1,5",
+                                "--temperature",
+                                "0.1",
+                                "--no-cache"));
         assertEquals(0, run.code, run.err);
         List<Results> all = Results.readAll(out.resolve("results.json"));
         assertEquals(2, all.size());
@@ -161,49 +243,99 @@ class EvalCommandsTest {
             Backbone b = tiny();
             b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
             Weights.load(b, weights);
-            try (DatasetFeatureSource tr = DatasetFeatureSource.builder(ImageFolder.builder().setRoot(trainDir).build())
-                            .setTransform(MultiCrop.evaluation(16)).build();
-                    DatasetFeatureSource te = DatasetFeatureSource.builder(ImageFolder.builder().setRoot(testDir).build())
-                            .setTransform(MultiCrop.evaluation(16)).build();
+            try (DatasetFeatureSource tr =
+                            DatasetFeatureSource.builder(
+                                            ImageFolder.builder().setRoot(trainDir).build())
+                                    .setTransform(MultiCrop.evaluation(16))
+                                    .build();
+                    DatasetFeatureSource te =
+                            DatasetFeatureSource.builder(
+                                            ImageFolder.builder().setRoot(testDir).build())
+                                    .setTransform(MultiCrop.evaluation(16))
+                                    .build();
                     Features ftr = FeatureExtractor.extract(b, tr, 5, m);
                     Features fte = FeatureExtractor.extract(b, te, 5, m)) {
-                expected = Knn.evaluate(ftr.features(), ftr.labels(), fte.features(), fte.labels(), new int[] {1, 5},
-                        0.1, 3);
+                expected =
+                        Knn.evaluate(
+                                ftr.features(),
+                                ftr.labels(),
+                                fte.features(),
+                                fte.labels(),
+                                new int[] {1, 5},
+                                0.1,
+                                3);
             }
         }
         for (int i = 0; i < 2; i++) {
             Results r = all.get(i);
             assertComplete(r, "knn_top1", "knn");
-            assertEquals(expected.get(i).k(), ((Number) r.protocol().hyperParameters().get("k")).intValue());
-            assertEquals(0.1, ((Number) r.protocol().hyperParameters().get("temperature")).doubleValue());
+            assertEquals(
+                    expected.get(i).k(),
+                    ((Number) r.protocol().hyperParameters().get("k")).intValue());
+            assertEquals(
+                    0.1,
+                    ((Number) r.protocol().hyperParameters().get("temperature")).doubleValue());
             assertEquals(expected.get(i).top1(), r.top1(), 1e-9);
             assertEquals(expected.get(i).top5(), r.top5(), 1e-9);
         }
-        assertTrue(Files.notExists(out.resolve("feature-cache")), "--no-cache must not write the cache");
+        assertTrue(
+                Files.notExists(out.resolve("feature-cache")),
+                "--no-cache must not write the cache");
     }
 
     @Test
     void knnOnAReadoutGridScoresTheGridFeaturesAndRecordsTheReadout() throws IOException {
-        Run run = execute(new KnnCommand(), args("--weights", weights.toString(), "--backbone", "resnet10_cifar",
-                "--base-width", "4", "--k", "3", "--readout-grid", "2", "--no-cache"));
+        Run run =
+                execute(
+                        new KnnCommand(),
+                        args(
+                                "--weights",
+                                weights.toString(),
+                                "--backbone",
+                                "resnet10_cifar",
+                                "--base-width",
+                                "4",
+                                "--k",
+                                "3",
+                                "--readout-grid",
+                                "2",
+                                "--no-cache"));
         assertEquals(0, run.code, run.err);
         Results r = Results.readAll(out.resolve("results.json")).get(0);
-        assertEquals("average pool to 2x2 grid of the last feature map, flattened",
+        assertEquals(
+                "average pool to 2x2 grid of the last feature map, flattened",
                 r.protocol().hyperParameters().get("readout"));
         try (NDManager m = NDManager.newBaseManager()) {
             Backbone b = tiny();
             b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
             Weights.load(b, weights);
             Block grid = Readout.of(b, 2);
-            try (DatasetFeatureSource tr = DatasetFeatureSource.builder(ImageFolder.builder().setRoot(trainDir).build())
-                            .setTransform(MultiCrop.evaluation(16)).build();
-                    DatasetFeatureSource te = DatasetFeatureSource.builder(ImageFolder.builder().setRoot(testDir).build())
-                            .setTransform(MultiCrop.evaluation(16)).build();
+            try (DatasetFeatureSource tr =
+                            DatasetFeatureSource.builder(
+                                            ImageFolder.builder().setRoot(trainDir).build())
+                                    .setTransform(MultiCrop.evaluation(16))
+                                    .build();
+                    DatasetFeatureSource te =
+                            DatasetFeatureSource.builder(
+                                            ImageFolder.builder().setRoot(testDir).build())
+                                    .setTransform(MultiCrop.evaluation(16))
+                                    .build();
                     Features ftr = FeatureExtractor.extract(grid, tr, 5, m);
                     Features fte = FeatureExtractor.extract(grid, te, 5, m)) {
-                assertEquals(4L * b.featureDim(), ftr.features().getShape().get(1), "2x2 cells of every channel");
-                Knn.Score expected = Knn.evaluate(ftr.features(), ftr.labels(), fte.features(), fte.labels(),
-                        new int[] {3}, 0.07, 3).get(0);
+                assertEquals(
+                        4L * b.featureDim(),
+                        ftr.features().getShape().get(1),
+                        "2x2 cells of every channel");
+                Knn.Score expected =
+                        Knn.evaluate(
+                                        ftr.features(),
+                                        ftr.labels(),
+                                        fte.features(),
+                                        fte.labels(),
+                                        new int[] {3},
+                                        0.07,
+                                        3)
+                                .get(0);
                 assertEquals(expected.top1(), r.top1(), 1e-9);
                 assertEquals(expected.top5(), r.top5(), 1e-9);
             }
@@ -213,8 +345,24 @@ class EvalCommandsTest {
     @Test
     void transferFineTuneAndLinear() throws IOException {
         String hash = Fingerprint.ofFile(weights);
-        Run run = execute(new TransferCommand(), args("--weights", weights.toString(), "--backbone", "resnet10_cifar",
-                "--base-width", "4", "--mode", "finetune", "--lr", "0.05", "--epochs", "2", "--batch", "6"));
+        Run run =
+                execute(
+                        new TransferCommand(),
+                        args(
+                                "--weights",
+                                weights.toString(),
+                                "--backbone",
+                                "resnet10_cifar",
+                                "--base-width",
+                                "4",
+                                "--mode",
+                                "finetune",
+                                "--lr",
+                                "0.05",
+                                "--epochs",
+                                "2",
+                                "--batch",
+                                "6"));
         assertEquals(0, run.code, run.err);
         Results r = Results.read(out.resolve("results.json"));
         assertComplete(r, "finetune_top1", "finetune/custom");
@@ -222,21 +370,67 @@ class EvalCommandsTest {
         assertEquals(6, ((Number) r.protocol().hyperParameters().get("batch_size")).intValue());
         assertEquals(hash, Fingerprint.ofFile(weights), "the weights file is read, never written");
 
-        run = execute(new TransferCommand(), args("--weights", weights.toString(), "--backbone", "resnet10_cifar",
-                "--base-width", "4", "--mode", "linear", "--protocol", "custom", "--lr", "0.1", "--epochs", "2",
-                "--batch", "8"));
+        run =
+                execute(
+                        new TransferCommand(),
+                        args(
+                                "--weights",
+                                weights.toString(),
+                                "--backbone",
+                                "resnet10_cifar",
+                                "--base-width",
+                                "4",
+                                "--mode",
+                                "linear",
+                                "--protocol",
+                                "custom",
+                                "--lr",
+                                "0.1",
+                                "--epochs",
+                                "2",
+                                "--batch",
+                                "8"));
         assertEquals(0, run.code, run.err);
         assertComplete(Results.read(out.resolve("results.json")), "linear_top1", "linear/custom");
     }
 
     @Test
     void configFileSuppliesOptionsAndTheCommandLineWins() throws IOException {
-        Path yaml = Files.writeString(out.resolve("probe.yaml"), String.join("\n",
-                "protocol: custom", "lr: 0.2", "epochs: 4", "batch: 8", "bn: true", "dataset: image_folder",
-                "train: " + trainDir, "test: " + testDir, "size: 16", "extract_batch: 8", "workers: 1", ""));
-        Run run = execute(new LinearProbeCommand(), List.of("--threads", "1", "--config", yaml.toString(),
-                "--weights", weights.toString(), "--backbone", "resnet10_cifar", "--base-width", "4", "--epochs", "2",
-                "--out", out.toString()));
+        Path yaml =
+                Files.writeString(
+                        out.resolve("probe.yaml"),
+                        String.join(
+                                "\n",
+                                "protocol: custom",
+                                "lr: 0.2",
+                                "epochs: 4",
+                                "batch: 8",
+                                "bn: true",
+                                "dataset: image_folder",
+                                "train: " + trainDir,
+                                "test: " + testDir,
+                                "size: 16",
+                                "extract_batch: 8",
+                                "workers: 1",
+                                ""));
+        Run run =
+                execute(
+                        new LinearProbeCommand(),
+                        List.of(
+                                "--threads",
+                                "1",
+                                "--config",
+                                yaml.toString(),
+                                "--weights",
+                                weights.toString(),
+                                "--backbone",
+                                "resnet10_cifar",
+                                "--base-width",
+                                "4",
+                                "--epochs",
+                                "2",
+                                "--out",
+                                out.toString()));
         assertEquals(0, run.code, run.err);
         Results r = Results.read(out.resolve("results.json"));
         assertEquals(0.2, ((Number) r.protocol().hyperParameters().get("lr")).doubleValue());
@@ -253,57 +447,129 @@ class EvalCommandsTest {
         knn.parseArgs();
         CommandLine transfer = new CommandLine(new TransferCommand());
         transfer.parseArgs();
-        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/linear_moco.yaml"), probe.getCommandSpec())
-                .containsAll(List.of("--protocol=moco", "--augment=true")));
-        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/linear_swav.yaml"), probe.getCommandSpec())
-                .contains("--protocol=swav"));
-        assertEquals(List.of("--k=20,200", "--temperature=0.07"),
+        assertTrue(
+                EvalConfig.fromFile(
+                                Path.of("configs/eval/linear_moco.yaml"), probe.getCommandSpec())
+                        .containsAll(List.of("--protocol=moco", "--augment=true")));
+        assertTrue(
+                EvalConfig.fromFile(
+                                Path.of("configs/eval/linear_swav.yaml"), probe.getCommandSpec())
+                        .contains("--protocol=swav"));
+        assertEquals(
+                List.of("--k=20,200", "--temperature=0.07"),
                 EvalConfig.fromFile(Path.of("configs/eval/knn.yaml"), knn.getCommandSpec()));
-        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/finetune.yaml"), transfer.getCommandSpec())
-                .containsAll(List.of("--mode=finetune", "--lr=0.01", "--epochs=30")));
-        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/semisup_1pct.yaml"), transfer.getCommandSpec())
-                .containsAll(List.of("--file-list=imagenet_1percent", "--lr=0.02", "--head-lr=5", "--wd=0",
-                        "--epochs=20", "--milestones=12,16", "--gamma=0.2", "--batch=256", "--momentum=0.9")));
-        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/semisup_10pct.yaml"), transfer.getCommandSpec())
-                .containsAll(List.of("--file-list=imagenet_10percent", "--lr=0.01", "--head-lr=0.2")));
-        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/fashionmnist_linear.yaml"), probe.getCommandSpec())
-                .containsAll(List.of("--size=28", "--readout-grid=4", "--protocol=custom", "--lr=0.05", "--bn=false")));
-        assertTrue(EvalConfig.fromFile(Path.of("configs/eval/fashionmnist_knn.yaml"), knn.getCommandSpec())
-                .containsAll(List.of("--size=28", "--readout-grid=4", "--k=20,200")));
+        assertTrue(
+                EvalConfig.fromFile(
+                                Path.of("configs/eval/finetune.yaml"), transfer.getCommandSpec())
+                        .containsAll(List.of("--mode=finetune", "--lr=0.01", "--epochs=30")));
+        assertTrue(
+                EvalConfig.fromFile(
+                                Path.of("configs/eval/semisup_1pct.yaml"),
+                                transfer.getCommandSpec())
+                        .containsAll(
+                                List.of(
+                                        "--file-list=imagenet_1percent",
+                                        "--lr=0.02",
+                                        "--head-lr=5",
+                                        "--wd=0",
+                                        "--epochs=20",
+                                        "--milestones=12,16",
+                                        "--gamma=0.2",
+                                        "--batch=256",
+                                        "--momentum=0.9")));
+        assertTrue(
+                EvalConfig.fromFile(
+                                Path.of("configs/eval/semisup_10pct.yaml"),
+                                transfer.getCommandSpec())
+                        .containsAll(
+                                List.of(
+                                        "--file-list=imagenet_10percent",
+                                        "--lr=0.01",
+                                        "--head-lr=0.2")));
+        assertTrue(
+                EvalConfig.fromFile(
+                                Path.of("configs/eval/fashionmnist_linear.yaml"),
+                                probe.getCommandSpec())
+                        .containsAll(
+                                List.of(
+                                        "--size=28",
+                                        "--readout-grid=4",
+                                        "--protocol=custom",
+                                        "--lr=0.05",
+                                        "--bn=false")));
+        assertTrue(
+                EvalConfig.fromFile(
+                                Path.of("configs/eval/fashionmnist_knn.yaml"), knn.getCommandSpec())
+                        .containsAll(List.of("--size=28", "--readout-grid=4", "--k=20,200")));
     }
 
     @Test
     void badInputsFailWithThePathAndTheFix() throws IOException {
         Path missing = out.resolve("nope.safetensors");
-        Run r = execute(new LinearProbeCommand(), args("--weights", missing.toString(), "--backbone", "resnet10_cifar"));
+        Run r =
+                execute(
+                        new LinearProbeCommand(),
+                        args("--weights", missing.toString(), "--backbone", "resnet10_cifar"));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
         assertTrue(r.err.contains(missing.toString()) && r.err.contains("no such file"), r.err);
 
-        r = execute(new KnnCommand(), args("--weights", weights.toString(), "--backbone", "resnet9000", "--k", "3"));
+        r =
+                execute(
+                        new KnnCommand(),
+                        args(
+                                "--weights",
+                                weights.toString(),
+                                "--backbone",
+                                "resnet9000",
+                                "--k",
+                                "3"));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
         assertTrue(r.err.contains("resnet9000") && r.err.contains("resnet18_cifar"), r.err);
 
-        r = execute(new KnnCommand(), args("--baseline", "raw-pixels", "--readout-grid", "2", "--k", "3"));
+        r =
+                execute(
+                        new KnnCommand(),
+                        args("--baseline", "raw-pixels", "--readout-grid", "2", "--k", "3"));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
-        assertTrue(r.err.contains("--readout-grid 2") && r.err.contains("raw pixels have none"), r.err);
+        assertTrue(
+                r.err.contains("--readout-grid 2") && r.err.contains("raw pixels have none"),
+                r.err);
 
         Path runDir = Files.createDirectories(out.resolve("unfinished"));
         Files.writeString(runDir.resolve("recipe.yaml"), "model:\n  backbone: resnet10_cifar\n");
         r = execute(new TransferCommand(), args("--run", runDir.toString()));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
-        assertTrue(r.err.contains(runDir.toString()) && r.err.contains("backbone.safetensors")
-                && r.err.contains("--resume"), r.err);
+        assertTrue(
+                r.err.contains(runDir.toString())
+                        && r.err.contains("backbone.safetensors")
+                        && r.err.contains("--resume"),
+                r.err);
 
-        r = execute(new LinearProbeCommand(), args("--weights", weights.toString(), "--backbone", "resnet18_cifar"));
+        r =
+                execute(
+                        new LinearProbeCommand(),
+                        args("--weights", weights.toString(), "--backbone", "resnet18_cifar"));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
-        assertTrue(r.err.contains("--base-width"), r.err); // shapes do not fit: the hint names the option
+        assertTrue(
+                r.err.contains("--base-width"),
+                r.err); // shapes do not fit: the hint names the option
 
         Path yaml = Files.writeString(out.resolve("bad.yaml"), "epochz: 3\n");
-        r = execute(new LinearProbeCommand(), args("--config", yaml.toString(), "--baseline", "raw-pixels"));
+        r =
+                execute(
+                        new LinearProbeCommand(),
+                        args("--config", yaml.toString(), "--baseline", "raw-pixels"));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
-        assertTrue(r.err.contains("epochz") && r.err.contains(yaml.toString()) && r.err.contains("epochs"), r.err);
+        assertTrue(
+                r.err.contains("epochz")
+                        && r.err.contains(yaml.toString())
+                        && r.err.contains("epochs"),
+                r.err);
 
-        r = execute(new LinearProbeCommand(), args("--baseline", "raw-pixels", "--protocol", "moco", "--lr", "1"));
+        r =
+                execute(
+                        new LinearProbeCommand(),
+                        args("--baseline", "raw-pixels", "--protocol", "moco", "--lr", "1"));
         assertEquals(ExitCodes.BAD_INPUT, r.code, r.err);
         assertTrue(r.err.contains("--protocol custom"), r.err);
     }
@@ -311,12 +577,33 @@ class EvalCommandsTest {
     /** --val-fraction holds out training images for every command; results.json names the split. */
     @Test
     void validationSplitAppliesToEveryEvaluationCommandAndIsRecorded() throws IOException {
-        String[] model = {"--weights", weights.toString(), "--backbone", "resnet10_cifar", "--base-width", "4"};
-        List<Callable<Integer>> commands = List.of(new KnnCommand(), new LinearProbeCommand(), new TransferCommand());
-        List<List<String>> extra = List.of(
-                List.of("--k", "3", "--no-cache"),
-                List.of("--protocol", "custom", "--lr", "0.1", "--epochs", "1", "--batch", "8", "--no-cache"),
-                List.of("--mode", "finetune", "--lr", "0.01", "--epochs", "1", "--batch", "6"));
+        String[] model = {
+            "--weights", weights.toString(), "--backbone", "resnet10_cifar", "--base-width", "4"
+        };
+        List<Callable<Integer>> commands =
+                List.of(new KnnCommand(), new LinearProbeCommand(), new TransferCommand());
+        List<List<String>> extra =
+                List.of(
+                        List.of("--k", "3", "--no-cache"),
+                        List.of(
+                                "--protocol",
+                                "custom",
+                                "--lr",
+                                "0.1",
+                                "--epochs",
+                                "1",
+                                "--batch",
+                                "8",
+                                "--no-cache"),
+                        List.of(
+                                "--mode",
+                                "finetune",
+                                "--lr",
+                                "0.01",
+                                "--epochs",
+                                "1",
+                                "--batch",
+                                "6"));
         for (int c = 0; c < commands.size(); c++) {
             List<String> a = args(model);
             a.addAll(extra.get(c));
@@ -325,12 +612,29 @@ class EvalCommandsTest {
             assertEquals(0, run.code, commands.get(c).getClass().getSimpleName() + ": " + run.err);
             Results r = Results.readAll(out.resolve("results.json")).get(0);
             assertEquals(Results.Split.validation(0.25, 3), r.split(), r.toJson());
-            assertEquals(13, r.dataset().trainSize(), "18 training images minus round(0.25 * 18) = 5 held out");
-            assertEquals(5, r.dataset().testSize(), "evaluated on the 5 held-out training images, not the 9 test images");
+            assertEquals(
+                    13,
+                    r.dataset().trainSize(),
+                    "18 training images minus round(0.25 * 18) = 5 held out");
+            assertEquals(
+                    5,
+                    r.dataset().testSize(),
+                    "evaluated on the 5 held-out training images, not the 9 test images");
             assertTrue(r.toJson().contains("\"evaluated_on\": \"validation\""), r.toJson());
         }
-        Run run = execute(new KnnCommand(), args("--weights", weights.toString(), "--backbone", "resnet10_cifar",
-                "--base-width", "4", "--k", "3", "--no-cache"));
+        Run run =
+                execute(
+                        new KnnCommand(),
+                        args(
+                                "--weights",
+                                weights.toString(),
+                                "--backbone",
+                                "resnet10_cifar",
+                                "--base-width",
+                                "4",
+                                "--k",
+                                "3",
+                                "--no-cache"));
         assertEquals(0, run.code, run.err);
         Results r = Results.readAll(out.resolve("results.json")).get(0);
         assertEquals(Results.Split.test(), r.split());
@@ -347,7 +651,9 @@ class EvalCommandsTest {
     void linearProbeOnImagenet100WithTheOnePercentListUses1278TrainingImages() throws IOException {
         Path train = out.resolve("in/train");
         Path val = out.resolve("in/val");
-        java.util.Set<String> in100 = new java.util.HashSet<>(dev.selfsup.data.SubsetList.bundled("imagenet100").entries());
+        java.util.Set<String> in100 =
+                new java.util.HashSet<>(
+                        dev.selfsup.data.SubsetList.bundled("imagenet100").entries());
         int written = 0;
         for (String name : dev.selfsup.data.SubsetList.bundled("imagenet_1percent").entries()) {
             String wnid = name.substring(0, name.indexOf('_'));
@@ -357,27 +663,59 @@ class EvalCommandsTest {
             }
         }
         assertEquals(1278, written);
-        tinyJpeg(train.resolve("n01440764/n01440764_10026.JPEG"), 1); // a class outside ImageNet-100
+        tinyJpeg(
+                train.resolve("n01440764/n01440764_10026.JPEG"), 1); // a class outside ImageNet-100
         for (String wnid : in100) {
-            tinyJpeg(val.resolve(wnid).resolve("ILSVRC2012_val_" + wnid + ".JPEG"), wnid.hashCode());
+            tinyJpeg(
+                    val.resolve(wnid).resolve("ILSVRC2012_val_" + wnid + ".JPEG"), wnid.hashCode());
         }
-        Run run = execute(new LinearProbeCommand(), List.of("--threads", "1", "--baseline", "raw-pixels", "--dataset",
-                "image_folder", "--train", train.toString(), "--test", val.toString(), "--class-list", "imagenet100",
-                "--file-list", "imagenet_1percent", "--size", "8", "--workers", "1", "--protocol", "custom", "--lr", "0.1",
-                "--epochs", "1", "--no-cache", "--out", out.toString()));
+        Run run =
+                execute(
+                        new LinearProbeCommand(),
+                        List.of(
+                                "--threads",
+                                "1",
+                                "--baseline",
+                                "raw-pixels",
+                                "--dataset",
+                                "image_folder",
+                                "--train",
+                                train.toString(),
+                                "--test",
+                                val.toString(),
+                                "--class-list",
+                                "imagenet100",
+                                "--file-list",
+                                "imagenet_1percent",
+                                "--size",
+                                "8",
+                                "--workers",
+                                "1",
+                                "--protocol",
+                                "custom",
+                                "--lr",
+                                "0.1",
+                                "--epochs",
+                                "1",
+                                "--no-cache",
+                                "--out",
+                                out.toString()));
         assertEquals(0, run.code, run.err);
         Results r = Results.read(out.resolve("results.json"));
         assertEquals(1278, r.dataset().trainSize());
         assertEquals(100, r.dataset().testSize());
         assertEquals(100, r.dataset().numClasses());
-        assertTrue(r.dataset().name().contains("class-list=imagenet100 file-list=imagenet_1percent"), r.dataset().name());
+        assertTrue(
+                r.dataset().name().contains("class-list=imagenet100 file-list=imagenet_1percent"),
+                r.dataset().name());
         assertEquals(Results.Split.test(), r.split());
     }
 
     /** Both semi-supervised presets run (shortened) and record the per-group learning rates. */
     @Test
     void semisupPresetsFineTuneWithPerGroupLearningRates() throws IOException {
-        List<String> wnids = dev.selfsup.data.SubsetList.bundled("imagenet100").entries().subList(0, 2);
+        List<String> wnids =
+                dev.selfsup.data.SubsetList.bundled("imagenet100").entries().subList(0, 2);
         Path classes = Files.writeString(out.resolve("two.txt"), String.join("\n", wnids) + "\n");
         for (String preset : List.of("1pct", "10pct")) {
             Path train = out.resolve(preset + "/train");
@@ -391,13 +729,39 @@ class EvalCommandsTest {
                 }
             }
             for (String wnid : wnids) {
-                tinyJpeg(val.resolve(wnid).resolve("v_" + wnid + ".JPEG"), wnids.indexOf(wnid) * 97);
+                tinyJpeg(
+                        val.resolve(wnid).resolve("v_" + wnid + ".JPEG"), wnids.indexOf(wnid) * 97);
             }
-            Run run = execute(new TransferCommand(), List.of("--threads", "1", "--config",
-                    "configs/eval/semisup_" + preset + ".yaml", "--weights", weights.toString(), "--backbone",
-                    "resnet10_cifar", "--base-width", "4", "--train", train.toString(), "--test", val.toString(),
-                    "--class-list", classes.toString(), "--size", "16", "--workers", "1", "--epochs", "1", "--batch",
-                    "16", "--out", out.toString()));
+            Run run =
+                    execute(
+                            new TransferCommand(),
+                            List.of(
+                                    "--threads",
+                                    "1",
+                                    "--config",
+                                    "configs/eval/semisup_" + preset + ".yaml",
+                                    "--weights",
+                                    weights.toString(),
+                                    "--backbone",
+                                    "resnet10_cifar",
+                                    "--base-width",
+                                    "4",
+                                    "--train",
+                                    train.toString(),
+                                    "--test",
+                                    val.toString(),
+                                    "--class-list",
+                                    classes.toString(),
+                                    "--size",
+                                    "16",
+                                    "--workers",
+                                    "1",
+                                    "--epochs",
+                                    "1",
+                                    "--batch",
+                                    "16",
+                                    "--out",
+                                    out.toString()));
             assertEquals(0, run.code, preset + ": " + run.err);
             Results r = Results.read(out.resolve("results.json"));
             Map<String, Object> hp = r.protocol().hyperParameters();
@@ -408,7 +772,8 @@ class EvalCommandsTest {
             assertTrue(r.dataset().name().contains("file-list=" + list), r.dataset().name());
             assertEquals(trunk, ((Number) hp.get("lr")).doubleValue());
             assertEquals(head, ((Number) hp.get("head_lr")).doubleValue());
-            assertEquals("[{name=backbone, lr=" + trunk + "}, {name=classifier, lr=" + head + "}]",
+            assertEquals(
+                    "[{name=backbone, lr=" + trunk + "}, {name=classifier, lr=" + head + "}]",
                     hp.get("param_groups").toString());
             assertEquals("step", hp.get("schedule"));
             assertEquals(0.2, ((Number) hp.get("gamma")).doubleValue());
@@ -422,7 +787,12 @@ class EvalCommandsTest {
         BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 8; y++) {
             for (int x = 0; x < 8; x++) {
-                img.setRGB(x, y, ((seed * 31 + x * 17) & 0xff) << 16 | ((seed * 7 + y * 13) & 0xff) << 8 | (seed & 0xff));
+                img.setRGB(
+                        x,
+                        y,
+                        ((seed * 31 + x * 17) & 0xff) << 16
+                                | ((seed * 7 + y * 13) & 0xff) << 8
+                                | (seed & 0xff));
             }
         }
         ImageIO.write(img, "jpeg", file.toFile());
@@ -432,10 +802,14 @@ class EvalCommandsTest {
         for (int i = 0; i < shapes.size(); i++) {
             Path classDir = Files.createDirectories(root.resolve("class" + shapes.label(i)));
             var img = shapes.decode(i);
-            BufferedImage png = new BufferedImage(img.width(), img.height(), BufferedImage.TYPE_INT_RGB);
+            BufferedImage png =
+                    new BufferedImage(img.width(), img.height(), BufferedImage.TYPE_INT_RGB);
             for (int y = 0; y < img.height(); y++) {
                 for (int x = 0; x < img.width(); x++) {
-                    png.setRGB(x, y, (img.get(x, y, 0) << 16) | (img.get(x, y, 1) << 8) | img.get(x, y, 2));
+                    png.setRGB(
+                            x,
+                            y,
+                            (img.get(x, y, 0) << 16) | (img.get(x, y, 1) << 8) | img.get(x, y, 2));
                 }
             }
             ImageIO.write(png, "png", classDir.resolve("img" + i + ".png").toFile());

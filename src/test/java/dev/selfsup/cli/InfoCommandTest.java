@@ -52,9 +52,19 @@ class InfoCommandTest {
         int[] code = new int[1];
         String out = run(code, "info", "--check", "--device", "cpu", "--threads", "1");
         assertEquals(0, code[0], out);
-        for (String check : new String[] {"train-step simclr", "train-step mocov2", "train-step swav", "photometric",
-                "cpu-vs-device simclr", "cpu-vs-device mocov2", "cpu-vs-device swav"}) {
-            assertTrue(out.lines().anyMatch(l -> l.startsWith(check) && l.contains(" pass ")), check + " in\n" + out);
+        for (String check :
+                new String[] {
+                    "train-step simclr",
+                    "train-step mocov2",
+                    "train-step swav",
+                    "photometric",
+                    "cpu-vs-device simclr",
+                    "cpu-vs-device mocov2",
+                    "cpu-vs-device swav"
+                }) {
+            assertTrue(
+                    out.lines().anyMatch(l -> l.startsWith(check) && l.contains(" pass ")),
+                    check + " in\n" + out);
         }
         assertTrue(out.contains("PASS: 7 of 7 checks passed"), out);
         assertTrue(out.contains("peak memory = process resident memory"), out);
@@ -69,14 +79,28 @@ class InfoCommandTest {
     void infoWorksWithPytorchLibraryPathAndNoNativeJar() throws Exception {
         dev.selfsup.engine.SelfsupEngine.boot(1);
         String libtorch = ai.djl.pytorch.jni.LibUtils.getLibtorchPath();
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String withoutNatives = java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
-                .filter(e -> !e.contains("pytorch-native-"))
-                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-        assertTrue(!withoutNatives.equals(classPath), "the test class path should hold the native jar: " + classPath);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", withoutNatives, "-Dai.djl.offline=true", Main.class.getName(), "info", "--device", "cpu",
-                "--threads", "1");
+        String classPath =
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"));
+        String withoutNatives =
+                java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+                        .filter(e -> !e.contains("pytorch-native-"))
+                        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        assertTrue(
+                !withoutNatives.equals(classPath),
+                "the test class path should hold the native jar: " + classPath);
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        withoutNatives,
+                        "-Dai.djl.offline=true",
+                        Main.class.getName(),
+                        "info",
+                        "--device",
+                        "cpu",
+                        "--threads",
+                        "1");
         pb.environment().put("PYTORCH_LIBRARY_PATH", libtorch);
         pb.environment().put("PYTORCH_VERSION", "2.5.1");
         pb.environment().put("PYTORCH_FLAVOR", "cpu");
@@ -85,8 +109,12 @@ class InfoCommandTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), out);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("loaded from     PYTORCH_LIBRARY_PATH: " + Path.of(libtorch).toAbsolutePath().normalize())
-                || out.contains("loaded from     PYTORCH_LIBRARY_PATH: " + libtorch), out);
+        assertTrue(
+                out.contains(
+                                "loaded from     PYTORCH_LIBRARY_PATH: "
+                                        + Path.of(libtorch).toAbsolutePath().normalize())
+                        || out.contains("loaded from     PYTORCH_LIBRARY_PATH: " + libtorch),
+                out);
         assertTrue(out.contains("PyTorch natives   2.5.1 (flavour cpu)"), out);
         assertTrue(out.contains("version from    PYTORCH_VERSION"), out);
         assertTrue(!out.contains("no PyTorch native jar"), out);

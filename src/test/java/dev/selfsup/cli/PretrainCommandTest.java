@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import dev.selfsup.run.Pretraining;
 import dev.selfsup.run.RunFolder;
 import dev.selfsup.train.Checkpoint;
 import dev.selfsup.train.MetricsLog;
@@ -20,36 +19,53 @@ import org.junit.jupiter.api.io.TempDir;
 class PretrainCommandTest {
     @TempDir Path dir;
 
-    static final String TINY = "method: simclr\nseed: 2\n"
-            + "data: {dataset: synthetic, batch_size: 8, workers: 1, synthetic_images: 64, synthetic_classes: 4, synthetic_resolution: 20}\n"
-            + "augment: {preset: simclr, crops: [{count: 2, size: 16, scale_min: 0.3, scale_max: 1.0}]}\n"
-            + "model: {backbone: resnet10_cifar, base_width: 4, head_hidden_dims: [16], head_output_dim: 8}\n"
-            + "optimizer: {name: sgd, base_lr: 0.05, lr_scaling: none}\n";
+    static final String TINY =
+            "method: simclr\nseed: 2\n"
+                    + "data: {dataset: synthetic, batch_size: 8, workers: 1, synthetic_images: 64, synthetic_classes: 4, synthetic_resolution: 20}\n"
+                    + "augment: {preset: simclr, crops: [{count: 2, size: 16, scale_min: 0.3, scale_max: 1.0}]}\n"
+                    + "model: {backbone: resnet10_cifar, base_width: 4, head_hidden_dims: [16], head_output_dim: 8}\n"
+                    + "optimizer: {name: sgd, base_lr: 0.05, lr_scaling: none}\n";
 
     @Test
     void sigtermWritesACheckpointAndResumeContinuesTheCurve() throws Exception {
         Path recipe = dir.resolve("tiny.yaml");
-        Files.writeString(recipe, TINY + "train: {epochs: 1000, log_every_steps: 1, checkpoint_every_epochs: 1000}\n");
+        Files.writeString(
+                recipe,
+                TINY
+                        + "train: {epochs: 1000, log_every_steps: 1, checkpoint_every_epochs: 1000}\n");
         Path run = dir.resolve("run");
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", System.getProperty("java.class.path"),
-                        "-Dai.djl.offline=true",
-                        "dev.selfsup.cli.Main", "pretrain", "--config", recipe.toString(), "--out", run.toString(),
-                        "--threads", "1")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("log.txt").toFile())
-                .start();
+        Process p =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "-Dai.djl.offline=true",
+                                "dev.selfsup.cli.Main",
+                                "pretrain",
+                                "--config",
+                                recipe.toString(),
+                                "--out",
+                                run.toString(),
+                                "--threads",
+                                "1")
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("log.txt").toFile())
+                        .start();
         Path metrics = run.resolve("metrics.jsonl");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < 3)) {
+        while (System.nanoTime() < deadline
+                && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < 3)) {
             Thread.sleep(200);
         }
-        assertTrue(Files.exists(metrics), "training never started: " + Files.readString(dir.resolve("log.txt")));
+        assertTrue(
+                Files.exists(metrics),
+                "training never started: " + Files.readString(dir.resolve("log.txt")));
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "process did not exit after SIGTERM");
         Path latest = RunFolder.of(run).latestCheckpoint();
-        assertTrue(Files.exists(latest), "no checkpoint after SIGTERM: " + Files.readString(dir.resolve("log.txt")));
+        assertTrue(
+                Files.exists(latest),
+                "no checkpoint after SIGTERM: " + Files.readString(dir.resolve("log.txt")));
         long iteration;
         try (NDManager m = NDManager.newBaseManager()) {
             iteration = Checkpoint.read(latest, m).metadata().get("iteration").getAsLong();
@@ -57,12 +73,22 @@ class PretrainCommandTest {
         assertTrue(iteration >= 3, "checkpoint at iteration " + iteration);
 
         // resume with the run folder only; stop after two more epochs' worth via --set
-        int code = Main.commandLine().execute("pretrain", "--resume", run.toString(), "--threads", "1",
-                "--set", "train.epochs=" + (iteration / 8 + 2));
+        int code =
+                Main.commandLine()
+                        .execute(
+                                "pretrain",
+                                "--resume",
+                                run.toString(),
+                                "--threads",
+                                "1",
+                                "--set",
+                                "train.epochs=" + (iteration / 8 + 2));
         assertEquals(0, code);
-        List<Long> steps = MetricsLog.read(metrics).stream()
-                .filter(o -> o.get("kind").getAsString().equals("step"))
-                .map(o -> o.get("step").getAsLong()).toList();
+        List<Long> steps =
+                MetricsLog.read(metrics).stream()
+                        .filter(o -> o.get("kind").getAsString().equals("step"))
+                        .map(o -> o.get("step").getAsLong())
+                        .toList();
         for (int i = 0; i < steps.size(); i++) {
             assertEquals(i, steps.get(i), "one continuous curve: " + steps);
         }
@@ -77,10 +103,19 @@ class PretrainCommandTest {
         java.io.StringWriter err = new java.io.StringWriter();
         var cl = Main.commandLine();
         cl.setErr(new java.io.PrintWriter(err));
-        int code = cl.execute("pretrain", "--config", recipe.toString(), "--out", dir.resolve("x").toString());
+        int code =
+                cl.execute(
+                        "pretrain",
+                        "--config",
+                        recipe.toString(),
+                        "--out",
+                        dir.resolve("x").toString());
         assertEquals(ExitCodes.BAD_INPUT, code);
-        assertTrue(err.toString().contains(recipe + ":3") && err.toString().contains("train.epocs"), err.toString());
-        assertTrue(!new File(dir.resolve("x").toString()).exists(), "no run folder for a bad recipe");
+        assertTrue(
+                err.toString().contains(recipe + ":3") && err.toString().contains("train.epocs"),
+                err.toString());
+        assertTrue(
+                !new File(dir.resolve("x").toString()).exists(), "no run folder for a bad recipe");
     }
 
     @Test
@@ -89,10 +124,19 @@ class PretrainCommandTest {
         java.io.StringWriter err = new java.io.StringWriter();
         var cl = Main.commandLine();
         cl.setErr(new java.io.PrintWriter(err));
-        int code = cl.execute("pretrain", "--config", missing.toString(), "--out", dir.resolve("x").toString());
+        int code =
+                cl.execute(
+                        "pretrain",
+                        "--config",
+                        missing.toString(),
+                        "--out",
+                        dir.resolve("x").toString());
         assertEquals(ExitCodes.IO, code);
-        assertTrue(err.toString().contains(missing.toString()) && err.toString().contains("without folder and .yaml")
-                && err.toString().contains("'fashionmnist_1h'"), err.toString());
+        assertTrue(
+                err.toString().contains(missing.toString())
+                        && err.toString().contains("without folder and .yaml")
+                        && err.toString().contains("'fashionmnist_1h'"),
+                err.toString());
         assertTrue(!Files.exists(dir.resolve("x")), "nothing trained");
     }
 
@@ -108,11 +152,21 @@ class PretrainCommandTest {
         java.io.StringWriter err = new java.io.StringWriter();
         var cl = Main.commandLine();
         cl.setErr(new java.io.PrintWriter(err));
-        int code = cl.execute("pretrain", "--resume", run.dir().toString(), "--config", other.toString());
+        int code =
+                cl.execute(
+                        "pretrain", "--resume", run.dir().toString(), "--config", other.toString());
         assertEquals(ExitCodes.BAD_INPUT, code);
-        assertTrue(err.toString().contains("optimizer.base_lr: 0.05 → 0.1") && err.toString().contains("--config " + other),
+        assertTrue(
+                err.toString().contains("optimizer.base_lr: 0.05 → 0.1")
+                        && err.toString().contains("--config " + other),
                 err.toString());
-        code = cl.execute("pretrain", "--resume", run.dir().toString(), "--out", dir.resolve("elsewhere").toString());
+        code =
+                cl.execute(
+                        "pretrain",
+                        "--resume",
+                        run.dir().toString(),
+                        "--out",
+                        dir.resolve("elsewhere").toString());
         assertEquals(ExitCodes.BAD_INPUT, code);
         assertTrue(err.toString().contains("--out"), err.toString());
         assertEquals(before, Files.readString(run.recipeFile()), "recipe.yaml untouched");

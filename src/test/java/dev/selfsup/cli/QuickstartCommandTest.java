@@ -15,11 +15,26 @@ class QuickstartCommandTest {
 
     @Test
     void writesQuickstartJsonWithEveryRow() throws Exception {
-        int code = Main.commandLine().execute("quickstart", "--out", dir.toString(), "--threads", "1",
-                "--set", "train.epochs=1", "--set", "train.steps_per_epoch=2", "--set", "model.base_width=4",
-                "--set", "eval.probe_epochs=2");
+        int code =
+                Main.commandLine()
+                        .execute(
+                                "quickstart",
+                                "--out",
+                                dir.toString(),
+                                "--threads",
+                                "1",
+                                "--set",
+                                "train.epochs=1",
+                                "--set",
+                                "train.steps_per_epoch=2",
+                                "--set",
+                                "model.base_width=4",
+                                "--set",
+                                "eval.probe_epochs=2");
         assertEquals(0, code);
-        JsonObject o = JsonParser.parseString(Files.readString(dir.resolve("quickstart.json"))).getAsJsonObject();
+        JsonObject o =
+                JsonParser.parseString(Files.readString(dir.resolve("quickstart.json")))
+                        .getAsJsonObject();
         for (String row : new String[] {"raw_pixels", "random_init", "pretrained"}) {
             JsonObject r = o.getAsJsonObject(row);
             for (String k : new String[] {"knn_top1", "linear_top1"}) {

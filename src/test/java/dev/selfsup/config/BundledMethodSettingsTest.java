@@ -15,23 +15,42 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every bundled recipe resolves to the method settings it trained with before methods had their
- * own sections (values read from the recipes as they loaded then), field by field.
+ * Every bundled recipe resolves to the method settings it trained with before methods had their own
+ * sections (values read from the recipes as they loaded then), field by field.
  */
 class BundledMethodSettingsTest {
     /** MoCHi off with its defaults, as every recipe without a {@code mochi} block has. */
     private static final int[] MOCHI_OFF = {0, 1024, 1024, 128, 0};
+
     /** Feature transformation off with its defaults. */
     private static final boolean FT_OFF = false;
 
     @Test
     void everyBundledRecipeIsCovered() throws IOException {
-        assertEquals(new TreeSet<>(List.of("dino_fashionmnist", "dino_vit_small_imagenet", "fashionmnist_1h", "ft_mocov2_fashionmnist", "ft_mocov2_resnet50_imagenet100",
-                "mochi_mocov2_fashionmnist", "mochi_mocov2_resnet50_imagenet100", "mocov2_fashionmnist",
-                "mocov2_resnet50_imagenet", "mocov2_resnet50_imagenet100", "quickstart_fashionmnist", "simclr_fashionmnist",
-                "simclr_resnet50_imagenet", "simclr_resnet50_imagenet100", "swav_fashionmnist", "swav_resnet50_imagenet100",
-                "swav_resnet50_imagenet_bs256", "swav_resnet50_imagenet_multicrop", "swav_vit_small_imagenet_multicrop")),
-                new TreeSet<>(RecipeLoader.bundled()), "a new bundled recipe needs its row below");
+        assertEquals(
+                new TreeSet<>(
+                        List.of(
+                                "dino_fashionmnist",
+                                "dino_vit_small_imagenet",
+                                "fashionmnist_1h",
+                                "ft_mocov2_fashionmnist",
+                                "ft_mocov2_resnet50_imagenet100",
+                                "mochi_mocov2_fashionmnist",
+                                "mochi_mocov2_resnet50_imagenet100",
+                                "mocov2_fashionmnist",
+                                "mocov2_resnet50_imagenet",
+                                "mocov2_resnet50_imagenet100",
+                                "quickstart_fashionmnist",
+                                "simclr_fashionmnist",
+                                "simclr_resnet50_imagenet",
+                                "simclr_resnet50_imagenet100",
+                                "swav_fashionmnist",
+                                "swav_resnet50_imagenet100",
+                                "swav_resnet50_imagenet_bs256",
+                                "swav_resnet50_imagenet_multicrop",
+                                "swav_vit_small_imagenet_multicrop")),
+                new TreeSet<>(RecipeLoader.bundled()),
+                "a new bundled recipe needs its row below");
     }
 
     @Test
@@ -50,8 +69,20 @@ class BundledMethodSettingsTest {
         moco("ft_mocov2_fashionmnist", 4096, 0.99, 8, MOCHI_OFF, true);
         moco("mocov2_resnet50_imagenet", 65_536, 0.999, 1, MOCHI_OFF, FT_OFF);
         moco("mocov2_resnet50_imagenet100", 16_384, 0.99, 1, MOCHI_OFF, FT_OFF);
-        moco("mochi_mocov2_resnet50_imagenet100", 16_384, 0.99, 1, new int[] {1, 1024, 1024, 128, 10}, FT_OFF);
-        moco("ft_mocov2_resnet50_imagenet100", 65_536, 0.999, 1, MOCHI_OFF, true); // the official IN-100 command
+        moco(
+                "mochi_mocov2_resnet50_imagenet100",
+                16_384,
+                0.99,
+                1,
+                new int[] {1, 1024, 1024, 128, 10},
+                FT_OFF);
+        moco(
+                "ft_mocov2_resnet50_imagenet100",
+                65_536,
+                0.999,
+                1,
+                MOCHI_OFF,
+                true); // the official IN-100 command
     }
 
     @Test
@@ -68,10 +99,14 @@ class BundledMethodSettingsTest {
         // the CPU recipe: its own head size and temperatures, the multi-crop of swav_fashionmnist
         Recipe fm = RecipeLoader.load("dino_fashionmnist", List.of());
         assertEquals("dino", fm.methodName());
-        assertEquals(new dev.selfsup.method.DinoSettings(1024, 512, 128, 3, false, true, 0.1, 0.04, 0.04, 0, 0.9, 0.996,
-                234, 2), fm.method());
+        assertEquals(
+                new dev.selfsup.method.DinoSettings(
+                        1024, 512, 128, 3, false, true, 0.1, 0.04, 0.04, 0, 0.9, 0.996, 234, 2),
+                fm.method());
         assertEquals(List.of(2, 4), fm.augment().crops().stream().map(c -> c.count()).toList());
-        assertEquals(60_000 / 256, ((dev.selfsup.method.DinoSettings) fm.method()).freezeLastLayerIters(),
+        assertEquals(
+                60_000 / 256,
+                ((dev.selfsup.method.DinoSettings) fm.method()).freezeLastLayerIters(),
                 "one epoch of 60,000 images at batch 256 (drop_last)");
         // the ImageNet recipe's values are checked against the official run in OfficialRecipesTest
         assertEquals("dino", RecipeLoader.load("dino_vit_small_imagenet", List.of()).methodName());
@@ -86,8 +121,14 @@ class BundledMethodSettingsTest {
         featureTransform(recipe, s.featureTransform(), FT_OFF);
     }
 
-    private static void moco(String recipe, int queueLength, double emaMomentum, int bnSplits, int[] mochi,
-            boolean featureTransform) throws IOException {
+    private static void moco(
+            String recipe,
+            int queueLength,
+            double emaMomentum,
+            int bnSplits,
+            int[] mochi,
+            boolean featureTransform)
+            throws IOException {
         Recipe r = RecipeLoader.load(recipe, List.of());
         assertEquals("mocov2", r.methodName(), recipe);
         MocoSettings s = assertInstanceOf(MocoSettings.class, r.method(), recipe);
@@ -101,8 +142,13 @@ class BundledMethodSettingsTest {
         featureTransform(recipe, s.featureTransform(), featureTransform);
     }
 
-    private static void swav(String recipe, int prototypes, int queueLength, int queueStartEpoch,
-            int freezePrototypesIters) throws IOException {
+    private static void swav(
+            String recipe,
+            int prototypes,
+            int queueLength,
+            int queueStartEpoch,
+            int freezePrototypesIters)
+            throws IOException {
         Recipe r = RecipeLoader.load(recipe, List.of());
         assertEquals("swav", r.methodName(), recipe);
         SwavSettings s = assertInstanceOf(SwavSettings.class, r.method(), recipe);
@@ -113,7 +159,10 @@ class BundledMethodSettingsTest {
         assertEquals(List.of(0, 1), s.cropsForAssign(), recipe + " crops_for_assign");
         assertEquals(queueLength, s.queueLength(), recipe + " queue_length");
         assertEquals(queueStartEpoch, s.queueStartEpoch(), recipe + " queue_start_epoch");
-        assertEquals(freezePrototypesIters, s.freezePrototypesIters(), recipe + " freeze_prototypes_iters");
+        assertEquals(
+                freezePrototypesIters,
+                s.freezePrototypesIters(),
+                recipe + " freeze_prototypes_iters");
     }
 
     /** {@code expected}: enabled (0/1), hardest, mixed, mixed_with_query, start_epoch. */
@@ -126,11 +175,18 @@ class BundledMethodSettingsTest {
     }
 
     /** Every bundled recipe that transforms features uses the paper's both-sided setting. */
-    private static void featureTransform(String recipe, FeatureTransformSettings f, boolean enabled) {
+    private static void featureTransform(
+            String recipe, FeatureTransformSettings f, boolean enabled) {
         assertEquals(enabled, f.enabled(), recipe + " feature_transform.enabled");
-        assertEquals(true, f.positiveExtrapolation(), recipe + " feature_transform.positive_extrapolation");
+        assertEquals(
+                true,
+                f.positiveExtrapolation(),
+                recipe + " feature_transform.positive_extrapolation");
         assertEquals(2.0, f.positiveAlpha(), 0, recipe + " feature_transform.positive_alpha");
-        assertEquals(true, f.negativeInterpolation(), recipe + " feature_transform.negative_interpolation");
+        assertEquals(
+                true,
+                f.negativeInterpolation(),
+                recipe + " feature_transform.negative_interpolation");
         assertEquals(1.6, f.negativeAlpha(), 0, recipe + " feature_transform.negative_alpha");
         assertEquals(0, f.startEpoch(), recipe + " feature_transform.start_epoch");
     }

@@ -67,7 +67,8 @@ class IdxTest {
 
     @Test
     void readsPlainAndGzipAlike() throws IOException {
-        byte[] idx = idx(new int[] {2, 2, 3}, new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, (byte) 255});
+        byte[] idx =
+                idx(new int[] {2, 2, 3}, new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, (byte) 255});
         Path plain = dir.resolve("a-idx3-ubyte");
         Path gz = dir.resolve("b.gz");
         Files.write(plain, idx);
@@ -82,7 +83,8 @@ class IdxTest {
     @Test
     void fullFashionMnistWhenInstalled() throws IOException {
         Path full = Path.of("/usr/share/datasets/fashion-mnist");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(full), "dataset-fashion-mnist not installed");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isDirectory(full), "dataset-fashion-mnist not installed");
         IdxDataset train = IdxDataset.readSplit(full, true);
         IdxDataset test = IdxDataset.readSplit(full, false);
         assertEquals(60_000, train.size());
@@ -111,7 +113,9 @@ class IdxTest {
         Path bad = dir.resolve("bad.idx");
         Files.write(bad, new byte[] {0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0});
         IOException e = assertThrows(IOException.class, () -> Idx.read(bad));
-        assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains("magic"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains(bad.toString()) && e.getMessage().contains("magic"),
+                e.getMessage());
         Path missing = dir.resolve("missing.gz");
         e = assertThrows(NoSuchFileException.class, () -> Idx.read(missing));
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());

@@ -37,7 +37,12 @@ class ImageFolderTest {
         BufferedImage img = new BufferedImage(12, 8, BufferedImage.TYPE_3BYTE_BGR);
         for (int y = 0; y < 8; y++) {
             for (int x = 0; x < 12; x++) {
-                img.setRGB(x, y, ((seed + x * 7) & 0xff) << 16 | ((seed * 3 + y * 11) & 0xff) << 8 | ((x * y) & 0xff));
+                img.setRGB(
+                        x,
+                        y,
+                        ((seed + x * 7) & 0xff) << 16
+                                | ((seed * 3 + y * 11) & 0xff) << 8
+                                | ((x * y) & 0xff));
             }
         }
         String name = file.getFileName().toString().toLowerCase();
@@ -58,7 +63,13 @@ class ImageFolderTest {
         assertEquals(List.of("n001", "n002", "n003"), f.classes());
         assertEquals(3, f.numClasses());
         assertEquals(
-                List.of("n001_1.png:0", "n001_2.JPEG:0", "n002_1.JPEG:1", "n002_2.jpg:1", "n002_3.png:1", "n003_1.jpeg:2"),
+                List.of(
+                        "n001_1.png:0",
+                        "n001_2.JPEG:0",
+                        "n002_1.JPEG:1",
+                        "n002_2.jpg:1",
+                        "n002_3.png:1",
+                        "n003_1.jpeg:2"),
                 names(f));
     }
 
@@ -94,12 +105,16 @@ class ImageFolderTest {
         Path list = Files.writeString(root.resolve("classes.txt"), "# subset\nn003\n\nn002\n");
         ImageFolder f = ImageFolder.builder().setRoot(root).optClassList(list).build();
         assertEquals(List.of("n002", "n003"), f.classes());
-        assertEquals(List.of("n002_1.JPEG:0", "n002_2.jpg:0", "n002_3.png:0", "n003_1.jpeg:1"), names(f));
+        assertEquals(
+                List.of("n002_1.JPEG:0", "n002_2.jpg:0", "n002_3.png:0", "n003_1.jpeg:1"),
+                names(f));
     }
 
     @Test
     void fileListSelectsImagesByFileName() throws IOException {
-        Path list = Files.writeString(root.resolve("1percent.txt"), "n003_1.jpeg\nn001_2.JPEG\nn002_2.jpg\n");
+        Path list =
+                Files.writeString(
+                        root.resolve("1percent.txt"), "n003_1.jpeg\nn001_2.JPEG\nn002_2.jpg\n");
         ImageFolder f = ImageFolder.builder().setRoot(root).optFileList(list).build();
         assertEquals(List.of("n001_2.JPEG:0", "n002_2.jpg:1", "n003_1.jpeg:2"), names(f));
         assertEquals(3, f.numClasses());
@@ -108,7 +123,10 @@ class ImageFolderTest {
     @Test
     void classListNamesEveryMissingClass() throws IOException {
         Path list = Files.writeString(root.resolve("classes.txt"), "n001\nn404\nn405\n");
-        IOException e = assertThrows(IOException.class, () -> ImageFolder.builder().setRoot(root).optClassList(list).build());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> ImageFolder.builder().setRoot(root).optClassList(list).build());
         assertTrue(e.getMessage().contains("2 missing: n404, n405"), e.getMessage());
     }
 
@@ -119,7 +137,10 @@ class ImageFolderTest {
             s.append("gone_").append(i).append(".JPEG\n");
         }
         Path list = Files.writeString(root.resolve("files.txt"), s);
-        IOException e = assertThrows(IOException.class, () -> ImageFolder.builder().setRoot(root).optFileList(list).build());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> ImageFolder.builder().setRoot(root).optFileList(list).build());
         assertTrue(e.getMessage().contains("12 missing, first 10: gone_0.JPEG"), e.getMessage());
         assertTrue(e.getMessage().contains("gone_9.JPEG"), e.getMessage());
         assertTrue(!e.getMessage().contains("gone_10.JPEG"), e.getMessage());
@@ -128,8 +149,16 @@ class ImageFolderTest {
     @Test
     void fileListEntriesOfUnlistedClassesAreIgnoredAndCounted() throws IOException {
         Path classes = Files.writeString(root.resolve("classes.txt"), "n001\n");
-        Path files = Files.writeString(root.resolve("files.txt"), "n001_1.png\nn002_1.JPEG\nn009_7.JPEG\nn003/x.jpg\n");
-        ImageFolder f = ImageFolder.builder().setRoot(root).optClassList(classes).optFileList(files).build();
+        Path files =
+                Files.writeString(
+                        root.resolve("files.txt"),
+                        "n001_1.png\nn002_1.JPEG\nn009_7.JPEG\nn003/x.jpg\n");
+        ImageFolder f =
+                ImageFolder.builder()
+                        .setRoot(root)
+                        .optClassList(classes)
+                        .optFileList(files)
+                        .build();
         assertEquals(List.of("n001_1.png:0"), names(f));
         assertEquals(1, f.numClasses());
         assertEquals(3, f.ignoredFileListEntries());
@@ -138,9 +167,18 @@ class ImageFolderTest {
     @Test
     void fileListEntryOfAListedClassMissingOnDiskIsAnErrorNamingIt() throws IOException {
         Path classes = Files.writeString(root.resolve("classes.txt"), "n001\nn002\n");
-        Path files = Files.writeString(root.resolve("files.txt"), "n001_1.png\nn002_9.JPEG\nn003_1.jpeg\n");
-        IOException e = assertThrows(IOException.class,
-                () -> ImageFolder.builder().setRoot(root).optClassList(classes).optFileList(files).build());
+        Path files =
+                Files.writeString(
+                        root.resolve("files.txt"), "n001_1.png\nn002_9.JPEG\nn003_1.jpeg\n");
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                ImageFolder.builder()
+                                        .setRoot(root)
+                                        .optClassList(classes)
+                                        .optFileList(files)
+                                        .build());
         assertTrue(e.getMessage().contains("1 missing: n002_9.JPEG"), e.getMessage());
         assertTrue(e.getMessage().contains("classes.txt"), e.getMessage());
     }
@@ -152,26 +190,47 @@ class ImageFolderTest {
         assertEquals(List.of("n001_2.JPEG:0", "n002_2.jpg:1"), names(f));
         // the file exists, but not in the folder the line names
         Path wrong = Files.writeString(root.resolve("wrong.txt"), "n001/n002_2.jpg\n");
-        IOException e = assertThrows(IOException.class, () -> ImageFolder.builder().setRoot(root).optFileList(wrong).build());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> ImageFolder.builder().setRoot(root).optFileList(wrong).build());
         assertTrue(e.getMessage().contains("n001/n002_2.jpg"), e.getMessage());
         // with a class list, a line whose folder is not listed is ignored
         Path classes = Files.writeString(root.resolve("classes.txt"), "n002\n");
-        Path mixed = Files.writeString(root.resolve("mixed.txt"), "n002/n002_3.png\nn001/n001_1.png\n");
-        ImageFolder g = ImageFolder.builder().setRoot(root).optClassList(classes).optFileList(mixed).build();
+        Path mixed =
+                Files.writeString(root.resolve("mixed.txt"), "n002/n002_3.png\nn001/n001_1.png\n");
+        ImageFolder g =
+                ImageFolder.builder()
+                        .setRoot(root)
+                        .optClassList(classes)
+                        .optFileList(mixed)
+                        .build();
         assertEquals(List.of("n002_3.png:0"), names(g));
         assertEquals(1, g.ignoredFileListEntries());
     }
 
     @Test
     void missingFolderEmptyFolderAndMissingListFail() throws IOException {
-        IOException missing = assertThrows(IOException.class, () -> ImageFolder.builder().setRoot(root.resolve("nope")).build());
+        IOException missing =
+                assertThrows(
+                        IOException.class,
+                        () -> ImageFolder.builder().setRoot(root.resolve("nope")).build());
         assertTrue(missing.getMessage().contains("nope"), missing.getMessage());
         Path empty = Files.createDirectories(root.resolve("empty/cls"));
-        IOException none = assertThrows(IOException.class, () -> ImageFolder.builder().setRoot(empty.getParent()).build());
+        IOException none =
+                assertThrows(
+                        IOException.class,
+                        () -> ImageFolder.builder().setRoot(empty.getParent()).build());
         assertTrue(none.getMessage().contains("no images"), none.getMessage());
         assertThrows(IOException.class, () -> ImageFolder.unlabelled(empty));
-        IOException list = assertThrows(IOException.class,
-                () -> ImageFolder.builder().setRoot(root).optClassList(root.resolve("absent.txt")).build());
+        IOException list =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                ImageFolder.builder()
+                                        .setRoot(root)
+                                        .optClassList(root.resolve("absent.txt"))
+                                        .build());
         assertTrue(list.getMessage().contains("absent.txt"), list.getMessage());
     }
 
@@ -190,7 +249,10 @@ class ImageFolderTest {
         assertTrue(e1.getMessage().contains("junk.jpg"), e1.getMessage());
         Path good = root.resolve("n002/n002_1.JPEG");
         byte[] bytes = Files.readAllBytes(good);
-        Path cut = Files.write(root.resolve("n001/cut.jpg"), java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        Path cut =
+                Files.write(
+                        root.resolve("n001/cut.jpg"),
+                        java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
         IOException e2 = assertThrows(IOException.class, () -> ImageDecoder.decode(cut));
         assertTrue(e2.getMessage().contains("cut.jpg"), e2.getMessage());
     }
@@ -205,8 +267,12 @@ class ImageFolderTest {
         assertEquals(28, d.width());
         SyntheticShapes s = new SyntheticShapes(30, 7, 40, 30, 5L);
         assertEquals(3, s.label(10));
-        assertArrayEquals(s.decode(4).pixels(), new SyntheticShapes(30, 7, 40, 30, 5L).decode(4).pixels());
-        assertTrue(!java.util.Arrays.equals(s.decode(4).pixels(), new SyntheticShapes(30, 7, 40, 30, 6L).decode(4).pixels()));
+        assertArrayEquals(
+                s.decode(4).pixels(), new SyntheticShapes(30, 7, 40, 30, 5L).decode(4).pixels());
+        assertTrue(
+                !java.util.Arrays.equals(
+                        s.decode(4).pixels(),
+                        new SyntheticShapes(30, 7, 40, 30, 6L).decode(4).pixels()));
         assertTrue(!java.util.Arrays.equals(s.decode(4).pixels(), s.decode(11).pixels()));
     }
 }

@@ -9,18 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.selfsup.augment.CropBox;
 import dev.selfsup.augment.ColorJitter;
+import dev.selfsup.augment.CropBox;
 import dev.selfsup.augment.CropGroup;
 import dev.selfsup.augment.GaussianBlur;
-import dev.selfsup.augment.RandomGrayscale;
-import dev.selfsup.augment.RandomResizedCrop;
-import dev.selfsup.augment.Solarize;
 import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.augment.Normalize;
 import dev.selfsup.augment.Photometric;
+import dev.selfsup.augment.RandomGrayscale;
+import dev.selfsup.augment.RandomResizedCrop;
 import dev.selfsup.augment.Resampler;
 import dev.selfsup.augment.Resize;
+import dev.selfsup.augment.Solarize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,31 +37,70 @@ class LoaderTest {
 
     /** Two random-resized crops with SimCLR's photometric ops. */
     private static MultiCrop twoCrops(int size) {
-        Photometric p = new Photometric(ColorJitter.simclr(1.0), new RandomGrayscale(0.2), GaussianBlur.forCrop(0.5, size),
-                Solarize.none(), Normalize.IMAGENET);
+        Photometric p =
+                new Photometric(
+                        ColorJitter.simclr(1.0),
+                        new RandomGrayscale(0.2),
+                        GaussianBlur.forCrop(0.5, size),
+                        Solarize.none(),
+                        Normalize.IMAGENET);
         return MultiCrop.of(new CropGroup(2, new RandomResizedCrop(size, 0.08, 1.0), 0.5, p));
     }
 
     /**
      * DINO's layout: two global crops cut alike as two groups with different photometric settings
-     * (the first always blurred, never solarised; the second solarised with p 0.2), then local crops.
+     * (the first always blurred, never solarised; the second solarised with p 0.2), then local
+     * crops.
      */
     private static MultiCrop globalPairAndLocals(int globalSize, int localSize, int localCount) {
         ColorJitter j = new ColorJitter(0.4, 0.4, 0.2, 0.1, 0.8);
         RandomGrayscale g = new RandomGrayscale(0.2);
         RandomResizedCrop global = new RandomResizedCrop(globalSize, 0.4, 1.0);
         return MultiCrop.builder()
-                .addGroup(new CropGroup(1, global, 0.5,
-                        new Photometric(j, g, GaussianBlur.forCrop(1.0, globalSize), Solarize.none(), Normalize.IMAGENET)))
-                .addGroup(new CropGroup(1, global, 0.5, new Photometric(j, g, GaussianBlur.forCrop(0.1, globalSize),
-                        new Solarize(0.2, Solarize.DEFAULT_THRESHOLD), Normalize.IMAGENET)))
-                .addGroup(new CropGroup(localCount, new RandomResizedCrop(localSize, 0.05, 0.4), 0.5,
-                        new Photometric(j, g, GaussianBlur.forCrop(0.5, localSize), Solarize.none(), Normalize.IMAGENET)))
+                .addGroup(
+                        new CropGroup(
+                                1,
+                                global,
+                                0.5,
+                                new Photometric(
+                                        j,
+                                        g,
+                                        GaussianBlur.forCrop(1.0, globalSize),
+                                        Solarize.none(),
+                                        Normalize.IMAGENET)))
+                .addGroup(
+                        new CropGroup(
+                                1,
+                                global,
+                                0.5,
+                                new Photometric(
+                                        j,
+                                        g,
+                                        GaussianBlur.forCrop(0.1, globalSize),
+                                        new Solarize(0.2, Solarize.DEFAULT_THRESHOLD),
+                                        Normalize.IMAGENET)))
+                .addGroup(
+                        new CropGroup(
+                                localCount,
+                                new RandomResizedCrop(localSize, 0.05, 0.4),
+                                0.5,
+                                new Photometric(
+                                        j,
+                                        g,
+                                        GaussianBlur.forCrop(0.5, localSize),
+                                        Solarize.none(),
+                                        Normalize.IMAGENET)))
                 .build();
     }
 
     private static Loader loader(ImageDataset ds, MultiCrop t, int batch, int threads) {
-        return Loader.builder().setDataset(ds).setTransform(t).setBatchSize(batch).optThreads(threads).optSeed(123).build();
+        return Loader.builder()
+                .setDataset(ds)
+                .setTransform(t)
+                .setBatchSize(batch)
+                .optThreads(threads)
+                .optSeed(123)
+                .build();
     }
 
     private static List<HostBatch> all(Loader l, int epoch, int start) {
@@ -115,7 +154,9 @@ class LoaderTest {
                     if (ind[s] == idx) {
                         int bytes = 3 * 16 * 16;
                         byte[] p0 = java.util.Arrays.copyOfRange(e0.pixels(0), 0, bytes);
-                        byte[] p1 = java.util.Arrays.copyOfRange(b.pixels(0), s * bytes, (s + 1) * bytes);
+                        byte[] p1 =
+                                java.util.Arrays.copyOfRange(
+                                        b.pixels(0), s * bytes, (s + 1) * bytes);
                         assertFalse(java.util.Arrays.equals(p0, p1));
                         return;
                     }
@@ -141,10 +182,21 @@ class LoaderTest {
 
     @Test
     void deviceBatchIsCropMajorNormalisedAndLabelled() {
-        Photometric identity = Photometric.normalizeOnly(new Normalize(new float[] {0, 0, 0}, new float[] {1, 1, 1}));
-        MultiCrop t = MultiCrop.of(new CropGroup(2, new Resize(10), 0, identity), new CropGroup(1, new Resize(6), 0, identity));
-        try (Loader l = Loader.builder().setDataset(SHAPES).setTransform(t).setBatchSize(3).optShuffle(false)
-                        .optDropLast(false).build();
+        Photometric identity =
+                Photometric.normalizeOnly(
+                        new Normalize(new float[] {0, 0, 0}, new float[] {1, 1, 1}));
+        MultiCrop t =
+                MultiCrop.of(
+                        new CropGroup(2, new Resize(10), 0, identity),
+                        new CropGroup(1, new Resize(6), 0, identity));
+        try (Loader l =
+                        Loader.builder()
+                                .setDataset(SHAPES)
+                                .setTransform(t)
+                                .setBatchSize(3)
+                                .optShuffle(false)
+                                .optDropLast(false)
+                                .build();
                 NDManager m = NDManager.newBaseManager()) {
             assertEquals(14, l.batchesPerEpoch());
             List<HostBatch> batches = all(l, 0, 0);
@@ -164,7 +216,10 @@ class LoaderTest {
                 Resampler.crop(img, new CropBox(0, 0, 24, 20, true), 10, false, expected, 0);
                 for (int crop = 0; crop < 2; crop++) { // crop-major: crop c of sample s at c·B + s
                     for (int j = 0; j < plane; j++) {
-                        assertEquals((expected[j] & 0xff) / 255f, images[(crop * 3 + s) * plane + j], 1e-7f);
+                        assertEquals(
+                                (expected[j] & 0xff) / 255f,
+                                images[(crop * 3 + s) * plane + j],
+                                1e-7f);
                     }
                 }
             }
@@ -223,9 +278,15 @@ class LoaderTest {
         // 1,000 steps with a light photometric chain (brightness/contrast/saturation, grayscale,
         // solarise, normalise: no hue or blur, which cost hundreds of small ops per step on a busy
         // 2-core machine), then 30 steps of the full SwAV chain.
-        Photometric light = new Photometric(new ColorJitter(0.4, 0.4, 0.4, 0, 0.8), new RandomGrayscale(0.2),
-                GaussianBlur.none(), new Solarize(0.2, 0.5), Normalize.IMAGENET);
-        MultiCrop lightCrops = MultiCrop.of(new CropGroup(2, new RandomResizedCrop(6, 0.2, 1), 0.5, light));
+        Photometric light =
+                new Photometric(
+                        new ColorJitter(0.4, 0.4, 0.4, 0, 0.8),
+                        new RandomGrayscale(0.2),
+                        GaussianBlur.none(),
+                        new Solarize(0.2, 0.5),
+                        Normalize.IMAGENET);
+        MultiCrop lightCrops =
+                MultiCrop.of(new CropGroup(2, new RandomResizedCrop(6, 0.2, 1), 0.5, light));
         assertFlat(lightCrops, 1000);
         assertFlat(MultiCrop.swav(8, 2, 4, 2), 30);
     }
@@ -259,11 +320,24 @@ class LoaderTest {
 
     @Test
     void rejectsBadSettings() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Loader.builder().setDataset(SHAPES).setTransform(twoCrops(8)).setBatchSize(0).build());
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                Loader.builder()
+                                        .setDataset(SHAPES)
+                                        .setTransform(twoCrops(8))
+                                        .setBatchSize(0)
+                                        .build());
         assertTrue(e.getMessage().contains("0"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> Loader.builder().setDataset(SHAPES).setTransform(twoCrops(8)).setBatchSize(41).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        Loader.builder()
+                                .setDataset(SHAPES)
+                                .setTransform(twoCrops(8))
+                                .setBatchSize(41)
+                                .build());
         try (Loader l = loader(SHAPES, twoCrops(8), 8, 1)) {
             assertThrows(IllegalArgumentException.class, () -> l.epoch(0, 6));
         }
@@ -290,8 +364,14 @@ class LoaderTest {
 
     @Test
     void evaluationTransformIsTheSameEveryEpoch() {
-        try (Loader l = Loader.builder().setDataset(SHAPES).setTransform(MultiCrop.evaluation(16)).setBatchSize(8)
-                .optShuffle(false).optDropLast(false).build()) {
+        try (Loader l =
+                Loader.builder()
+                        .setDataset(SHAPES)
+                        .setTransform(MultiCrop.evaluation(16))
+                        .setBatchSize(8)
+                        .optShuffle(false)
+                        .optDropLast(false)
+                        .build()) {
             HostBatch a = all(l, 0, 0).get(2);
             HostBatch b = all(l, 7, 0).get(2);
             assertSame(a, b);
@@ -303,10 +383,22 @@ class LoaderTest {
         // DINO at 16/8 px: two equal-size global groups with different photometric settings
         // (solarise in the second), blur on every crop of the first, 16+ crops per group.
         MultiCrop dino = globalPairAndLocals(24, 12, 2);
-        try (Loader onLoader = Loader.builder().setDataset(SHAPES).setTransform(dino).setBatchSize(10).optSeed(4)
-                        .optPhotometricSite(Loader.PhotometricSite.LOADER).build();
-                Loader onDevice = Loader.builder().setDataset(SHAPES).setTransform(dino).setBatchSize(10).optSeed(4)
-                        .optPhotometricSite(Loader.PhotometricSite.DEVICE).build();
+        try (Loader onLoader =
+                        Loader.builder()
+                                .setDataset(SHAPES)
+                                .setTransform(dino)
+                                .setBatchSize(10)
+                                .optSeed(4)
+                                .optPhotometricSite(Loader.PhotometricSite.LOADER)
+                                .build();
+                Loader onDevice =
+                        Loader.builder()
+                                .setDataset(SHAPES)
+                                .setTransform(dino)
+                                .setBatchSize(10)
+                                .optSeed(4)
+                                .optPhotometricSite(Loader.PhotometricSite.DEVICE)
+                                .build();
                 NDManager m = NDManager.newBaseManager()) {
             assertTrue(onLoader.photometricOnLoader());
             assertFalse(onDevice.photometricOnLoader());
@@ -339,8 +431,15 @@ class LoaderTest {
     @Test
     void finishedCropBuffersAreRecycledAfterTheStepUnlessTheArrayMovedAway() {
         MultiCrop t = MultiCrop.swav(16, 2, 8, 2);
-        try (Loader l = Loader.builder().setDataset(SHAPES).setTransform(t).setBatchSize(4).optThreads(1)
-                        .optPrefetch(1).optPhotometricSite(Loader.PhotometricSite.LOADER).build();
+        try (Loader l =
+                        Loader.builder()
+                                .setDataset(SHAPES)
+                                .setTransform(t)
+                                .setBatchSize(4)
+                                .optThreads(1)
+                                .optPrefetch(1)
+                                .optPhotometricSite(Loader.PhotometricSite.LOADER)
+                                .build();
                 NDManager run = NDManager.newBaseManager();
                 Loader.Epoch e = l.epoch(0)) {
             HostBatch first = e.next();
@@ -354,11 +453,15 @@ class LoaderTest {
             // The second batch may be built before or after the step closed; the third after.
             HostBatch second = e.next();
             HostBatch third = e.next();
-            assertTrue(second.imagesBuffer(0) == first.imagesBuffer(0) || third.imagesBuffer(0) == first.imagesBuffer(0),
+            assertTrue(
+                    second.imagesBuffer(0) == first.imagesBuffer(0)
+                            || third.imagesBuffer(0) == first.imagesBuffer(0),
                     "group-0 buffer not recycled");
             HostBatch fourth = e.next();
             for (HostBatch h : List.of(second, third, fourth)) {
-                assertFalse(h.imagesBuffer(1) == first.imagesBuffer(1), "a buffer still in use was recycled");
+                assertFalse(
+                        h.imagesBuffer(1) == first.imagesBuffer(1),
+                        "a buffer still in use was recycled");
             }
             for (HostBatch h : List.of(second, third, fourth)) {
                 try (NDManager step = run.newSubManager()) {
@@ -372,10 +475,20 @@ class LoaderTest {
 
     @Test
     void autoRunsThePhotometricOpsOnTheLoaderOnlyForTheCpu() {
-        try (Loader cpu = Loader.builder().setDataset(SHAPES).setTransform(twoCrops(8)).setBatchSize(4)
-                        .optDevice(ai.djl.Device.cpu()).build();
-                Loader gpu = Loader.builder().setDataset(SHAPES).setTransform(twoCrops(8)).setBatchSize(4)
-                        .optDevice(ai.djl.Device.gpu()).build()) {
+        try (Loader cpu =
+                        Loader.builder()
+                                .setDataset(SHAPES)
+                                .setTransform(twoCrops(8))
+                                .setBatchSize(4)
+                                .optDevice(ai.djl.Device.cpu())
+                                .build();
+                Loader gpu =
+                        Loader.builder()
+                                .setDataset(SHAPES)
+                                .setTransform(twoCrops(8))
+                                .setBatchSize(4)
+                                .optDevice(ai.djl.Device.gpu())
+                                .build()) {
             assertTrue(cpu.photometricOnLoader());
             assertFalse(gpu.photometricOnLoader());
             assertFalse(all(gpu, 0, 0).get(0).photometricDone());
@@ -386,7 +499,8 @@ class LoaderTest {
     static final class PhotometricDrawCheck {
         static void assertNoSolarize(CropTransform.Crop[] draws, int from, int to) {
             for (int i = from; i < to; i++) {
-                dev.selfsup.augment.PhotometricDraw d = ((dev.selfsup.augment.CropDraw) draws[i]).photometric();
+                dev.selfsup.augment.PhotometricDraw d =
+                        ((dev.selfsup.augment.CropDraw) draws[i]).photometric();
                 assertFalse(d.solarize(), "first DINO global crop must never be solarised");
                 assertTrue(d.blurSigma() > 0, "first DINO global crop is always blurred");
             }

@@ -22,7 +22,9 @@ class SubsetListTest {
 
     @Test
     void bundledListsHaveTheirPublishedSizes() {
-        assertEquals(List.of("imagenet100", "imagenet_10percent", "imagenet_1percent"), SubsetList.bundledNames());
+        assertEquals(
+                List.of("imagenet100", "imagenet_10percent", "imagenet_1percent"),
+                SubsetList.bundledNames());
         SubsetList classes = SubsetList.bundled("imagenet100");
         assertEquals(100, classes.entries().size());
         assertEquals("n02869837", classes.entries().get(0));
@@ -30,21 +32,33 @@ class SubsetListTest {
         assertEquals(12_811, SubsetList.bundled("imagenet_1percent").entries().size());
         assertEquals(128_116, SubsetList.bundled("imagenet_10percent").entries().size());
         // first lines of the upstream files (google-research/simclr imagenet_subsets)
-        assertEquals("n04235860_14959.JPEG", SubsetList.bundled("imagenet_1percent").entries().get(0));
-        assertEquals("n03794056_10253.JPEG", SubsetList.bundled("imagenet_10percent").entries().get(0));
+        assertEquals(
+                "n04235860_14959.JPEG", SubsetList.bundled("imagenet_1percent").entries().get(0));
+        assertEquals(
+                "n03794056_10253.JPEG", SubsetList.bundled("imagenet_10percent").entries().get(0));
     }
 
     @Test
-    void aFileWinsOverABundledNameAndAnythingElseIsAnErrorListingTheBundledNames() throws IOException {
+    void aFileWinsOverABundledNameAndAnythingElseIsAnErrorListingTheBundledNames()
+            throws IOException {
         Path file = Files.writeString(tmp.resolve("mine.txt"), "# two classes\na\n\nb\na\n");
         SubsetList mine = SubsetList.resolve(file.toString());
         assertEquals(List.of("a", "b"), mine.entries());
         assertEquals("mine.txt", mine.shortName());
         assertEquals("imagenet100", SubsetList.resolve("imagenet100").shortName());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SubsetList.resolve("imagenet_5percent"));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> SubsetList.resolve("imagenet_5percent"));
         assertTrue(e.getMessage().contains("imagenet_5percent"), e.getMessage());
-        assertTrue(e.getMessage().contains("[imagenet100, imagenet_10percent, imagenet_1percent]"), e.getMessage());
-        assertThrows(IOException.class, () -> SubsetList.resolve(Files.writeString(tmp.resolve("empty.txt"), "#\n").toString()));
+        assertTrue(
+                e.getMessage().contains("[imagenet100, imagenet_10percent, imagenet_1percent]"),
+                e.getMessage());
+        assertThrows(
+                IOException.class,
+                () ->
+                        SubsetList.resolve(
+                                Files.writeString(tmp.resolve("empty.txt"), "#\n").toString()));
     }
 
     @Test
@@ -84,13 +98,17 @@ class SubsetListTest {
                 Files.createFile(train.resolve(wnid).resolve(wnid + "_extra" + i + ".JPEG"));
             }
         }
-        ImageFolder f = ImageFolder.builder().setRoot(train)
-                .optClassList(SubsetList.resolve("imagenet100"))
-                .optFileList(SubsetList.resolve(fileList))
-                .build();
+        ImageFolder f =
+                ImageFolder.builder()
+                        .setRoot(train)
+                        .optClassList(SubsetList.resolve("imagenet100"))
+                        .optFileList(SubsetList.resolve(fileList))
+                        .build();
         assertEquals(100, f.numClasses());
         assertEquals(expected, f.size());
-        assertEquals(SubsetList.bundled(fileList).entries().size() - expected, f.ignoredFileListEntries());
+        assertEquals(
+                SubsetList.bundled(fileList).entries().size() - expected,
+                f.ignoredFileListEntries());
         for (int i = 0; i < f.size(); i++) {
             String file = f.file(i).getFileName().toString();
             assertEquals(f.classes().get(f.label(i)), file.substring(0, file.indexOf('_')));

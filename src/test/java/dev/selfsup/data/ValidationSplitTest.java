@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /** The seeded hold-out behind {@code --val-fraction}: deterministic, disjoint, complete. */
 class ValidationSplitTest {
 
-    /** Image i holds the single byte i % 256 and label i % 7, so each part's images can be traced. */
+    /**
+     * Image i holds the single byte i % 256 and label i % 7, so each part's images can be traced.
+     */
     private record Numbered(int size) implements ImageDataset {
         @Override
         public int numClasses() {
@@ -60,7 +62,8 @@ class ValidationSplitTest {
         assertEquals(200, train.length);
         int[] expectedVal = Arrays.copyOf(ValidationSplit.permutation(250, 3), 50);
         Arrays.sort(expectedVal);
-        assertArrayEquals(expectedVal, val, "validation = the first 50 of the seeded permutation, in order");
+        assertArrayEquals(
+                expectedVal, val, "validation = the first 50 of the seeded permutation, in order");
         BitSet seen = new BitSet();
         for (int[] part : new int[][] {val, train}) {
             for (int k = 0; k < part.length; k++) {
@@ -96,7 +99,9 @@ class ValidationSplitTest {
     void fractionsThatEmptyAPartAreRefused() {
         for (double f : new double[] {0, 1, -0.1, 0.01}) {
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> ValidationSplit.of(new Numbered(10), f, 0));
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> ValidationSplit.of(new Numbered(10), f, 0));
             assertTrue(e.getMessage().contains("of 10 images"), e.getMessage());
         }
     }
@@ -129,7 +134,9 @@ class ValidationSplitTest {
         assertEquals(new HashSet<>(identities(all)), union, "every image is in exactly one part");
         assertEquals(all.numClasses(), a.validation().numClasses());
 
-        assertNotEquals(identities(a.validation()), identities(ValidationSplit.of(all, 0.2, 8).validation()),
+        assertNotEquals(
+                identities(a.validation()),
+                identities(ValidationSplit.of(all, 0.2, 8).validation()),
                 "another seed, another split");
         assertTrue(a.validation().name().contains("seed=7"), a.validation().name());
     }

@@ -68,7 +68,8 @@ class EngineTest {
     @Test
     void badDeviceSpecsNameTheValue() {
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> Devices.parse("gpu:3", "cu124", 2));
+                assertThrows(
+                        IllegalArgumentException.class, () -> Devices.parse("gpu:3", "cu124", 2));
         assertTrue(e.getMessage().contains("0..1"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Devices.parse("tpu", "cpu", 0));
         assertTrue(e.getMessage().contains("'tpu'"), e.getMessage());
@@ -79,9 +80,13 @@ class EngineTest {
     @Test
     void refusesBfloat16BeforeTheJniSeesIt() {
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> SelfsupEngine.parseDataType("bfloat16"));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> SelfsupEngine.parseDataType("bfloat16"));
         assertTrue(e.getMessage().contains("bfloat16"));
-        assertThrows(IllegalArgumentException.class, () -> SelfsupEngine.requireSupported(DataType.BFLOAT16));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> SelfsupEngine.requireSupported(DataType.BFLOAT16));
         assertEquals(DataType.FLOAT16, SelfsupEngine.parseDataType("fp16"));
         assertEquals(DataType.FLOAT32, SelfsupEngine.requireSupported(DataType.FLOAT32));
     }

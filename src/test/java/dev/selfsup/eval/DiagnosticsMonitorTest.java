@@ -26,13 +26,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class DiagnosticsMonitorTest {
-    private static final Recipe RECIPE = RecipeLoader.parse("""
+    private static final Recipe RECIPE =
+            RecipeLoader.parse(
+                    """
             method: simclr
             seed: 5
             data: {dataset: synthetic, batch_size: 8, synthetic_images: 40, synthetic_classes: 4, synthetic_resolution: 20}
             augment: {preset: simclr, crops: [{count: 2, size: 16, scale_min: 0.3, scale_max: 1.0}]}
             model: {backbone: resnet10_cifar, base_width: 4, head_hidden_dims: [16], head_output_dim: 8}
-            """, "tiny");
+            """,
+                    "tiny");
     private static final SyntheticShapes DATA = new SyntheticShapes(40, 4, 20, 20, 5);
 
     @BeforeAll
@@ -41,11 +44,17 @@ class DiagnosticsMonitorTest {
     }
 
     private static DiagnosticsMonitor monitor(long seed, int every) throws IOException {
-        return DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Augmentations.multiCrop(RECIPE.augment()))
-                .setEverySteps(every).optBatch(16).optSeed(seed).build();
+        return DiagnosticsMonitor.builder()
+                .setDataset(DATA)
+                .setTransform(Augmentations.multiCrop(RECIPE.augment()))
+                .setEverySteps(every)
+                .optBatch(16)
+                .optSeed(seed)
+                .build();
     }
 
-    private static Map<String, Double> at(DiagnosticsMonitor d, Method m, NDManager run, long step) {
+    private static Map<String, Double> at(
+            DiagnosticsMonitor d, Method m, NDManager run, long step) {
         try (NDManager scope = run.newSubManager()) {
             return d.measure(m, step, scope);
         }
@@ -61,14 +70,29 @@ class DiagnosticsMonitorTest {
             assertEquals(16, d.batchSize());
             Map<String, Double> first = at(d, m, run, 0);
             assertEquals(first, at(d, m, run, 4), "same model, same fixed batch: same numbers");
-            assertEquals(List.of(true, false, true, false), LongStream.range(4, 8).mapToObj(d::measures).toList(),
+            assertEquals(
+                    List.of(true, false, true, false),
+                    LongStream.range(4, 8).mapToObj(d::measures).toList(),
                     "every 2 steps");
             assertEquals(first, at(monitor(1, 2), m, run, 0), "the seed fixes the batch");
             assertNotEquals(first, at(monitor(2, 2), m, run, 0), "another seed, another batch");
-            for (String k : new String[] {"alignment_backbone", "uniformity_backbone", "alignment_projector",
-                "uniformity_projector", "rankme_backbone", "rankme_projector", "pos_score_mean", "pos_score_var",
-                "neg_score_mean", "neg_score_var", "tolerance_backbone", "tolerance_projector"}) {
-                assertTrue(first.containsKey(k) && Double.isFinite(first.get(k)), k + " in " + first);
+            for (String k :
+                    new String[] {
+                        "alignment_backbone",
+                        "uniformity_backbone",
+                        "alignment_projector",
+                        "uniformity_projector",
+                        "rankme_backbone",
+                        "rankme_projector",
+                        "pos_score_mean",
+                        "pos_score_var",
+                        "neg_score_mean",
+                        "neg_score_var",
+                        "tolerance_backbone",
+                        "tolerance_projector"
+                    }) {
+                assertTrue(
+                        first.containsKey(k) && Double.isFinite(first.get(k)), k + " in " + first);
             }
             // a random network still maps two views of an image closer than two images
             assertTrue(first.get("pos_score_mean") > first.get("neg_score_mean"), first.toString());
@@ -100,20 +124,39 @@ class DiagnosticsMonitorTest {
                 }
             }
             Map<String, Double> after = at(d, m, run, 2);
-            assertTrue(after.get("rankme_projector") < 1.5 && before > 2, before + " → " + after.get("rankme_projector"));
-            assertArrayEquals(new boolean[] {false, true}, d.collapsed(), "the projector is flagged, the backbone not");
+            assertTrue(
+                    after.get("rankme_projector") < 1.5 && before > 2,
+                    before + " → " + after.get("rankme_projector"));
+            assertArrayEquals(
+                    new boolean[] {false, true},
+                    d.collapsed(),
+                    "the projector is flagged, the backbone not");
         }
     }
 
     @Test
     void rejectsBadSettingsNamingThem() {
-        IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
-                () -> DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Augmentations.multiCrop(RECIPE.augment()))
-                        .setEverySteps(1).optBatch(41).build());
-        assertTrue(big.getMessage().contains("[2, 40]") && big.getMessage().contains("41"), big.getMessage());
-        IllegalArgumentException every = assertThrows(IllegalArgumentException.class,
-                () -> DiagnosticsMonitor.builder().setDataset(DATA).setTransform(Augmentations.multiCrop(RECIPE.augment()))
-                        .build());
+        IllegalArgumentException big =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                DiagnosticsMonitor.builder()
+                                        .setDataset(DATA)
+                                        .setTransform(Augmentations.multiCrop(RECIPE.augment()))
+                                        .setEverySteps(1)
+                                        .optBatch(41)
+                                        .build());
+        assertTrue(
+                big.getMessage().contains("[2, 40]") && big.getMessage().contains("41"),
+                big.getMessage());
+        IllegalArgumentException every =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                DiagnosticsMonitor.builder()
+                                        .setDataset(DATA)
+                                        .setTransform(Augmentations.multiCrop(RECIPE.augment()))
+                                        .build());
         assertTrue(every.getMessage().contains("setEverySteps"), every.getMessage());
     }
 }

@@ -35,13 +35,26 @@ class EmbeddingDiagnosticsTest {
     void uniformityOfClosedFormConfigurations() {
         try (NDManager m = NDManager.newBaseManager()) {
             // two orthogonal unit points: d² = 2, log exp(−2·2) = −4
-            assertEquals(-4, EmbeddingDiagnostics.uniformity(m.create(new double[][] {{1, 0}, {0, 2}})), EXACT);
+            assertEquals(
+                    -4,
+                    EmbeddingDiagnostics.uniformity(m.create(new double[][] {{1, 0}, {0, 2}})),
+                    EXACT);
             // two antipodal points: d² = 4 → −8
-            assertEquals(-8, EmbeddingDiagnostics.uniformity(m.create(new double[][] {{1, 1}, {-2, -2}})), EXACT);
+            assertEquals(
+                    -8,
+                    EmbeddingDiagnostics.uniformity(m.create(new double[][] {{1, 1}, {-2, -2}})),
+                    EXACT);
             // all rows equal: exp(0) = 1 → 0
-            assertEquals(0, EmbeddingDiagnostics.uniformity(m.create(new double[][] {{1, 2}, {1, 2}, {2, 4}})), EXACT);
+            assertEquals(
+                    0,
+                    EmbeddingDiagnostics.uniformity(
+                            m.create(new double[][] {{1, 2}, {1, 2}, {2, 4}})),
+                    EXACT);
             // the D standard basis vectors: every pair orthogonal → −4 for any D
-            assertEquals(-4, EmbeddingDiagnostics.uniformity(m.eye(6).toType(ai.djl.ndarray.types.DataType.FLOAT64, false)),
+            assertEquals(
+                    -4,
+                    EmbeddingDiagnostics.uniformity(
+                            m.eye(6).toType(ai.djl.ndarray.types.DataType.FLOAT64, false)),
                     EXACT);
         }
     }
@@ -112,7 +125,9 @@ class EmbeddingDiagnosticsTest {
             assertEquals(variance(pos), s.positiveVariance(), EXACT);
             assertEquals(mean(neg), s.negativeMean(), EXACT);
             assertEquals(variance(neg), s.negativeVariance(), EXACT);
-            assertTrue(s.positiveMean() > s.negativeMean() + 0.3, "correlated views score higher: " + s);
+            assertTrue(
+                    s.positiveMean() > s.negativeMean() + 0.3,
+                    "correlated views score higher: " + s);
             // float32 inputs give the same numbers up to their own rounding
             NDArray xf = xa.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
             NDArray yf = ya.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
@@ -142,7 +157,8 @@ class EmbeddingDiagnosticsTest {
             System.arraycopy(s, 0, expected, 0, s.length); // the rest are zero
             try (NDManager m = NDManager.newBaseManager()) {
                 double[] got = EmbeddingDiagnostics.singularValues(m.create(x));
-                // σ² comes from a float64 Gram matrix: zeros come back as ~sqrt(1e-16·σ_max²) ≈ 1e-7
+                // σ² comes from a float64 Gram matrix: zeros come back as ~sqrt(1e-16·σ_max²) ≈
+                // 1e-7
                 assertArrayEquals(expected, got, 1e-6, Arrays.toString(got));
                 double total = Arrays.stream(expected).sum();
                 double entropy = 0;
@@ -150,7 +166,8 @@ class EmbeddingDiagnosticsTest {
                     double p = e / total + 1e-7;
                     entropy -= p * Math.log(p);
                 }
-                assertEquals(Math.exp(entropy), EmbeddingDiagnostics.effectiveRank(m.create(x)), 1e-5);
+                assertEquals(
+                        Math.exp(entropy), EmbeddingDiagnostics.effectiveRank(m.create(x)), 1e-5);
             }
         }
     }
@@ -162,7 +179,8 @@ class EmbeddingDiagnosticsTest {
             double[] s = new double[k];
             Arrays.fill(s, 2.5);
             double p = 1.0 / k + 1e-7;
-            assertEquals(Math.exp(-k * p * Math.log(p)), EmbeddingDiagnostics.effectiveRank(s), 1e-12);
+            assertEquals(
+                    Math.exp(-k * p * Math.log(p)), EmbeddingDiagnostics.effectiveRank(s), 1e-12);
             assertEquals(k, EmbeddingDiagnostics.effectiveRank(s), 1e-4 * k);
         }
         try (NDManager m = NDManager.newBaseManager()) {
@@ -208,7 +226,9 @@ class EmbeddingDiagnosticsTest {
     @Test
     void leavesNothingOnTheCallersManager() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = m.create(gaussian(new SplittableRandom(5), 16, 4)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            NDArray x =
+                    m.create(gaussian(new SplittableRandom(5), 16, 4))
+                            .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
             NDArray y = x.add(0.1f);
             NDArray labels = m.create(new long[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3});
             int before = m.getManagedArrays().size();
@@ -225,22 +245,38 @@ class EmbeddingDiagnosticsTest {
     void rejectsBadArgumentsNamingTheValue() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.ones(new Shape(4, 3));
-            IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
-                    () -> EmbeddingDiagnostics.alignment(x, m.ones(new Shape(4, 2))));
+            IllegalArgumentException shape =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> EmbeddingDiagnostics.alignment(x, m.ones(new Shape(4, 2))));
             assertTrue(shape.getMessage().contains("(4, 2)"), shape.getMessage());
-            IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
-                    () -> EmbeddingDiagnostics.uniformity(m.ones(new Shape(1, 3))));
+            IllegalArgumentException one =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> EmbeddingDiagnostics.uniformity(m.ones(new Shape(1, 3))));
             assertTrue(one.getMessage().contains("got 1"), one.getMessage());
-            IllegalArgumentException distinct = assertThrows(IllegalArgumentException.class,
-                    () -> EmbeddingDiagnostics.tolerance(x, m.create(new long[] {0, 1, 2, 3})));
+            IllegalArgumentException distinct =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    EmbeddingDiagnostics.tolerance(
+                                            x, m.create(new long[] {0, 1, 2, 3})));
             assertTrue(distinct.getMessage().contains("distinct"), distinct.getMessage());
-            IllegalArgumentException unlabelled = assertThrows(IllegalArgumentException.class,
-                    () -> EmbeddingDiagnostics.tolerance(x, m.create(new long[] {0, -1, 0, 1})));
+            IllegalArgumentException unlabelled =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    EmbeddingDiagnostics.tolerance(
+                                            x, m.create(new long[] {0, -1, 0, 1})));
             assertTrue(unlabelled.getMessage().contains("-1"), unlabelled.getMessage());
-            IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-                    () -> EmbeddingDiagnostics.effectiveRank(m.zeros(new Shape(3, 3))));
+            IllegalArgumentException zero =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> EmbeddingDiagnostics.effectiveRank(m.zeros(new Shape(3, 3))));
             assertTrue(zero.getMessage().contains("all zero"), zero.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> EmbeddingDiagnostics.uniformity(m.ones(new Shape(4))));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> EmbeddingDiagnostics.uniformity(m.ones(new Shape(4))));
         }
     }
 
@@ -340,7 +376,9 @@ class EmbeddingDiagnosticsTest {
                         continue;
                     }
                     double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-                    double t = Math.signum(theta == 0 ? 1 : theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                    double t =
+                            Math.signum(theta == 0 ? 1 : theta)
+                                    / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
                     double c = 1 / Math.sqrt(t * t + 1);
                     double s = t * c;
                     for (int k = 0; k < n; k++) { // A ← A J (columns p, q)

@@ -81,11 +81,26 @@ class FeatureCacheTest {
                 assertEquals(gradBefore, JniUtils.isGradMode(), "grad mode restored");
                 assertEquals(3, source.calls, "ceil(10 / 4) batches");
                 assertEquals(new Shape(10, 4), f.features().getShape());
-                assertArrayEquals(new long[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0}, f.labels().toLongArray());
+                assertArrayEquals(
+                        new long[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0}, f.labels().toLongArray());
                 assertFalse(f.features().hasGradient());
                 // eval-mode BatchNorm: running mean 0, var 1 → x / sqrt(1 + 1e-5); then Linear
-                float[] w = b.getChildren().get(2).getValue().getParameters().get("weight").getArray().toFloatArray();
-                float[] bias = b.getChildren().get(2).getValue().getParameters().get("bias").getArray().toFloatArray();
+                float[] w =
+                        b.getChildren()
+                                .get(2)
+                                .getValue()
+                                .getParameters()
+                                .get("weight")
+                                .getArray()
+                                .toFloatArray();
+                float[] bias =
+                        b.getChildren()
+                                .get(2)
+                                .getValue()
+                                .getParameters()
+                                .get("bias")
+                                .getArray()
+                                .toFloatArray();
                 float[] actual = f.features().toFloatArray();
                 for (int i = 0; i < 10; i++) {
                     for (int u = 0; u < 4; u++) {
@@ -116,11 +131,13 @@ class FeatureCacheTest {
             try (Features again = cache.extract(b, source, 4, m)) {
                 assertEquals(3, source.calls, "hit: the backbone did not run");
                 assertArrayEquals(first, again.features().toFloatArray(), 0f);
-                assertArrayEquals(new long[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0}, again.labels().toLongArray());
+                assertArrayEquals(
+                        new long[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0}, again.labels().toLongArray());
             }
             String keyBefore = FeatureCache.key(b, source);
             // new weights → new key → extracted again
-            NDArray weight = b.getChildren().get(2).getValue().getParameters().get("weight").getArray();
+            NDArray weight =
+                    b.getChildren().get(2).getValue().getParameters().get("weight").getArray();
             weight.set(shifted(weight.toFloatArray()));
             assertNotEquals(keyBefore, FeatureCache.key(b, source));
             assertFalse(cache.contains(b, source));
@@ -156,7 +173,8 @@ class FeatureCacheTest {
                             return new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
                         }
                     };
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> cache.extract(b, other, 5, m));
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> cache.extract(b, other, 5, m));
             assertTrue(e.getMessage().contains("cacheKey"), e.getMessage());
         }
     }
@@ -173,7 +191,8 @@ class FeatureCacheTest {
                 }
             }
             assertEquals(
-                    Fingerprint.ofParameters(new RawPixels()), Fingerprint.ofParameters(new RawPixels()));
+                    Fingerprint.ofParameters(new RawPixels()),
+                    Fingerprint.ofParameters(new RawPixels()));
         }
     }
 

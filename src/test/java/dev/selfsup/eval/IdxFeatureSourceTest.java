@@ -31,8 +31,12 @@ class IdxFeatureSourceTest {
                     for (int r = 0; r < 32; r++) {
                         for (int col = 0; col < 32; col++) {
                             boolean inside = r >= 2 && r < 30 && col >= 2 && col < 30;
-                            double pixel = inside ? (raw[(r - 2) * 28 + col - 2] & 0xff) / 255.0 : 0;
-                            assertEquals((pixel - 0.5) / 0.25, v[((i * 3 + c) * 32 + r) * 32 + col], 1e-5);
+                            double pixel =
+                                    inside ? (raw[(r - 2) * 28 + col - 2] & 0xff) / 255.0 : 0;
+                            assertEquals(
+                                    (pixel - 0.5) / 0.25,
+                                    v[((i * 3 + c) * 32 + r) * 32 + col],
+                                    1e-5);
                         }
                     }
                 }
@@ -47,7 +51,8 @@ class IdxFeatureSourceTest {
         // PIL bilinear shrinking by 2: each output weighs 4 inputs [1, 3, 3, 1] / 8 per axis;
         // at the borders the missing tap's weight is dropped and the rest renormalised.
         IdxDataset test = IdxDataset.embeddedFashionMnist(false);
-        IdxFeatureSource source = IdxFeatureSource.builder(test).optResize(14).optChannels(1).build();
+        IdxFeatureSource source =
+                IdxFeatureSource.builder(test).optResize(14).optChannels(1).build();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = source.images(m, 0, 1);
             assertEquals(new Shape(1, 1, 14, 14), x.getShape());
@@ -86,8 +91,10 @@ class IdxFeatureSourceTest {
 
     @Test
     void cacheKeySeparatesSplitsAndTransforms() throws IOException {
-        IdxFeatureSource train = IdxFeatureSource.builder(IdxDataset.embeddedFashionMnist(true)).build();
-        IdxFeatureSource test = IdxFeatureSource.builder(IdxDataset.embeddedFashionMnist(false)).build();
+        IdxFeatureSource train =
+                IdxFeatureSource.builder(IdxDataset.embeddedFashionMnist(true)).build();
+        IdxFeatureSource test =
+                IdxFeatureSource.builder(IdxDataset.embeddedFashionMnist(false)).build();
         IdxFeatureSource testPadded =
                 IdxFeatureSource.builder(IdxDataset.embeddedFashionMnist(false)).optPad(2).build();
         assertNotEquals(train.cacheKey(), test.cacheKey());
@@ -96,7 +103,10 @@ class IdxFeatureSourceTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> IdxFeatureSource.builder(IdxDataset.embeddedFashionMnist(false)).optChannels(2).build());
+                        () ->
+                                IdxFeatureSource.builder(IdxDataset.embeddedFashionMnist(false))
+                                        .optChannels(2)
+                                        .build());
         assertTrue(e.getMessage().contains("2"), e.getMessage());
     }
 }

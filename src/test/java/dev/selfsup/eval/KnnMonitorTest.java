@@ -31,8 +31,12 @@ class KnnMonitorTest {
     @Test
     void evaluatesEveryNthEpochAndAfterTheLast() {
         ValidationSplit split = ValidationSplit.of(DATA, 0.2, 0);
-        KnnMonitor m = KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(TRANSFORM)
-                .setEveryEpochs(3).build();
+        KnnMonitor m =
+                KnnMonitor.builder()
+                        .setData(split.train(), split.validation())
+                        .setTransform(TRANSFORM)
+                        .setEveryEpochs(3)
+                        .build();
         List<Integer> evaluated = new java.util.ArrayList<>();
         for (int e = 0; e < 10; e++) {
             if (m.evaluates(e, 10)) {
@@ -47,29 +51,57 @@ class KnnMonitorTest {
         ValidationSplit split = ValidationSplit.of(DATA, 0.25, 4);
         try (NDManager run = NDManager.newBaseManager()) {
             SelfsupEngine.seed(2);
-            Backbone net = ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(4, false, 0, 0));
+            Backbone net =
+                    ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(4, false, 0, 0));
             net.initialize(run, DataType.FLOAT32, new Shape(1, 3, 16, 16));
-            KnnMonitor monitor = KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(TRANSFORM)
-                    .setEveryEpochs(1).optK(7).optTemperature(0.1).optExtractBatch(16).build();
+            KnnMonitor monitor =
+                    KnnMonitor.builder()
+                            .setData(split.train(), split.validation())
+                            .setTransform(TRANSFORM)
+                            .setEveryEpochs(1)
+                            .optK(7)
+                            .optTemperature(0.1)
+                            .optExtractBatch(16)
+                            .build();
             Knn.Score o;
             try (NDManager scope = run.newSubManager()) {
                 o = monitor.evaluate(net, scope);
             }
             String message = monitor.describe(o);
-            assertTrue(message.contains(String.format(java.util.Locale.ROOT, "kNN top-1 %.2f %%", o.top1()))
-                    && message.contains("k 7, T 0.1; 15 validation / 45 bank"), message);
+            assertTrue(
+                    message.contains(
+                                    String.format(
+                                            java.util.Locale.ROOT, "kNN top-1 %.2f %%", o.top1()))
+                            && message.contains("k 7, T 0.1; 15 validation / 45 bank"),
+                    message);
             // the same numbers by hand: bank = the rest of the split, queries = the held-out images
             try (NDManager scope = run.newSubManager();
-                    DatasetFeatureSource bank = DatasetFeatureSource.builder(split.train()).setTransform(TRANSFORM).build();
-                    DatasetFeatureSource val = DatasetFeatureSource.builder(split.validation()).setTransform(TRANSFORM).build();
+                    DatasetFeatureSource bank =
+                            DatasetFeatureSource.builder(split.train())
+                                    .setTransform(TRANSFORM)
+                                    .build();
+                    DatasetFeatureSource val =
+                            DatasetFeatureSource.builder(split.validation())
+                                    .setTransform(TRANSFORM)
+                                    .build();
                     Features b = FeatureExtractor.extract(net, bank, 32, scope);
                     Features v = FeatureExtractor.extract(net, val, 32, scope)) {
-                Knn.Score s = Knn.evaluate(b.features(), b.labels(), v.features(), v.labels(), new int[] {7}, 0.1, 3).get(0);
+                Knn.Score s =
+                        Knn.evaluate(
+                                        b.features(),
+                                        b.labels(),
+                                        v.features(),
+                                        v.labels(),
+                                        new int[] {7},
+                                        0.1,
+                                        3)
+                                .get(0);
                 assertEquals(s.top1(), o.top1(), 1e-9);
                 assertEquals(s.top5(), o.top5(), 1e-9);
             }
             try (NDManager scope = run.newSubManager()) {
-                assertEquals(o, monitor.evaluate(net, scope), "the same backbone scores the same again");
+                assertEquals(
+                        o, monitor.evaluate(net, scope), "the same backbone scores the same again");
             }
         }
     }
@@ -77,16 +109,37 @@ class KnnMonitorTest {
     @Test
     void rejectsBadSettingsNamingThem() {
         ValidationSplit split = ValidationSplit.of(DATA, 0.2, 0);
-        IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
-                () -> KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(TRANSFORM)
-                        .setEveryEpochs(1).optK(49).build());
-        assertTrue(k.getMessage().contains("[1, 48]") && k.getMessage().contains("49"), k.getMessage());
-        IllegalArgumentException every = assertThrows(IllegalArgumentException.class,
-                () -> KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(TRANSFORM).build());
+        IllegalArgumentException k =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                KnnMonitor.builder()
+                                        .setData(split.train(), split.validation())
+                                        .setTransform(TRANSFORM)
+                                        .setEveryEpochs(1)
+                                        .optK(49)
+                                        .build());
+        assertTrue(
+                k.getMessage().contains("[1, 48]") && k.getMessage().contains("49"),
+                k.getMessage());
+        IllegalArgumentException every =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                KnnMonitor.builder()
+                                        .setData(split.train(), split.validation())
+                                        .setTransform(TRANSFORM)
+                                        .build());
         assertTrue(every.getMessage().contains("setEveryEpochs"), every.getMessage());
-        IllegalArgumentException random = assertThrows(IllegalArgumentException.class,
-                () -> KnnMonitor.builder().setData(split.train(), split.validation()).setTransform(MultiCrop.linearProbe(16))
-                        .setEveryEpochs(1).build());
+        IllegalArgumentException random =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                KnnMonitor.builder()
+                                        .setData(split.train(), split.validation())
+                                        .setTransform(MultiCrop.linearProbe(16))
+                                        .setEveryEpochs(1)
+                                        .build());
         assertFalse(random.getMessage().isBlank());
     }
 }

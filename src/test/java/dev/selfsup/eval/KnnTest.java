@@ -23,7 +23,8 @@ class KnnTest {
     @Test
     void votesEqualMethodsCheckValue() {
         // METHODS.md §10: sims [.9, .85, .3], labels [1, 0, 0], k = 3, T = 0.07
-        // → votes [class 0, class 1] = [exp(.85/T) + exp(.3/T), exp(.9/T)] = [187820.88, 383518.39].
+        // → votes [class 0, class 1] = [exp(.85/T) + exp(.3/T), exp(.9/T)] = [187820.88,
+        // 383518.39].
         try (NDManager m = NDManager.newBaseManager()) {
             float s = 5f; // unnormalised on purpose: normalisation happens inside
             NDArray train =
@@ -36,9 +37,11 @@ class KnnTest {
             NDArray labels = m.create(new long[] {1, 0, 0});
             NDArray query = m.create(new float[][] {{3, 0, 0, 0}});
             NDList votes =
-                    Knn.votes(train, labels, query, new int[] {3}, T, 2, Knn.Chunking.defaults(), m);
+                    Knn.votes(
+                            train, labels, query, new int[] {3}, T, 2, Knn.Chunking.defaults(), m);
             float[] v = votes.get(0).toFloatArray();
-            // float32 sims carry ~6e-8 error, amplified by exp(s/T)/T: 0.5 absolute is ~1e-6 relative
+            // float32 sims carry ~6e-8 error, amplified by exp(s/T)/T: 0.5 absolute is ~1e-6
+            // relative
             assertEquals(187820.88, v[0], 0.5);
             assertEquals(383518.39, v[1], 0.5);
             NDArray predicted = Knn.classify(train, labels, query, 3, T, 2);
@@ -80,7 +83,11 @@ class KnnTest {
                         for (int j = 0; j < c; j++) {
                             double e = expected[r][j];
                             // float32 sims: relative error of exp(s/T) ~ 1e-6 · 1/T
-                            assertEquals(e, actual[r * c + j], 1e-4 * Math.max(1, e), chunking + " k=" + ks[i]);
+                            assertEquals(
+                                    e,
+                                    actual[r * c + j],
+                                    1e-4 * Math.max(1, e),
+                                    chunking + " k=" + ks[i]);
                         }
                     }
                     int top1 = 0, top5 = 0;
@@ -104,7 +111,8 @@ class KnnTest {
                 for (int r = 0; r < q; r++) {
                     expected[r] = rankClasses(v[r])[0];
                 }
-                assertArrayEquals(expected, Knn.classify(tr, trl, te, k, T, c).toLongArray(), "k=" + k);
+                assertArrayEquals(
+                        expected, Knn.classify(tr, trl, te, k, T, c).toLongArray(), "k=" + k);
             }
         }
     }
@@ -118,12 +126,14 @@ class KnnTest {
             NDArray labels = m.create(IntStream.range(0, 300).map(i -> i % 4).toArray());
             long[] full = Knn.classify(tr, labels, te, 20, T, 4).toLongArray();
             long[] half =
-                    Knn.classify(tr.toType(DataType.FLOAT16, false), labels, te, 20, T, 4).toLongArray();
+                    Knn.classify(tr.toType(DataType.FLOAT16, false), labels, te, 20, T, 4)
+                            .toLongArray();
             int same = 0;
             for (int i = 0; i < full.length; i++) {
                 same += full[i] == half[i] ? 1 : 0;
             }
-            assertTrue(same >= 38, "float16 rounding may flip a near tie, not more: " + same + "/40");
+            assertTrue(
+                    same >= 38, "float16 rounding may flip a near tie, not more: " + same + "/40");
         }
     }
 
@@ -151,16 +161,25 @@ class KnnTest {
             NDArray labels = m.arange(10).toType(DataType.INT64, false);
             NDArray te = m.ones(new Shape(2, 4));
             IllegalArgumentException big =
-                    assertThrows(IllegalArgumentException.class, () -> Knn.classify(tr, labels, te, 11, T, 10));
-            assertTrue(big.getMessage().contains("11") && big.getMessage().contains("N = 10"), big.getMessage());
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Knn.classify(tr, labels, te, 11, T, 10));
+            assertTrue(
+                    big.getMessage().contains("11") && big.getMessage().contains("N = 10"),
+                    big.getMessage());
             IllegalArgumentException label =
-                    assertThrows(IllegalArgumentException.class, () -> Knn.classify(tr, labels, te, 3, T, 5));
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Knn.classify(tr, labels, te, 3, T, 5));
             assertTrue(label.getMessage().contains("[0, 9]"), label.getMessage());
             IllegalArgumentException temp =
-                    assertThrows(IllegalArgumentException.class, () -> Knn.classify(tr, labels, te, 3, 0, 10));
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Knn.classify(tr, labels, te, 3, 0, 10));
             assertTrue(temp.getMessage().contains("temperature"), temp.getMessage());
             NDArray wide = m.ones(new Shape(2, 5));
-            assertThrows(IllegalArgumentException.class, () -> Knn.classify(tr, labels, wide, 3, T, 10));
+            assertThrows(
+                    IllegalArgumentException.class, () -> Knn.classify(tr, labels, wide, 3, T, 10));
         }
     }
 
@@ -179,12 +198,15 @@ class KnnTest {
     }
 
     /** Straight from the formula: cosine, sort, sum exp(sim / T) per class over the first k. */
-    private static double[][] naiveVotes(float[][] train, long[] labels, float[][] test, int k, int c) {
+    private static double[][] naiveVotes(
+            float[][] train, long[] labels, float[][] test, int k, int c) {
         double[][] votes = new double[test.length][c];
         for (int r = 0; r < test.length; r++) {
             double[] sims = new double[train.length];
             for (int i = 0; i < train.length; i++) {
-                sims[i] = dot(test[r], train[i]) / Math.sqrt(dot(test[r], test[r]) * dot(train[i], train[i]));
+                sims[i] =
+                        dot(test[r], train[i])
+                                / Math.sqrt(dot(test[r], test[r]) * dot(train[i], train[i]));
             }
             Integer[] idx = IntStream.range(0, train.length).boxed().toArray(Integer[]::new);
             Arrays.sort(idx, Comparator.comparingDouble(i -> -sims[i]));
@@ -197,7 +219,8 @@ class KnnTest {
 
     private static Integer[] rankClasses(double[] votes) {
         Integer[] order = IntStream.range(0, votes.length).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble(j -> -votes[j])); // stable: lowest index first
+        Arrays.sort(
+                order, Comparator.comparingDouble(j -> -votes[j])); // stable: lowest index first
         return order;
     }
 

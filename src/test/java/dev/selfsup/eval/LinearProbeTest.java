@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.selfsup.engine.Seeds;
+import dev.selfsup.optim.LrSchedule;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
-import dev.selfsup.optim.LrSchedule;
 
 class LinearProbeTest {
 
@@ -24,27 +24,54 @@ class LinearProbeTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Blobs train = blobs(rng, centres, 1000, 1.5f);
             Blobs test = blobs(rng, centres, 500, 1.5f);
-            ProbeProtocol protocol = ProbeProtocol.custom(0.5, 6, 0, LrSchedule.cosine(0), 250).withEvalEveryEpochs(2);
+            ProbeProtocol protocol =
+                    ProbeProtocol.custom(0.5, 6, 0, LrSchedule.cosine(0), 250)
+                            .withEvalEveryEpochs(2);
             ProbeResult r =
                     LinearProbe.train(
-                            m.create(train.x), m.create(train.y), m.create(test.x), m.create(test.y), c, protocol, 1);
+                            m.create(train.x),
+                            m.create(train.y),
+                            m.create(test.x),
+                            m.create(test.y),
+                            c,
+                            protocol,
+                            1);
             assertTrue(r.lastTop1() >= 99, "top-1 " + r.lastTop1());
             assertEquals(100, r.lastTop5(), 1e-9);
             assertEquals(6, r.lastEpoch());
-            assertEquals(List.of(2, 4, 6), r.history().stream().map(ProbeResult.EpochScore::epoch).toList());
+            assertEquals(
+                    List.of(2, 4, 6),
+                    r.history().stream().map(ProbeResult.EpochScore::epoch).toList());
             assertTrue(r.bestTop1() >= r.lastTop1());
             assertEquals(
-                    r.history().stream().mapToDouble(ProbeResult.EpochScore::top1).max().orElseThrow(), r.bestTop1());
-            assertTrue(r.history().get(2).trainLoss() < r.history().get(0).trainLoss(), r.history().toString());
+                    r.history().stream()
+                            .mapToDouble(ProbeResult.EpochScore::top1)
+                            .max()
+                            .orElseThrow(),
+                    r.bestTop1());
+            assertTrue(
+                    r.history().get(2).trainLoss() < r.history().get(0).trainLoss(),
+                    r.history().toString());
             // same seed, same numbers; the BatchNorm variant also separates the blobs
             ProbeResult again =
                     LinearProbe.train(
-                            m.create(train.x), m.create(train.y), m.create(test.x), m.create(test.y), c, protocol, 1);
+                            m.create(train.x),
+                            m.create(train.y),
+                            m.create(test.x),
+                            m.create(test.y),
+                            c,
+                            protocol,
+                            1);
             assertEquals(r.history().get(2).trainLoss(), again.history().get(2).trainLoss());
             ProbeResult bn =
                     LinearProbe.train(
-                            m.create(train.x), m.create(train.y), m.create(test.x), m.create(test.y), c,
-                            protocol.withBatchNorm(true), 2);
+                            m.create(train.x),
+                            m.create(train.y),
+                            m.create(test.x),
+                            m.create(test.y),
+                            c,
+                            protocol.withBatchNorm(true),
+                            2);
             assertTrue(bn.lastTop1() >= 99, "top-1 with BatchNorm " + bn.lastTop1());
             assertNotEquals(r.history().get(0).trainLoss(), bn.history().get(0).trainLoss());
         }
@@ -61,7 +88,9 @@ class LinearProbeTest {
         for (int i = 0; i < n; i++) {
             y[i] = i % c;
         }
-        ProbeProtocol p = new ProbeProtocol("t", lr, 3, LrSchedule.step(List.of(2), 0.1), momentum, wd, n, true, 1);
+        ProbeProtocol p =
+                new ProbeProtocol(
+                        "t", lr, 3, LrSchedule.step(List.of(2), 0.1), momentum, wd, n, true, 1);
         float[][] actual;
         try (NDManager m = NDManager.newBaseManager()) {
             actual = LinearProbe.trainedParameters(m.create(x), m.create(y), c, p, 9);
@@ -166,7 +195,9 @@ class LinearProbeTest {
     @Test
     void rejectsBadProtocolAndLabels() {
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> ProbeProtocol.custom(-1, 10, 0, LrSchedule.constant(), 8));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ProbeProtocol.custom(-1, 10, 0, LrSchedule.constant(), 8));
         assertTrue(e.getMessage().contains("-1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> LrSchedule.step(List.of(80, 60), 0.1));
         try (NDManager m = NDManager.newBaseManager()) {

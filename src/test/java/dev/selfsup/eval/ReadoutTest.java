@@ -57,7 +57,9 @@ class ReadoutTest {
 
     @Test
     void poolEqualsAdaptiveAveragePoolingForDivisibleAndOverlappingGrids() {
-        int[][] cases = {{2, 3, 4, 4, 2}, {1, 2, 5, 7, 2}, {2, 2, 5, 7, 3}, {1, 1, 7, 7, 4}, {2, 3, 4, 4, 1}};
+        int[][] cases = {
+            {2, 3, 4, 4, 2}, {1, 2, 5, 7, 2}, {2, 2, 5, 7, 3}, {1, 1, 7, 7, 4}, {2, 3, 4, 4, 1}
+        };
         try (NDManager m = NDManager.newBaseManager()) {
             for (int[] c : cases) {
                 int b = c[0], ch = c[1], h = c[2], w = c[3], g = c[4];
@@ -67,7 +69,11 @@ class ReadoutTest {
                 float[] got = pooled.toFloatArray();
                 double[] want = hostPool(x, b, ch, h, w, g);
                 for (int i = 0; i < want.length; i++) {
-                    assertEquals(want[i], got[i], 1e-5, "case h=" + h + " w=" + w + " g=" + g + " at " + i);
+                    assertEquals(
+                            want[i],
+                            got[i],
+                            1e-5,
+                            "case h=" + h + " w=" + w + " g=" + g + " at " + i);
                 }
             }
         }
@@ -76,20 +82,27 @@ class ReadoutTest {
     @Test
     void aMapSmallerThanTheGridIsRefusedNamingBoth() {
         try (NDManager m = NDManager.newBaseManager()) {
-            IllegalArgumentException e = assertThrows(
-                    IllegalArgumentException.class, () -> Readout.pool(m.zeros(new Shape(1, 2, 1, 1)), 2));
-            assertTrue(e.getMessage().contains("(1, 2, 1, 1)") && e.getMessage().contains("2x2"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Readout.pool(m.zeros(new Shape(1, 2, 1, 1)), 2));
+            assertTrue(
+                    e.getMessage().contains("(1, 2, 1, 1)") && e.getMessage().contains("2x2"),
+                    e.getMessage());
         }
     }
 
     @Test
     void resnetReadoutPoolsTheMapWhoseGlobalMeanIsTheBackboneOutput() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Backbone net = ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(8, false, 0, 0));
+            Backbone net =
+                    ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(8, false, 0, 0));
             net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 28, 28));
             assertSame(net, Readout.of(net, 1), "grid 1 is the backbone itself");
             Block readout = Readout.of(net, 2);
-            assertEquals(new Shape(3, 64L * 4), readout.getOutputShapes(new Shape[] {new Shape(3, 3, 28, 28)})[0]);
+            assertEquals(
+                    new Shape(3, 64L * 4),
+                    readout.getOutputShapes(new Shape[] {new Shape(3, 3, 28, 28)})[0]);
             NDArray x = m.create(random(3 * 3 * 28 * 28, 5), new Shape(3, 3, 28, 28));
             ParameterStore ps = new ParameterStore(m, false);
             NDArray grid = readout.forward(ps, new NDList(x), false).singletonOrThrow();
@@ -112,7 +125,8 @@ class ReadoutTest {
     @Test
     void gridsOfTheSameWeightsHaveDifferentCacheFingerprints() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Backbone net = ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(8, false, 0, 0));
+            Backbone net =
+                    ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(8, false, 0, 0));
             net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 28, 28));
             String g1 = Fingerprint.ofParameters(Readout.of(net, 1));
             String g2 = Fingerprint.ofParameters(Readout.of(net, 2));
@@ -126,7 +140,8 @@ class ReadoutTest {
     @Test
     void aBackboneWithoutAFeatureMapIsRefusedForGridsAboveOne() {
         Backbone vit = ModelZoo.backbone("vit_tiny_patch16");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Readout.of(vit, 2));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Readout.of(vit, 2));
         assertTrue(e.getMessage().contains("use grid 1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Readout.of(vit, 0));
         assertSame(vit, Readout.of(vit, 1));

@@ -46,8 +46,19 @@ class ResultsTest {
         r.write(file);
         JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
         for (String key :
-                List.of("metric", "value", "protocol", "dataset", "weights", "date", "top1", "top5",
-                        "best_epoch", "best_top1", "best_top5", "last_epoch")) {
+                List.of(
+                        "metric",
+                        "value",
+                        "protocol",
+                        "dataset",
+                        "weights",
+                        "date",
+                        "top1",
+                        "top5",
+                        "best_epoch",
+                        "best_top1",
+                        "best_top5",
+                        "last_epoch")) {
             assertTrue(json.has(key), "missing " + key + " in " + json);
         }
         assertEquals("linear_top1", json.get("metric").getAsString());
@@ -75,7 +86,8 @@ class ResultsTest {
         assertEquals(weights.toString(), w.get("path").getAsString());
         // sha256("abc"), the FIPS 180-2 example
         assertEquals(
-                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", w.get("sha256").getAsString());
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                w.get("sha256").getAsString());
         assertEquals("file", w.get("sha256_of").getAsString());
         OffsetDateTime.parse(json.get("date").getAsString()); // ISO-8601 with offset
 
@@ -111,6 +123,7 @@ class ResultsTest {
         assertNull(back.get(0).bestEpoch());
         assertEquals("parameters", back.get(0).weights().sha256Of());
         assertThrows(IOException.class, () -> Results.read(file), "two results: use readAll");
-        assertThrows(IllegalArgumentException.class, () -> new Results.Weights(null, "xyz", "file"));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Results.Weights(null, "xyz", "file"));
     }
 }

@@ -13,9 +13,9 @@ import dev.selfsup.data.SyntheticShapes;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
+import dev.selfsup.optim.LrSchedule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import dev.selfsup.optim.LrSchedule;
 
 class TransferTest {
     static final SyntheticShapes TRAIN = new SyntheticShapes(48, 3, 16, 16, 1);
@@ -39,20 +39,33 @@ class TransferTest {
             NDArray logits = m.create(new float[] {1, 2, 3, 0, 0, 0}, new Shape(2, 3));
             NDArray labels = m.create(new long[] {2, 0});
             // row 0: log(e + e² + e³) − 3 = 0.40760596; row 1: log 3 = 1.0986123
-            assertEquals((0.40760596 + 1.0986123) / 2, FineTune.crossEntropy(logits, labels, 3).getFloat(), 1e-6);
+            assertEquals(
+                    (0.40760596 + 1.0986123) / 2,
+                    FineTune.crossEntropy(logits, labels, 3).getFloat(),
+                    1e-6);
         }
     }
 
     @Test
     void fineTuningChangesTheBackboneAndLearns() {
         try (NDManager m = NDManager.newBaseManager();
-                DatasetFeatureSource test = DatasetFeatureSource.builder(TEST)
-                        .setTransform(MultiCrop.evaluationResize(16)).optBatchSize(16).optThreads(1).build()) {
+                DatasetFeatureSource test =
+                        DatasetFeatureSource.builder(TEST)
+                                .setTransform(MultiCrop.evaluationResize(16))
+                                .optBatchSize(16)
+                                .optThreads(1)
+                                .build()) {
             Backbone backbone = tiny(m);
             String before = Fingerprint.ofParameters(backbone);
-            ProbeProtocol p = new ProbeProtocol("custom", 0.05, 4, LrSchedule.constant(), 0.9, 1e-4, 16, false, 1);
-            ProbeResult r = FineTune.train(backbone, TRAIN, MultiCrop.linearProbe(16), test, 3, p, 7, 1, m);
-            assertNotEquals(before, Fingerprint.ofParameters(backbone), "fine-tuning must update the backbone");
+            ProbeProtocol p =
+                    new ProbeProtocol(
+                            "custom", 0.05, 4, LrSchedule.constant(), 0.9, 1e-4, 16, false, 1);
+            ProbeResult r =
+                    FineTune.train(backbone, TRAIN, MultiCrop.linearProbe(16), test, 3, p, 7, 1, m);
+            assertNotEquals(
+                    before,
+                    Fingerprint.ofParameters(backbone),
+                    "fine-tuning must update the backbone");
             assertEquals(4, r.history().size());
             assertEquals(4, r.lastEpoch());
             double first = r.history().get(0).trainLoss();
@@ -68,20 +81,45 @@ class TransferTest {
     @Test
     void augmentedLinearProbeLeavesTheBackboneUntouchedAndIsReproducible() {
         try (NDManager m = NDManager.newBaseManager();
-                DatasetFeatureSource test = DatasetFeatureSource.builder(TEST)
-                        .setTransform(MultiCrop.evaluationResize(16)).optBatchSize(16).optThreads(1).build()) {
+                DatasetFeatureSource test =
+                        DatasetFeatureSource.builder(TEST)
+                                .setTransform(MultiCrop.evaluationResize(16))
+                                .optBatchSize(16)
+                                .optThreads(1)
+                                .build()) {
             Backbone backbone = tiny(m);
             String before = Fingerprint.ofParameters(backbone);
             try (Features testFeatures = FeatureExtractor.extract(backbone, test, 16, m)) {
-                ProbeProtocol p = new ProbeProtocol("custom", 0.05, 3, LrSchedule.constant(), 0.9, 0, 16, true, 1);
-                ProbeResult r = AugmentedLinearProbe.train(
-                        backbone, TRAIN, MultiCrop.linearProbe(16), testFeatures, 3, p, 7, 1);
-                assertEquals(before, Fingerprint.ofParameters(backbone), "a probe must not touch the backbone");
+                ProbeProtocol p =
+                        new ProbeProtocol(
+                                "custom", 0.05, 3, LrSchedule.constant(), 0.9, 0, 16, true, 1);
+                ProbeResult r =
+                        AugmentedLinearProbe.train(
+                                backbone,
+                                TRAIN,
+                                MultiCrop.linearProbe(16),
+                                testFeatures,
+                                3,
+                                p,
+                                7,
+                                1);
+                assertEquals(
+                        before,
+                        Fingerprint.ofParameters(backbone),
+                        "a probe must not touch the backbone");
                 assertEquals(3, r.history().size());
                 assertEquals(r.lastTop1(), r.history().get(2).top1());
                 // same seed, same crops, same order
-                ProbeResult again = AugmentedLinearProbe.train(
-                        backbone, TRAIN, MultiCrop.linearProbe(16), testFeatures, 3, p, 7, 1);
+                ProbeResult again =
+                        AugmentedLinearProbe.train(
+                                backbone,
+                                TRAIN,
+                                MultiCrop.linearProbe(16),
+                                testFeatures,
+                                3,
+                                p,
+                                7,
+                                1);
                 assertEquals(r.history(), again.history());
             }
         }
@@ -94,23 +132,53 @@ class TransferTest {
     @Test
     void withoutAugmentationItEqualsTheCachedFeatureProbe() {
         try (NDManager m = NDManager.newBaseManager();
-                DatasetFeatureSource train = DatasetFeatureSource.builder(TRAIN)
-                        .setTransform(MultiCrop.evaluationResize(16)).optBatchSize(48).optThreads(1).build();
-                DatasetFeatureSource test = DatasetFeatureSource.builder(TEST)
-                        .setTransform(MultiCrop.evaluationResize(16)).optBatchSize(16).optThreads(1).build()) {
+                DatasetFeatureSource train =
+                        DatasetFeatureSource.builder(TRAIN)
+                                .setTransform(MultiCrop.evaluationResize(16))
+                                .optBatchSize(48)
+                                .optThreads(1)
+                                .build();
+                DatasetFeatureSource test =
+                        DatasetFeatureSource.builder(TEST)
+                                .setTransform(MultiCrop.evaluationResize(16))
+                                .optBatchSize(16)
+                                .optThreads(1)
+                                .build()) {
             Backbone backbone = tiny(m);
-            ProbeProtocol p = new ProbeProtocol("custom", 0.5, 4, LrSchedule.cosine(0), 0.9, 1e-4, 48, true, 1);
+            ProbeProtocol p =
+                    new ProbeProtocol(
+                            "custom", 0.5, 4, LrSchedule.cosine(0), 0.9, 1e-4, 48, true, 1);
             try (Features trainFeatures = FeatureExtractor.extract(backbone, train, 48, m);
                     Features testFeatures = FeatureExtractor.extract(backbone, test, 16, m)) {
-                ProbeResult cached = LinearProbe.train(trainFeatures.features(), trainFeatures.labels(),
-                        testFeatures.features(), testFeatures.labels(), 3, p, 11);
-                ProbeResult online = AugmentedLinearProbe.train(
-                        backbone, TRAIN, MultiCrop.evaluationResize(16), testFeatures, 3, p, 11, 1);
+                ProbeResult cached =
+                        LinearProbe.train(
+                                trainFeatures.features(),
+                                trainFeatures.labels(),
+                                testFeatures.features(),
+                                testFeatures.labels(),
+                                3,
+                                p,
+                                11);
+                ProbeResult online =
+                        AugmentedLinearProbe.train(
+                                backbone,
+                                TRAIN,
+                                MultiCrop.evaluationResize(16),
+                                testFeatures,
+                                3,
+                                p,
+                                11,
+                                1);
                 for (int e = 0; e < 4; e++) {
-                    assertEquals(cached.history().get(e).trainLoss(), online.history().get(e).trainLoss(), 1e-4);
-                    assertEquals(cached.history().get(e).top1(), online.history().get(e).top1(), 1e-9);
+                    assertEquals(
+                            cached.history().get(e).trainLoss(),
+                            online.history().get(e).trainLoss(),
+                            1e-4);
+                    assertEquals(
+                            cached.history().get(e).top1(), online.history().get(e).top1(), 1e-9);
                 }
-                assertTrue(cached.history().get(3).trainLoss() < cached.history().get(0).trainLoss());
+                assertTrue(
+                        cached.history().get(3).trainLoss() < cached.history().get(0).trainLoss());
             }
         }
     }

@@ -20,9 +20,11 @@ class CustomLoopSwavLossTest {
     void lossIsFiniteAndFallsAndCodesStayBalanced() {
         int k = 16;
         int steps = 16;
-        CustomLoopSwavLoss.Settings s = new CustomLoopSwavLoss.Settings(
-                "resnet10_cifar", 4, 16, 8, 2, k, 8, 2, steps, 0.1, 2, 0);
-        CustomLoopSwavLoss.Result r = CustomLoopSwavLoss.run(new SyntheticShapes(32, 4, 24, 24, 0), s, Device.cpu());
+        CustomLoopSwavLoss.Settings s =
+                new CustomLoopSwavLoss.Settings(
+                        "resnet10_cifar", 4, 16, 8, 2, k, 8, 2, steps, 0.1, 2, 0);
+        CustomLoopSwavLoss.Result r =
+                CustomLoopSwavLoss.run(new SyntheticShapes(32, 4, 24, 24, 0), s, Device.cpu());
         List<Double> losses = r.losses();
         System.out.println("custom loop SwAV losses: " + losses);
         System.out.println("code entropies: " + r.codeEntropies());
@@ -36,7 +38,9 @@ class CustomLoopSwavLossTest {
         assertTrue(last < first, "loss should fall: first three " + first + ", last three " + last);
         // Sinkhorn keeps the codes spread over the prototypes: entropy well above 0, at most log K
         for (double h : r.codeEntropies()) {
-            assertTrue(h > 0.1 && h <= Math.log(k) + 1e-4, "code entropy " + h + " outside (0.1, log K]");
+            assertTrue(
+                    h > 0.1 && h <= Math.log(k) + 1e-4,
+                    "code entropy " + h + " outside (0.1, log K]");
         }
     }
 

@@ -35,7 +35,8 @@ class DocsTest {
         List<String> missing = new ArrayList<>();
         for (Path y : yamls) {
             String stem = y.getFileName().toString().replaceFirst("\\.yaml$", "");
-            if (!recipes.contains("`" + stem + "`") && !recipes.contains("`" + ROOT.relativize(y) + "`")) {
+            if (!recipes.contains("`" + stem + "`")
+                    && !recipes.contains("`" + ROOT.relativize(y) + "`")) {
                 missing.add(ROOT.relativize(y).toString());
             }
         }
@@ -52,7 +53,10 @@ class DocsTest {
             }
         }
         assertEquals(List.of(), missing, "docs pages not linked from README.md");
-        assertEquals(List.of(), brokenLinks(ROOT.resolve("README.md")), "README.md links to missing files");
+        assertEquals(
+                List.of(),
+                brokenLinks(ROOT.resolve("README.md")),
+                "README.md links to missing files");
         for (Path page : list(ROOT.resolve("docs"), ".md")) {
             assertEquals(List.of(), brokenLinks(page), page + " links to missing files");
         }
@@ -63,7 +67,9 @@ class DocsTest {
         String readme = Files.readString(ROOT.resolve("README.md"));
         for (Path example : list(ROOT.resolve("src/examples/java/dev/selfsup/examples"), ".java")) {
             String name = example.getFileName().toString().replaceFirst("\\.java$", "");
-            assertTrue(readme.contains("`" + name + "`"), "README.md does not mention example " + name);
+            assertTrue(
+                    readme.contains("`" + name + "`"),
+                    "README.md does not mention example " + name);
         }
     }
 
@@ -73,7 +79,9 @@ class DocsTest {
         List<String> broken = new ArrayList<>();
         while (m.find()) {
             String target = m.group(1);
-            if (target.startsWith("http") || target.startsWith("#") || target.startsWith("mailto:")) {
+            if (target.startsWith("http")
+                    || target.startsWith("#")
+                    || target.startsWith("mailto:")) {
                 continue;
             }
             String file = target.replaceFirst("#.*$", "");

@@ -19,23 +19,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MocoV2WithMochiTest {
-    /** Shrinks the ResNet-50 / ImageNet-100 recipe to a few CPU steps; MoCHi stays on from step 0. */
-    static final List<String> TINY = List.of(
-            "data.batch_size=8",
-            "data.workers=1",
-            "augment.crops.0.size=16",
-            "model.backbone=resnet10_cifar",
-            "model.base_width=4",
-            "model.head_hidden_dims=[32]",
-            "model.head_output_dim=16",
-            "moco.queue_length=32",
-            "moco.mochi.hardest=16",
-            "moco.mochi.mixed=8",
-            "moco.mochi.mixed_with_query=4",
-            "moco.mochi.start_epoch=0",
-            "train.epochs=2",
-            "train.steps_per_epoch=2",
-            "train.log_every_steps=1");
+    /**
+     * Shrinks the ResNet-50 / ImageNet-100 recipe to a few CPU steps; MoCHi stays on from step 0.
+     */
+    static final List<String> TINY =
+            List.of(
+                    "data.batch_size=8",
+                    "data.workers=1",
+                    "augment.crops.0.size=16",
+                    "model.backbone=resnet10_cifar",
+                    "model.base_width=4",
+                    "model.head_hidden_dims=[32]",
+                    "model.head_output_dim=16",
+                    "moco.queue_length=32",
+                    "moco.mochi.hardest=16",
+                    "moco.mochi.mixed=8",
+                    "moco.mochi.mixed_with_query=4",
+                    "moco.mochi.start_epoch=0",
+                    "train.epochs=2",
+                    "train.steps_per_epoch=2",
+                    "train.log_every_steps=1");
 
     @BeforeAll
     static void boot() {
@@ -65,16 +68,22 @@ class MocoV2WithMochiTest {
         Trainer.Result result = MocoV2WithMochi.run(r, runDir, Device.cpu(), false);
 
         assertEquals(4, result.iterations());
-        assertTrue(Double.isFinite(result.lastLoss()) && result.lastLoss() > 0, "loss " + result.lastLoss());
+        assertTrue(
+                Double.isFinite(result.lastLoss()) && result.lastLoss() > 0,
+                "loss " + result.lastLoss());
         assertTrue(Files.readString(runDir.resolve("recipe.yaml")).contains("mixed_with_query: 4"));
         assertTrue(Files.size(runDir.resolve("backbone.safetensors")) > 0);
-        List<JsonObject> steps = MetricsLog.read(runDir.resolve("metrics.jsonl")).stream()
-                .filter(o -> o.get("kind").getAsString().equals("step")).toList();
+        List<JsonObject> steps =
+                MetricsLog.read(runDir.resolve("metrics.jsonl")).stream()
+                        .filter(o -> o.get("kind").getAsString().equals("step"))
+                        .toList();
         assertEquals(4, steps.size());
         for (JsonObject o : steps) {
-            // MoCo's InfoNCE over 1 positive and 32 + 8 + 4 negatives: finite, and not yet far below log(45)
+            // MoCo's InfoNCE over 1 positive and 32 + 8 + 4 negatives: finite, and not yet far
+            // below log(45)
             double loss = o.get("loss").getAsDouble();
-            assertTrue(Double.isFinite(loss) && loss > 0.5 && loss < 2 * Math.log(45), o.toString());
+            assertTrue(
+                    Double.isFinite(loss) && loss > 0.5 && loss < 2 * Math.log(45), o.toString());
         }
 
         // resuming a finished run does no more steps

@@ -11,7 +11,9 @@ import dev.selfsup.engine.Seeds;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
-/** InfoNCE and NT-Xent: METHODS.md check values, a naive loop, closed forms, symmetry, gradients. */
+/**
+ * InfoNCE and NT-Xent: METHODS.md check values, a naive loop, closed forms, symmetry, gradients.
+ */
 class ContrastiveLossTest {
 
     @Test
@@ -35,7 +37,8 @@ class ContrastiveLossTest {
             NDArray z1 = m.create(new float[][] {{1, 0}, {0, 1}});
             NDArray z2 = m.create(new float[][] {{1, 1}, {-1, 1}}); // normalised inside
             assertEquals(0.535969f, NtXent.loss(z1, z2, 0.5).getFloat(), 1e-6f);
-            double[] perAnchor = naivePerAnchor(new double[][] {{1, 0}, {0, 1}, {r, r}, {-r, r}}, 0.5);
+            double[] perAnchor =
+                    naivePerAnchor(new double[][] {{1, 0}, {0, 1}, {r, r}, {-r, r}}, 0.5);
             double[] expected = {0.26407, 0.80787, 0.80787, 0.26407};
             for (int i = 0; i < 4; i++) {
                 assertEquals(expected[i], perAnchor[i], 1e-5);
@@ -87,9 +90,19 @@ class ContrastiveLossTest {
             NDArray z1 = m.create(a1, new Shape(b, d));
             NDArray z2 = m.create(a2, new Shape(b, d));
             assertEquals(expected, NtXent.loss(z1, z2, 0.3).getDouble(), 1e-12);
-            assertEquals(NtXent.loss(z1, z2, 0.3).getDouble(), NtXent.loss(z2, z1, 0.3).getDouble(), 1e-12);
+            assertEquals(
+                    NtXent.loss(z1, z2, 0.3).getDouble(),
+                    NtXent.loss(z2, z1, 0.3).getDouble(),
+                    1e-12);
             // float32 agrees with the float64 loop at float32 precision
-            assertEquals(expected, NtXent.loss(z1.toType(DataType.FLOAT32, false), z2.toType(DataType.FLOAT32, false), 0.3).getFloat(), 1e-5);
+            assertEquals(
+                    expected,
+                    NtXent.loss(
+                                    z1.toType(DataType.FLOAT32, false),
+                                    z2.toType(DataType.FLOAT32, false),
+                                    0.3)
+                            .getFloat(),
+                    1e-5);
         }
     }
 
@@ -119,8 +132,12 @@ class ContrastiveLossTest {
         };
         Shape[] shapes = {new Shape(b, d), new Shape(b, d), new Shape(k, d)};
         // autograd reaches q only; finite differences of the same function, in q
-        GradCheck.check(x -> InfoNce.loss(x[0], x[1], x[2], 0.2), x -> InfoNce.loss(x[0], x[1], x[2], 0.2),
-                data, shapes, new boolean[] {true, false, false});
+        GradCheck.check(
+                x -> InfoNce.loss(x[0], x[1], x[2], 0.2),
+                x -> InfoNce.loss(x[0], x[1], x[2], 0.2),
+                data,
+                shapes,
+                new boolean[] {true, false, false});
         double[][] g = GradCheck.autograd(x -> InfoNce.loss(x[0], x[1], x[2], 0.2), data, shapes);
         assertZero(g[1], "k");
         assertZero(g[2], "queue");
@@ -138,9 +155,15 @@ class ContrastiveLossTest {
             GradCheck.unitRows(GradCheck.gaussian(rng, b * 2 * d), d)
         };
         Shape[] shapes = {new Shape(b, d), new Shape(b, d), new Shape(5, d), new Shape(b, 2, d)};
-        GradCheck.check(x -> InfoNce.loss(x[0], x[1], x[2], x[3], 0.2), x -> InfoNce.loss(x[0], x[1], x[2], x[3], 0.2),
-                data, shapes, new boolean[] {true, false, false, false});
-        assertZero(GradCheck.autograd(x -> InfoNce.loss(x[0], x[1], x[2], x[3], 0.2), data, shapes)[3], "extra");
+        GradCheck.check(
+                x -> InfoNce.loss(x[0], x[1], x[2], x[3], 0.2),
+                x -> InfoNce.loss(x[0], x[1], x[2], x[3], 0.2),
+                data,
+                shapes,
+                new boolean[] {true, false, false, false});
+        assertZero(
+                GradCheck.autograd(x -> InfoNce.loss(x[0], x[1], x[2], x[3], 0.2), data, shapes)[3],
+                "extra");
     }
 
     @Test
@@ -151,10 +174,16 @@ class ContrastiveLossTest {
         double[][] data = {GradCheck.gaussian(rng, b * d), GradCheck.gaussian(rng, b * d)};
         Shape[] shapes = {new Shape(b, d), new Shape(b, d)};
         GradCheck.check(x -> NtXent.loss(x[0], x[1], 0.5), data, shapes);
-        double[][] withExtra = {data[0], data[1], GradCheck.unitRows(GradCheck.gaussian(rng, 2 * b * 2 * d), d)};
+        double[][] withExtra = {
+            data[0], data[1], GradCheck.unitRows(GradCheck.gaussian(rng, 2 * b * 2 * d), d)
+        };
         Shape[] extraShapes = {shapes[0], shapes[1], new Shape(2 * b, 2, d)};
-        GradCheck.check(x -> NtXent.loss(x[0], x[1], x[2], 0.5), x -> NtXent.loss(x[0], x[1], x[2], 0.5),
-                withExtra, extraShapes, new boolean[] {true, true, false});
+        GradCheck.check(
+                x -> NtXent.loss(x[0], x[1], x[2], 0.5),
+                x -> NtXent.loss(x[0], x[1], x[2], 0.5),
+                withExtra,
+                extraShapes,
+                new boolean[] {true, true, false});
     }
 
     static void assertZero(double[] g, String name) {
@@ -167,14 +196,20 @@ class ContrastiveLossTest {
     void rejectsMismatchedShapesNamingThem() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray q = m.ones(new Shape(2, 3));
-            Fixtures.assertRejects("queue must be [K, 3] (rows are keys), got (3, 4)",
+            Fixtures.assertRejects(
+                    "queue must be [K, 3] (rows are keys), got (3, 4)",
                     () -> InfoNce.loss(q, q, m.ones(new Shape(3, 4)), 0.2));
-            Fixtures.assertRejects("temperature must be finite and > 0, got -1.0", () -> InfoNce.loss(q, q, q, -1));
-            Fixtures.assertRejects("z2 must have the shape of z1 (2, 3), got (3, 3)",
+            Fixtures.assertRejects(
+                    "temperature must be finite and > 0, got -1.0",
+                    () -> InfoNce.loss(q, q, q, -1));
+            Fixtures.assertRejects(
+                    "z2 must have the shape of z1 (2, 3), got (3, 3)",
                     () -> NtXent.loss(q, m.ones(new Shape(3, 3)), 0.5));
-            Fixtures.assertRejects("extraNegatives must be [4, M, 3], got (2, 1, 3)",
+            Fixtures.assertRejects(
+                    "extraNegatives must be [4, M, 3], got (2, 1, 3)",
                     () -> NtXent.loss(q, q, m.ones(new Shape(2, 1, 3)), 0.5));
-            Fixtures.assertRejects("k must have the data type of the other inputs",
+            Fixtures.assertRejects(
+                    "k must have the data type of the other inputs",
                     () -> InfoNce.loss(q, q.toType(DataType.FLOAT64, false), q, 0.2));
         }
     }

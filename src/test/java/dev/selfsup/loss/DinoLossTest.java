@@ -32,7 +32,10 @@ class DinoLossTest {
     }
 
     private static void close(Fixtures.Case c, String key, NDArray actual) {
-        Fixtures.assertClose(c.values(key), Fixtures.toDoubles(actual), Fixtures.tolerance(c),
+        Fixtures.assertClose(
+                c.values(key),
+                Fixtures.toDoubles(actual),
+                Fixtures.tolerance(c),
                 c.name() + " " + c.type() + " " + key);
     }
 
@@ -56,29 +59,40 @@ class DinoLossTest {
                 center.setRequiresGradient(true);
                 NDArray loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    loss = DinoLoss.loss(student, teacher, center,
-                            c.scalar("studentTemperature"), c.scalar("teacherTemperature"));
+                    loss =
+                            DinoLoss.loss(
+                                    student,
+                                    teacher,
+                                    center,
+                                    c.scalar("studentTemperature"),
+                                    c.scalar("teacherTemperature"));
                     gc.backward(loss);
                 }
                 assertEquals(new Shape(), loss.getShape());
                 assertEquals(c.type(), loss.getDataType());
-                Fixtures.assertClose(new double[] {c.scalar("loss")}, Fixtures.toDoubles(loss),
-                        Fixtures.tolerance(c), c.name() + " " + c.type() + " loss");
+                Fixtures.assertClose(
+                        new double[] {c.scalar("loss")},
+                        Fixtures.toDoubles(loss),
+                        Fixtures.tolerance(c),
+                        c.name() + " " + c.type() + " loss");
                 for (int v = 0; v < student.length; v++) {
                     close(c, "grad" + v, student[v].getGradient());
                 }
                 for (int i = 0; i < teacher.length; i++) {
-                    ContrastiveLossTest.assertZero(Fixtures.toDoubles(teacher[i].getGradient()),
+                    ContrastiveLossTest.assertZero(
+                            Fixtures.toDoubles(teacher[i].getGradient()),
                             c.name() + " teacher[" + i + "]");
                 }
-                ContrastiveLossTest.assertZero(Fixtures.toDoubles(center.getGradient()), c.name() + " center");
+                ContrastiveLossTest.assertZero(
+                        Fixtures.toDoubles(center.getGradient()), c.name() + " center");
 
                 double[] before = Fixtures.toDoubles(center);
                 NDArray next = DinoLoss.updateCenter(center, teacher, c.scalar("centerMomentum"));
                 assertEquals(new Shape(1, c.shape("center")[1]), next.getShape());
                 assertEquals(c.type(), next.getDataType());
                 close(c, "newCenter", next);
-                assertArrayEquals(before, Fixtures.toDoubles(center), 0.0, "updateCenter changed its input");
+                assertArrayEquals(
+                        before, Fixtures.toDoubles(center), 0.0, "updateCenter changed its input");
                 checked++;
             }
         }
@@ -95,13 +109,22 @@ class DinoLossTest {
             double[] expected = c.values("schedule");
             assertEquals(c.integer("epochs"), expected.length);
             for (int epoch = 0; epoch < expected.length; epoch++) {
-                double t = DinoLoss.teacherTemperature(epoch, c.scalar("warmupTemperature"),
-                        c.scalar("temperature"), c.integer("warmupEpochs"));
+                double t =
+                        DinoLoss.teacherTemperature(
+                                epoch,
+                                c.scalar("warmupTemperature"),
+                                c.scalar("temperature"),
+                                c.integer("warmupEpochs"));
                 assertEquals(expected[epoch], t, 1e-15, c.name() + " epoch " + epoch);
             }
             // past the run's last epoch the value stays final
-            assertEquals(c.scalar("temperature"), DinoLoss.teacherTemperature(expected.length + 5,
-                    c.scalar("warmupTemperature"), c.scalar("temperature"), c.integer("warmupEpochs")));
+            assertEquals(
+                    c.scalar("temperature"),
+                    DinoLoss.teacherTemperature(
+                            expected.length + 5,
+                            c.scalar("warmupTemperature"),
+                            c.scalar("temperature"),
+                            c.integer("warmupEpochs")));
             checked++;
         }
         assertEquals(4, checked);
@@ -149,23 +172,33 @@ class DinoLossTest {
                 gc.backward(loss);
             }
             // pairs (teacher i, student v ≠ i): (0, 1), (0, 2), (1, 0), (1, 2)
-            double expected = (crossEntropy(p[0], q[1]) + crossEntropy(p[0], q[2])
-                    + crossEntropy(p[1], q[0]) + crossEntropy(p[1], q[2])) / 4;
+            double expected =
+                    (crossEntropy(p[0], q[1])
+                                    + crossEntropy(p[0], q[2])
+                                    + crossEntropy(p[1], q[0])
+                                    + crossEntropy(p[1], q[2]))
+                            / 4;
             assertEquals(expected, loss.getDouble(), 1e-15);
             // dL/ds_v = Σ_{i ≠ v} (q_v − p_i) / (pairs · B · T_s)
             double scale = 1 / (4 * ts);
             double[][] grads = {
                 {(q[0][0] - p[1][0]) * scale, (q[0][1] - p[1][1]) * scale},
                 {(q[1][0] - p[0][0]) * scale, (q[1][1] - p[0][1]) * scale},
-                {(2 * q[2][0] - p[0][0] - p[1][0]) * scale, (2 * q[2][1] - p[0][1] - p[1][1]) * scale}
+                {
+                    (2 * q[2][0] - p[0][0] - p[1][0]) * scale,
+                    (2 * q[2][1] - p[0][1] - p[1][1]) * scale
+                }
             };
             for (int v = 0; v < 3; v++) {
-                assertArrayEquals(grads[v], student[v].getGradient().toDoubleArray(), 1e-15, "student " + v);
+                assertArrayEquals(
+                        grads[v], student[v].getGradient().toDoubleArray(), 1e-15, "student " + v);
             }
             // centre: 0.9 c + 0.1 · mean(t0, t1) = c + 0.05 · (T_t ln 4, T_t ln 2)
             double[] next = DinoLoss.updateCenter(center, teacher, 0.9).toDoubleArray();
-            assertArrayEquals(new double[] {c[0] + 0.05 * tt * Math.log(4), c[1] + 0.05 * tt * Math.log(2)},
-                    next, 1e-15);
+            assertArrayEquals(
+                    new double[] {c[0] + 0.05 * tt * Math.log(4), c[1] + 0.05 * tt * Math.log(2)},
+                    next,
+                    1e-15);
             assertArrayEquals(c, DinoLoss.updateCenter(center, teacher, 1.0).toDoubleArray(), 0.0);
         }
     }
@@ -183,8 +216,14 @@ class DinoLossTest {
         Shape[] shapes = new Shape[6];
         Arrays.fill(shapes, new Shape(b, k));
         shapes[5] = new Shape(1, k);
-        java.util.function.Function<NDArray[], NDArray> f = x -> DinoLoss.loss(
-                new NDArray[] {x[0], x[1], x[2]}, new NDArray[] {x[3], x[4]}, x[5], 0.3, 0.2);
+        java.util.function.Function<NDArray[], NDArray> f =
+                x ->
+                        DinoLoss.loss(
+                                new NDArray[] {x[0], x[1], x[2]},
+                                new NDArray[] {x[3], x[4]},
+                                x[5],
+                                0.3,
+                                0.2);
         GradCheck.check(f, f, data, shapes, new boolean[] {true, true, true, false, false, false});
         double[][] auto = GradCheck.autograd(f, data, shapes);
         ContrastiveLossTest.assertZero(auto[3], "teacher[0]");
@@ -221,34 +260,66 @@ class DinoLossTest {
             NDArray a = m.ones(new Shape(2, 3));
             NDArray c = m.zeros(new Shape(1, 3));
             NDArray[] two = {a, a};
-            Fixtures.assertRejects("student must hold >= 2 crops, got 1",
+            Fixtures.assertRejects(
+                    "student must hold >= 2 crops, got 1",
                     () -> DinoLoss.loss(new NDArray[] {a}, new NDArray[] {a}, c, 0.1, 0.04));
-            Fixtures.assertRejects("teacher must hold >= 1 crop, got 0",
+            Fixtures.assertRejects(
+                    "teacher must hold >= 1 crop, got 0",
                     () -> DinoLoss.loss(two, new NDArray[0], c, 0.1, 0.04));
-            Fixtures.assertRejects("student must hold at least as many crops (2) as teacher (3)",
+            Fixtures.assertRejects(
+                    "student must hold at least as many crops (2) as teacher (3)",
                     () -> DinoLoss.loss(two, new NDArray[] {a, a, a}, c, 0.1, 0.04));
-            Fixtures.assertRejects("studentTemperature must be finite and > 0, got 0.0",
+            Fixtures.assertRejects(
+                    "studentTemperature must be finite and > 0, got 0.0",
                     () -> DinoLoss.loss(two, two, c, 0, 0.04));
-            Fixtures.assertRejects("teacherTemperature must be finite and > 0, got -0.04",
+            Fixtures.assertRejects(
+                    "teacherTemperature must be finite and > 0, got -0.04",
                     () -> DinoLoss.loss(two, two, c, 0.1, -0.04));
-            Fixtures.assertRejects("student[1] must have the shape of student[0] (2, 3), got (2, 4)",
-                    () -> DinoLoss.loss(new NDArray[] {a, m.ones(new Shape(2, 4))}, two, c, 0.1, 0.04));
-            Fixtures.assertRejects("teacher[0] must have the shape of student[0] (2, 3), got (4, 3)",
-                    () -> DinoLoss.loss(two, new NDArray[] {m.ones(new Shape(4, 3))}, c, 0.1, 0.04));
-            Fixtures.assertRejects("center must be [1, 3], got (2, 3)", () -> DinoLoss.loss(two, two, a, 0.1, 0.04));
-            Fixtures.assertRejects("teacher[1] must be FLOAT32 or FLOAT64, got int32",
-                    () -> DinoLoss.loss(two, new NDArray[] {a, a.toType(DataType.INT32, false)}, c, 0.1, 0.04));
-            Fixtures.assertRejects("center must have the data type of the other inputs (float32), got float64",
+            Fixtures.assertRejects(
+                    "student[1] must have the shape of student[0] (2, 3), got (2, 4)",
+                    () ->
+                            DinoLoss.loss(
+                                    new NDArray[] {a, m.ones(new Shape(2, 4))}, two, c, 0.1, 0.04));
+            Fixtures.assertRejects(
+                    "teacher[0] must have the shape of student[0] (2, 3), got (4, 3)",
+                    () ->
+                            DinoLoss.loss(
+                                    two, new NDArray[] {m.ones(new Shape(4, 3))}, c, 0.1, 0.04));
+            Fixtures.assertRejects(
+                    "center must be [1, 3], got (2, 3)",
+                    () -> DinoLoss.loss(two, two, a, 0.1, 0.04));
+            Fixtures.assertRejects(
+                    "teacher[1] must be FLOAT32 or FLOAT64, got int32",
+                    () ->
+                            DinoLoss.loss(
+                                    two,
+                                    new NDArray[] {a, a.toType(DataType.INT32, false)},
+                                    c,
+                                    0.1,
+                                    0.04));
+            Fixtures.assertRejects(
+                    "center must have the data type of the other inputs (float32), got float64",
                     () -> DinoLoss.loss(two, two, c.toType(DataType.FLOAT64, false), 0.1, 0.04));
-            Fixtures.assertRejects("teacher must hold >= 1 array, got 0", () -> DinoLoss.updateCenter(c, new NDArray[0], 0.9));
-            Fixtures.assertRejects("centerMomentum must be in [0, 1], got 1.5", () -> DinoLoss.updateCenter(c, two, 1.5));
-            Fixtures.assertRejects("teacher[0] must be [B, 4] like center (1, 4), got (2, 3)",
+            Fixtures.assertRejects(
+                    "teacher must hold >= 1 array, got 0",
+                    () -> DinoLoss.updateCenter(c, new NDArray[0], 0.9));
+            Fixtures.assertRejects(
+                    "centerMomentum must be in [0, 1], got 1.5",
+                    () -> DinoLoss.updateCenter(c, two, 1.5));
+            Fixtures.assertRejects(
+                    "teacher[0] must be [B, 4] like center (1, 4), got (2, 3)",
                     () -> DinoLoss.updateCenter(m.zeros(new Shape(1, 4)), two, 0.9));
-            Fixtures.assertRejects("center must be [1, K], got shape (3)",
+            Fixtures.assertRejects(
+                    "center must be [1, K], got shape (3)",
                     () -> DinoLoss.updateCenter(m.zeros(new Shape(3)), two, 0.9));
-            Fixtures.assertRejects("warmupEpochs must be >= 0, got -1", () -> DinoLoss.teacherTemperature(0, 0.04, 0.07, -1));
-            Fixtures.assertRejects("epoch must be >= 0, got -2", () -> DinoLoss.teacherTemperature(-2, 0.04, 0.07, 3));
-            Fixtures.assertRejects("warmupTemperature must be finite and > 0, got NaN",
+            Fixtures.assertRejects(
+                    "warmupEpochs must be >= 0, got -1",
+                    () -> DinoLoss.teacherTemperature(0, 0.04, 0.07, -1));
+            Fixtures.assertRejects(
+                    "epoch must be >= 0, got -2",
+                    () -> DinoLoss.teacherTemperature(-2, 0.04, 0.07, 3));
+            Fixtures.assertRejects(
+                    "warmupTemperature must be finite and > 0, got NaN",
                     () -> DinoLoss.teacherTemperature(0, Double.NaN, 0.07, 3));
             assertTrue(DinoLoss.teacherTemperature(0, 0.04, 0.07, 0) == 0.07);
         }

@@ -31,7 +31,8 @@ final class Fixtures {
         }
 
         long[] shape(String key) {
-            JsonArray s = json.getAsJsonObject("tensors").getAsJsonObject(key).getAsJsonArray("shape");
+            JsonArray s =
+                    json.getAsJsonObject("tensors").getAsJsonObject(key).getAsJsonArray("shape");
             long[] out = new long[s.size()];
             for (int i = 0; i < out.length; i++) {
                 out[i] = s.get(i).getAsLong();
@@ -40,7 +41,8 @@ final class Fixtures {
         }
 
         double[] values(String key) {
-            return doubles(json.getAsJsonObject("tensors").getAsJsonObject(key).getAsJsonArray("data"));
+            return doubles(
+                    json.getAsJsonObject("tensors").getAsJsonObject(key).getAsJsonArray("data"));
         }
 
         int[] draws(String key) {
@@ -93,8 +95,8 @@ final class Fixtures {
     }
 
     /**
-     * Asserts |actual − expected| ≤ rel · max(|expected|, scale), with scale the largest
-     * |expected| entry (so near-zero entries are judged against the array's magnitude).
+     * Asserts |actual − expected| ≤ rel · max(|expected|, scale), with scale the largest |expected|
+     * entry (so near-zero entries are judged against the array's magnitude).
      */
     static void assertClose(double[] expected, double[] actual, double rel, String what) {
         if (expected.length != actual.length) {

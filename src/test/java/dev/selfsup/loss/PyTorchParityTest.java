@@ -16,11 +16,19 @@ import org.junit.jupiter.api.Test;
 class PyTorchParityTest {
 
     private static void close(Fixtures.Case c, String what, double expected, double actual) {
-        Fixtures.assertClose(new double[] {expected}, new double[] {actual}, Fixtures.tolerance(c), c.name() + " " + c.type() + " " + what);
+        Fixtures.assertClose(
+                new double[] {expected},
+                new double[] {actual},
+                Fixtures.tolerance(c),
+                c.name() + " " + c.type() + " " + what);
     }
 
     private static void close(Fixtures.Case c, String key, NDArray actual) {
-        Fixtures.assertClose(c.values(key), Fixtures.toDoubles(actual), Fixtures.tolerance(c), c.name() + " " + c.type() + " " + key);
+        Fixtures.assertClose(
+                c.values(key),
+                Fixtures.toDoubles(actual),
+                Fixtures.tolerance(c),
+                c.name() + " " + c.type() + " " + key);
     }
 
     @Test
@@ -34,27 +42,56 @@ class PyTorchParityTest {
                     scores[i].setRequiresGradient(true);
                 }
                 boolean queue = c.name().equals("swav_queue");
-                NDArray[] queues = queue ? new NDArray[] {c.array(m, "queue0"), c.array(m, "queue1")} : new NDArray[0];
+                NDArray[] queues =
+                        queue
+                                ? new NDArray[] {c.array(m, "queue0"), c.array(m, "queue1")}
+                                : new NDArray[0];
                 SwavLoss.Result r;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    r = SwavLoss.lossWithCodes(scores, queues, new int[] {0, 1}, c.scalar("temperature"),
-                            c.scalar("epsilon"), c.integer("iterations"), Sinkhorn.Reducer.LOCAL);
+                    r =
+                            SwavLoss.lossWithCodes(
+                                    scores,
+                                    queues,
+                                    new int[] {0, 1},
+                                    c.scalar("temperature"),
+                                    c.scalar("epsilon"),
+                                    c.integer("iterations"),
+                                    Sinkhorn.Reducer.LOCAL);
                     gc.backward(r.loss());
                 }
                 assertEquals(c.type(), r.loss().getDataType());
-                close(c, "loss", c.scalar("loss"), r.loss().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+                close(
+                        c,
+                        "loss",
+                        c.scalar("loss"),
+                        r.loss().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
                 close(c, "codes0", r.codes().get(0));
                 close(c, "codes1", r.codes().get(1));
                 for (int i = 0; i < v; i++) {
                     close(c, "grad" + i, scores[i].getGradient());
                 }
                 if (!queue) { // the plain overload computes the same number
-                    double plain = SwavLoss.loss(scores, new int[] {0, 1}, c.scalar("temperature"),
-                            c.scalar("epsilon"), c.integer("iterations")).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                    double plain =
+                            SwavLoss.loss(
+                                            scores,
+                                            new int[] {0, 1},
+                                            c.scalar("temperature"),
+                                            c.scalar("epsilon"),
+                                            c.integer("iterations"))
+                                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                                    .getDouble();
                     close(c, "loss (plain overload)", c.scalar("loss"), plain);
                 } else {
-                    double plain = SwavLoss.loss(scores, queues, new int[] {0, 1}, c.scalar("temperature"),
-                            c.scalar("epsilon"), c.integer("iterations")).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                    double plain =
+                            SwavLoss.loss(
+                                            scores,
+                                            queues,
+                                            new int[] {0, 1},
+                                            c.scalar("temperature"),
+                                            c.scalar("epsilon"),
+                                            c.integer("iterations"))
+                                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                                    .getDouble();
                     close(c, "loss (queue overload)", c.scalar("loss"), plain);
                 }
             }
@@ -69,10 +106,19 @@ class PyTorchParityTest {
                 q.setRequiresGradient(true);
                 NDArray loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    loss = InfoNce.loss(q, c.array(m, "k"), c.array(m, "queue"), c.scalar("temperature"));
+                    loss =
+                            InfoNce.loss(
+                                    q,
+                                    c.array(m, "k"),
+                                    c.array(m, "queue"),
+                                    c.scalar("temperature"));
                     gc.backward(loss);
                 }
-                close(c, "loss", c.scalar("loss"), loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+                close(
+                        c,
+                        "loss",
+                        c.scalar("loss"),
+                        loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
                 close(c, "gradQ", q.getGradient());
             }
         }
@@ -91,7 +137,11 @@ class PyTorchParityTest {
                     loss = NtXent.loss(z1, z2, c.scalar("temperature"));
                     gc.backward(loss);
                 }
-                close(c, "loss", c.scalar("loss"), loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+                close(
+                        c,
+                        "loss",
+                        c.scalar("loss"),
+                        loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
                 close(c, "grad1", z1.getGradient());
                 close(c, "grad2", z2.getGradient());
             }
@@ -99,8 +149,15 @@ class PyTorchParityTest {
     }
 
     private static HardNegativeMixing.Draws draws(Fixtures.Case c) {
-        return new HardNegativeMixing.Draws(c.integer("hardest"), c.integer("mixed"), c.integer("queryMixed"),
-                c.draws("first"), c.draws("second"), c.values("alpha"), c.draws("partner"), c.values("beta"));
+        return new HardNegativeMixing.Draws(
+                c.integer("hardest"),
+                c.integer("mixed"),
+                c.integer("queryMixed"),
+                c.draws("first"),
+                c.draws("second"),
+                c.values("alpha"),
+                c.draws("partner"),
+                c.values("beta"));
     }
 
     @Test
@@ -122,7 +179,11 @@ class PyTorchParityTest {
                     loss = HardNegativeMixing.loss(q, k, queue, d, c.scalar("temperature"));
                     gc.backward(loss);
                 }
-                close(c, "loss", c.scalar("loss"), loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+                close(
+                        c,
+                        "loss",
+                        c.scalar("loss"),
+                        loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
                 close(c, "gradQ", q.getGradient());
             }
         }
@@ -139,7 +200,8 @@ class PyTorchParityTest {
                 NDArray z2 = c.array(m, "z2");
                 NDArray anchors = z1.normalize(2, 1, 1e-12).concat(z2.normalize(2, 1, 1e-12), 0);
                 NDArray negatives = NtXent.inBatchNegatives(z1, z2);
-                NDArray h = HardNegativeMixing.mixPerQuery(anchors, negatives, draws(c)).negatives();
+                NDArray h =
+                        HardNegativeMixing.mixPerQuery(anchors, negatives, draws(c)).negatives();
                 close(c, "negatives", h);
                 z1.setRequiresGradient(true);
                 z2.setRequiresGradient(true);
@@ -148,7 +210,11 @@ class PyTorchParityTest {
                     loss = NtXent.loss(z1, z2, h, c.scalar("temperature"));
                     gc.backward(loss);
                 }
-                close(c, "loss", c.scalar("loss"), loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+                close(
+                        c,
+                        "loss",
+                        c.scalar("loss"),
+                        loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
                 close(c, "grad1", z1.getGradient());
                 close(c, "grad2", z2.getGradient());
             }
@@ -166,14 +232,25 @@ class PyTorchParityTest {
                 NDArray loss;
                 FeatureTransform.Transformed t;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    t = FeatureTransform.transform(q, c.array(m, "k"), c.array(m, "queue"), lp, ln, c.draws("permutation"));
+                    t =
+                            FeatureTransform.transform(
+                                    q,
+                                    c.array(m, "k"),
+                                    c.array(m, "queue"),
+                                    lp,
+                                    ln,
+                                    c.draws("permutation"));
                     loss = FeatureTransform.loss(t, c.scalar("temperature"));
                     gc.backward(loss);
                 }
                 close(c, "qHat", t.qHat());
                 close(c, "kHat", t.kHat());
                 close(c, "negatives", t.negatives());
-                close(c, "loss", c.scalar("loss"), loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+                close(
+                        c,
+                        "loss",
+                        c.scalar("loss"),
+                        loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
                 close(c, "gradQ", q.getGradient());
             }
         }

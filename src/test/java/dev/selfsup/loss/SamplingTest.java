@@ -12,7 +12,8 @@ class SamplingTest {
     void betaHasTheRightMeanAndVariance() {
         double[][] params = {{2.0, 2.0}, {1.6, 1.6}, {0.5, 3.0}, {5.0, 1.0}};
         for (double[] p : params) {
-            RandomGenerator rng = Seeds.derive(42, "beta-test", (long) (p[0] * 10), (long) (p[1] * 10));
+            RandomGenerator rng =
+                    Seeds.derive(42, "beta-test", (long) (p[0] * 10), (long) (p[1] * 10));
             int n = 200_000;
             double sum = 0;
             double sumSq = 0;
@@ -28,7 +29,8 @@ class SamplingTest {
             double var = a * b / ((a + b) * (a + b) * (a + b + 1));
             double m = sum / n;
             double v = sumSq / n - m * m;
-            // 5 standard errors: sd(mean) = sqrt(var / n); variance estimate rel. error ~ sqrt(2 / n) plus kurtosis
+            // 5 standard errors: sd(mean) = sqrt(var / n); variance estimate rel. error ~ sqrt(2 /
+            // n) plus kurtosis
             assertEquals(mean, m, 5 * Math.sqrt(var / n), "mean of Beta(" + a + ", " + b + ")");
             assertEquals(var, v, 0.02 * var, "variance of Beta(" + a + ", " + b + ")");
         }
@@ -59,7 +61,10 @@ class SamplingTest {
 
     @Test
     void rejectsBadShapes() {
-        Fixtures.assertRejects("a must be finite and > 0, got 0.0", () -> Sampling.beta(Seeds.derive(0, "x"), 0, 1));
-        Fixtures.assertRejects("n must be >= 0, got -1", () -> Sampling.permutation(Seeds.derive(0, "x"), -1));
+        Fixtures.assertRejects(
+                "a must be finite and > 0, got 0.0",
+                () -> Sampling.beta(Seeds.derive(0, "x"), 0, 1));
+        Fixtures.assertRejects(
+                "n must be >= 0, got -1", () -> Sampling.permutation(Seeds.derive(0, "x"), -1));
     }
 }

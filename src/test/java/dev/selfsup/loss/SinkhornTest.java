@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -117,10 +116,14 @@ class SinkhornTest {
         for (Fixtures.Case c : Fixtures.load("sinkhorn.json")) {
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray q =
-                        Sinkhorn.codes(c.array(m, "scores"), c.scalar("epsilon"), c.integer("iterations"));
+                        Sinkhorn.codes(
+                                c.array(m, "scores"), c.scalar("epsilon"), c.integer("iterations"));
                 assertEquals(c.type(), q.getDataType());
                 Fixtures.assertClose(
-                        c.values("codes"), Fixtures.toDoubles(q), Fixtures.tolerance(c), c.name() + " " + c.type());
+                        c.values("codes"),
+                        Fixtures.toDoubles(q),
+                        Fixtures.tolerance(c),
+                        c.name() + " " + c.type());
             }
         }
     }
@@ -145,10 +148,13 @@ class SinkhornTest {
                 for (double c : cols) {
                     gap = Math.max(gap, Math.abs(c - 1.0 / k));
                 }
-                assertTrue(gap < previous, "marginal gap " + gap + " did not shrink at " + iterations);
+                assertTrue(
+                        gap < previous, "marginal gap " + gap + " did not shrink at " + iterations);
                 previous = gap;
             }
-            assertTrue(previous < 1e-4 / k, "after 50 iterations marginals are 1/K within 1e-4 relative, got " + previous);
+            assertTrue(
+                    previous < 1e-4 / k,
+                    "after 50 iterations marginals are 1/K within 1e-4 relative, got " + previous);
         }
     }
 
@@ -175,10 +181,12 @@ class SinkhornTest {
                 }
             }
             double[] expected32 = flat(reference(s32d, 0.05, 3));
-            float[] q32 = Sinkhorn.codes(s64.toType(DataType.FLOAT32, false), 0.05, 3).toFloatArray();
+            float[] q32 =
+                    Sinkhorn.codes(s64.toType(DataType.FLOAT32, false), 0.05, 3).toFloatArray();
             for (int i = 0; i < expected32.length; i++) {
                 assertFalse(Float.isNaN(q32[i]), "NaN at " + i);
-                assertEquals(expected32[i], q32[i], 1e-6 + 2e-4 * expected32[i], "float32 entry " + i);
+                assertEquals(
+                        expected32[i], q32[i], 1e-6 + 2e-4 * expected32[i], "float32 entry " + i);
             }
         }
     }
@@ -189,7 +197,8 @@ class SinkhornTest {
         double[] expected = flat(reference(s, 0.05, 3));
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray s64 = m.create(flat(s), new Shape(20, 6));
-            Fixtures.assertClose(expected, Sinkhorn.codes(s64, 0.05, 3).toDoubleArray(), 1e-12, "float64");
+            Fixtures.assertClose(
+                    expected, Sinkhorn.codes(s64, 0.05, 3).toDoubleArray(), 1e-12, "float64");
         }
     }
 
@@ -252,7 +261,8 @@ class SinkhornTest {
         }
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (NDManager m = NDManager.newBaseManager()) {
-            double[] expected = Sinkhorn.codes(m.create(flat(s), new Shape(12, k)), 0.05, 3).toDoubleArray();
+            double[] expected =
+                    Sinkhorn.codes(m.create(flat(s), new Shape(12, k)), 0.05, 3).toDoubleArray();
             Future<double[]>[] parts = new Future[2];
             for (int r = 0; r < 2; r++) {
                 int rank = r;
@@ -262,9 +272,12 @@ class SinkhornTest {
                         pool.submit(
                                 () -> {
                                     try (NDManager local = NDManager.newBaseManager()) {
-                                        double[][] mine = java.util.Arrays.copyOfRange(s, from, from + rows);
-                                        NDArray shard = local.create(flat(mine), new Shape(rows, k));
-                                        return Sinkhorn.codes(shard, 0.05, 3, new Shard(rank, local))
+                                        double[][] mine =
+                                                java.util.Arrays.copyOfRange(s, from, from + rows);
+                                        NDArray shard =
+                                                local.create(flat(mine), new Shape(rows, k));
+                                        return Sinkhorn.codes(
+                                                        shard, 0.05, 3, new Shard(rank, local))
                                                 .toDoubleArray();
                                     }
                                 });
@@ -312,35 +325,39 @@ class SinkhornTest {
     void rejectsBadArgumentsNamingTheValue() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray s = m.ones(new Shape(2, 3));
-            Fixtures.assertRejects("epsilon must be finite and > 0, got 0.0", () -> Sinkhorn.codes(s, 0, 3));
-            Fixtures.assertRejects("iterations must be >= 1, got 0", () -> Sinkhorn.codes(s, 0.05, 0));
+            Fixtures.assertRejects(
+                    "epsilon must be finite and > 0, got 0.0", () -> Sinkhorn.codes(s, 0, 3));
+            Fixtures.assertRejects(
+                    "iterations must be >= 1, got 0", () -> Sinkhorn.codes(s, 0.05, 0));
             Fixtures.assertRejects(
                     "scores must be [B, K], got shape (2, 3, 1)",
                     () -> Sinkhorn.codes(m.ones(new Shape(2, 3, 1)), 0.05, 3));
             Fixtures.assertRejects(
-                    "scores must be FLOAT32 or FLOAT64, got int32", () -> Sinkhorn.codes(m.ones(new Shape(2, 3), DataType.INT32), 0.05, 3));
+                    "scores must be FLOAT32 or FLOAT64, got int32",
+                    () -> Sinkhorn.codes(m.ones(new Shape(2, 3), DataType.INT32), 0.05, 3));
         }
     }
 
     @Test
     void expDomainFastPathEqualsTheLogDomain() {
         // an identity reducer that is not LOCAL forces the log domain
-        Sinkhorn.Reducer logDomain = new Sinkhorn.Reducer() {
-            @Override
-            public NDArray sum(NDArray local) {
-                return local;
-            }
+        Sinkhorn.Reducer logDomain =
+                new Sinkhorn.Reducer() {
+                    @Override
+                    public NDArray sum(NDArray local) {
+                        return local;
+                    }
 
-            @Override
-            public NDArray max(NDArray local) {
-                return local;
-            }
+                    @Override
+                    public NDArray max(NDArray local) {
+                        return local;
+                    }
 
-            @Override
-            public long globalBatch(long localBatch) {
-                return localBatch;
-            }
-        };
+                    @Override
+                    public long globalBatch(long localBatch) {
+                        return localBatch;
+                    }
+                };
         try (NDManager m = NDManager.newBaseManager()) {
             m.getEngine().setRandomSeed(3);
             for (float scale : new float[] {0.1f, 1f, 1.9f}) {
@@ -348,7 +365,11 @@ class SinkhornTest {
                 float[] fast = Sinkhorn.codes(s, 0.05, 3).toFloatArray();
                 float[] exact = Sinkhorn.codes(s, 0.05, 3, logDomain).toFloatArray();
                 for (int i = 0; i < fast.length; i++) {
-                    assertEquals(exact[i], fast[i], 1e-6f + 1e-5f * Math.abs(exact[i]), "scale " + scale + " at " + i);
+                    assertEquals(
+                            exact[i],
+                            fast[i],
+                            1e-6f + 1e-5f * Math.abs(exact[i]),
+                            "scale " + scale + " at " + i);
                 }
             }
         }

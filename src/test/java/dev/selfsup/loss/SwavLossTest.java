@@ -65,9 +65,15 @@ class SwavLossTest {
             for (int v = 0; v < V; v++) {
                 arrays[v] = m.create(s[v], new Shape(B, K));
             }
-            SwavLoss.Result r = SwavLoss.lossWithCodes(arrays, new NDArray[0], assign, 0.1, 0.05, 3, Sinkhorn.Reducer.LOCAL);
+            SwavLoss.Result r =
+                    SwavLoss.lossWithCodes(
+                            arrays, new NDArray[0], assign, 0.1, 0.05, 3, Sinkhorn.Reducer.LOCAL);
             double[][] codes = {r.codes().get(0).toDoubleArray(), r.codes().get(1).toDoubleArray()};
-            Fixtures.assertClose(Sinkhorn.codes(arrays[2], 0.05, 3).toDoubleArray(), codes[1], 1e-15, "codes of crop 2");
+            Fixtures.assertClose(
+                    Sinkhorn.codes(arrays[2], 0.05, 3).toDoubleArray(),
+                    codes[1],
+                    1e-15,
+                    "codes of crop 2");
             assertEquals(loop(s, codes, assign, 0.1), r.loss().getDouble(), 1e-12);
         }
     }
@@ -81,18 +87,26 @@ class SwavLossTest {
         double[][] codes = new double[assign.length][];
         try (NDManager m = NDManager.newBaseManager()) {
             for (int i = 0; i < assign.length; i++) {
-                codes[i] = Sinkhorn.codes(m.create(s[assign[i]], new Shape(B, K)), 0.05, 3).toDoubleArray();
+                codes[i] =
+                        Sinkhorn.codes(m.create(s[assign[i]], new Shape(B, K)), 0.05, 3)
+                                .toDoubleArray();
             }
         }
         Shape[] shapes = {new Shape(B, K), new Shape(B, K), new Shape(B, K)};
-        java.util.function.Function<NDArray[], NDArray> frozen = x -> {
-            double[][] values = new double[V][];
-            for (int v = 0; v < V; v++) {
-                values[v] = x[v].toDoubleArray();
-            }
-            return x[0].getManager().create(loop(values, codes, assign, 0.1));
-        };
-        GradCheck.check(x -> SwavLoss.loss(x, assign, 0.1, 0.05, 3), frozen, s, shapes, new boolean[] {true, true, true});
+        java.util.function.Function<NDArray[], NDArray> frozen =
+                x -> {
+                    double[][] values = new double[V][];
+                    for (int v = 0; v < V; v++) {
+                        values[v] = x[v].toDoubleArray();
+                    }
+                    return x[0].getManager().create(loop(values, codes, assign, 0.1));
+                };
+        GradCheck.check(
+                x -> SwavLoss.loss(x, assign, 0.1, 0.05, 3),
+                frozen,
+                s,
+                shapes,
+                new boolean[] {true, true, true});
     }
 
     @Test
@@ -105,9 +119,18 @@ class SwavLossTest {
                 arrays[v] = m.create(s[v], new Shape(B, K));
             }
             NDArray queue = m.create(GradCheck.gaussian(rng, 8 * K), new Shape(8, K)).tanh();
-            SwavLoss.Result r = SwavLoss.lossWithCodes(arrays, new NDArray[] {queue}, new int[] {1}, 0.1, 0.05, 3, Sinkhorn.Reducer.LOCAL);
+            SwavLoss.Result r =
+                    SwavLoss.lossWithCodes(
+                            arrays,
+                            new NDArray[] {queue},
+                            new int[] {1},
+                            0.1,
+                            0.05,
+                            3,
+                            Sinkhorn.Reducer.LOCAL);
             NDArray joint = Sinkhorn.codes(queue.concat(arrays[1], 0), 0.05, 3).get("8:");
-            Fixtures.assertClose(joint.toDoubleArray(), r.codes().get(0).toDoubleArray(), 1e-15, "queue codes");
+            Fixtures.assertClose(
+                    joint.toDoubleArray(), r.codes().get(0).toDoubleArray(), 1e-15, "queue codes");
             double[][] codes = {r.codes().get(0).toDoubleArray()};
             assertEquals(loop(s, codes, new int[] {1}, 0.1), r.loss().getDouble(), 1e-12);
         }
@@ -117,13 +140,31 @@ class SwavLossTest {
     void rejectsBadInputNamingIt() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray a = m.ones(new Shape(2, 3));
-            Fixtures.assertRejects("scores must hold >= 2 crops, got 1", () -> SwavLoss.loss(new NDArray[] {a}, new int[] {0}, 0.1, 0.05, 3));
-            Fixtures.assertRejects("cropsForAssign entries must be in [0, 2), got 2",
+            Fixtures.assertRejects(
+                    "scores must hold >= 2 crops, got 1",
+                    () -> SwavLoss.loss(new NDArray[] {a}, new int[] {0}, 0.1, 0.05, 3));
+            Fixtures.assertRejects(
+                    "cropsForAssign entries must be in [0, 2), got 2",
                     () -> SwavLoss.loss(new NDArray[] {a, a}, new int[] {2}, 0.1, 0.05, 3));
-            Fixtures.assertRejects("scores[1] must have the shape of scores[0] (2, 3), got (2, 4)",
-                    () -> SwavLoss.loss(new NDArray[] {a, m.ones(new Shape(2, 4))}, new int[] {0}, 0.1, 0.05, 3));
-            Fixtures.assertRejects("queueScores[0] must be [L, 3], got (5, 4)",
-                    () -> SwavLoss.loss(new NDArray[] {a, a}, new NDArray[] {m.ones(new Shape(5, 4))}, new int[] {0}, 0.1, 0.05, 3));
+            Fixtures.assertRejects(
+                    "scores[1] must have the shape of scores[0] (2, 3), got (2, 4)",
+                    () ->
+                            SwavLoss.loss(
+                                    new NDArray[] {a, m.ones(new Shape(2, 4))},
+                                    new int[] {0},
+                                    0.1,
+                                    0.05,
+                                    3));
+            Fixtures.assertRejects(
+                    "queueScores[0] must be [L, 3], got (5, 4)",
+                    () ->
+                            SwavLoss.loss(
+                                    new NDArray[] {a, a},
+                                    new NDArray[] {m.ones(new Shape(5, 4))},
+                                    new int[] {0},
+                                    0.1,
+                                    0.05,
+                                    3));
         }
     }
 }

@@ -38,12 +38,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DINO on a fixed tiny multi-crop batch (two 16-px global and two 8-px local crops): the loss of
- * the networks' outputs against {@link DinoLoss} (itself checked against the official formula),
- * the teacher seeing only the global crops, the centre, the teacher's EMA, the frozen last layer,
+ * the networks' outputs against {@link DinoLoss} (itself checked against the official formula), the
+ * teacher seeing only the global crops, the centre, the teacher's EMA, the frozen last layer,
  * learning, and a ViT backbone.
  */
 class DinoTest {
-    /** A small head (K 32, hidden 16, bottleneck 8), the teacher temperature warming 0.04 → 0.07. */
+    /**
+     * A small head (K 32, hidden 16, bottleneck 8), the teacher temperature warming 0.04 → 0.07.
+     */
     static final DinoSettings SMALL =
             new DinoSettings(32, 16, 8, 3, false, true, 0.1, 0.07, 0.04, 3, 0.9, 0.996, 0, 2);
 
@@ -52,14 +54,17 @@ class DinoTest {
         SelfsupEngine.boot(1);
     }
 
-    private static NDArray[] outputs(ParameterStore ps, Block backbone, Block head, List<NDArray> groups,
-            int crops) {
+    private static NDArray[] outputs(
+            ParameterStore ps, Block backbone, Block head, List<NDArray> groups, int crops) {
         NDList features = new NDList();
         for (NDArray x : groups) {
             features.add(backbone.forward(ps, new NDList(x), true).singletonOrThrow());
         }
         NDArray all = NDArrays.concat(features, 0);
-        return head.forward(ps, new NDList(all), true).singletonOrThrow().split(crops, 0).toArray(new NDArray[0]);
+        return head.forward(ps, new NDList(all), true)
+                .singletonOrThrow()
+                .split(crops, 0)
+                .toArray(new NDArray[0]);
     }
 
     @Test
@@ -71,16 +76,29 @@ class DinoTest {
                 MultiCropBatch b = batch(step, true);
                 // epoch 1 of a 3-epoch warm-up: T_t = 0.04 + (0.07 - 0.04) / 2
                 NDArray loss = m.loss(ps, b, new Step(0, 1, 10, SEED));
-                NDArray[] s = outputs(ps, m.blocks().get("student_backbone"), m.blocks().get("student_head"),
-                        List.of(b.groups().get(0).images(), b.groups().get(1).images()), 4);
-                NDArray[] t = outputs(ps, m.blocks().get("teacher_backbone"), m.blocks().get("teacher_head"),
-                        List.of(b.groups().get(0).images()), 2);
+                NDArray[] s =
+                        outputs(
+                                ps,
+                                m.blocks().get("student_backbone"),
+                                m.blocks().get("student_head"),
+                                List.of(b.groups().get(0).images(), b.groups().get(1).images()),
+                                4);
+                NDArray[] t =
+                        outputs(
+                                ps,
+                                m.blocks().get("teacher_backbone"),
+                                m.blocks().get("teacher_head"),
+                                List.of(b.groups().get(0).images()),
+                                2);
                 NDArray expected = DinoLoss.loss(s, t, step.zeros(new Shape(1, 32)), 0.1, 0.055);
-                assertEquals(expected.getFloat(), loss.getFloat(), 1e-5 * Math.abs(expected.getFloat()));
+                assertEquals(
+                        expected.getFloat(), loss.getFloat(), 1e-5 * Math.abs(expected.getFloat()));
                 assertEquals(0.055, m.teacherTemperature(1), 1e-12);
-                // a teacher that also embedded the local crops would average over 2 x 3 + 2 x 3 pairs
+                // a teacher that also embedded the local crops would average over 2 x 3 + 2 x 3
+                // pairs
                 NDArray[] tAll = new NDArray[] {t[0], t[1], s[2], s[3]};
-                float wrong = DinoLoss.loss(s, tAll, step.zeros(new Shape(1, 32)), 0.1, 0.055).getFloat();
+                float wrong =
+                        DinoLoss.loss(s, tAll, step.zeros(new Shape(1, 32)), 0.1, 0.055).getFloat();
                 assertTrue(Math.abs(wrong - loss.getFloat()) > 1e-4, "distinguishable: " + wrong);
             }
         }
@@ -109,10 +127,18 @@ class DinoTest {
                 for (int i = 0; i < 3; i++) {
                     float[] expectedCenter;
                     try (NDManager probe = run.newSubManager()) {
-                        NDArray[] t = outputs(ps, teacher, m.blocks().get("teacher_head"),
-                                List.of(fixed.groups().get(0).images()), 2);
+                        NDArray[] t =
+                                outputs(
+                                        ps,
+                                        teacher,
+                                        m.blocks().get("teacher_head"),
+                                        List.of(fixed.groups().get(0).images()),
+                                        2);
                         float[] c = m.center().toFloatArray();
-                        float[] mean = NDArrays.concat(new NDList(t), 0).mean(new int[] {0}).toFloatArray();
+                        float[] mean =
+                                NDArrays.concat(new NDList(t), 0)
+                                        .mean(new int[] {0})
+                                        .toFloatArray();
                         expectedCenter = new float[c.length];
                         for (int k = 0; k < c.length; k++) {
                             expectedCenter[k] = 0.9f * c[k] + 0.1f * mean[k];
@@ -122,20 +148,32 @@ class DinoTest {
                         step.tempAttachAll(fixed.arrays().toArray(new NDArray[0]));
                         stepper.run(step, fixed, new Step(i, 0, 3, SEED), true, "none");
                     }
-                    assertArrayEquals(expectedCenter, m.center().toFloatArray(), 1e-5f, "centre after step " + i);
+                    assertArrayEquals(
+                            expectedCenter,
+                            m.center().toFloatArray(),
+                            1e-5f,
+                            "centre after step " + i);
                     if (i < 2) {
-                        assertArrayEquals(v0, v.toFloatArray(), 0f, "last layer frozen at iteration " + i);
+                        assertArrayEquals(
+                                v0, v.toFloatArray(), 0f, "last layer frozen at iteration " + i);
                     } else {
-                        assertFalse(Arrays.equals(v0, v.toFloatArray()), "last layer trains at iteration 2");
+                        assertFalse(
+                                Arrays.equals(v0, v.toFloatArray()),
+                                "last layer trains at iteration 2");
                     }
                     if (i == 0) {
-                        // teacher ← m θ_t + (1 − m) θ_s with the cosine momentum at iteration 0: m = 0.996
+                        // teacher ← m θ_t + (1 − m) θ_s with the cosine momentum at iteration 0: m
+                        // = 0.996
                         List<float[]> s1 = trainable(student);
                         List<float[]> t1 = trainable(teacher);
                         for (int p = 0; p < s1.size(); p++) {
                             for (int k = 0; k < s1.get(p).length; k++) {
                                 float want = 0.996f * theta0.get(p)[k] + 0.004f * s1.get(p)[k];
-                                assertEquals(want, t1.get(p)[k], 1e-6f + 1e-5f * Math.abs(want), "param " + p);
+                                assertEquals(
+                                        want,
+                                        t1.get(p)[k],
+                                        1e-6f + 1e-5f * Math.abs(want),
+                                        "param " + p);
                             }
                         }
                         assertFalse(Arrays.equals(theta0.get(0), s1.get(0)), "the student trained");
@@ -164,8 +202,12 @@ class DinoTest {
             assertEquals(Crops.of(0, 1), m.branches().get("teacher"));
             assertEquals(List.of("center"), List.copyOf(m.stateTensors().keySet()));
         }
-        SettingException e = assertThrows(SettingException.class,
-                () -> SMALL.withGlobalCrops(3).checkBatches(new MethodSettings.Batches(8, 2, true)));
+        SettingException e =
+                assertThrows(
+                        SettingException.class,
+                        () ->
+                                SMALL.withGlobalCrops(3)
+                                        .checkBatches(new MethodSettings.Batches(8, 2, true)));
         assertTrue(e.getMessage().contains("global_crops"), e.getMessage());
     }
 
@@ -173,30 +215,41 @@ class DinoTest {
     void trainsAVisionTransformerOnGlobalAndLocalCropSizes() {
         try (NDManager run = NDManager.newBaseManager()) {
             SelfsupEngine.seed(SEED);
-            Parts vit = new Parts() {
-                @Override
-                public NDManager manager() {
-                    return run;
-                }
+            Parts vit =
+                    new Parts() {
+                        @Override
+                        public NDManager manager() {
+                            return run;
+                        }
 
-                @Override
-                public int batchSize() {
-                    return MethodFixtures.B;
-                }
+                        @Override
+                        public int batchSize() {
+                            return MethodFixtures.B;
+                        }
 
-                @Override
-                public Backbone backbone(int bnSplits) {
-                    Backbone b = VisionTransformer.builder().setEmbedDim(16).setDepth(2).setNumHeads(2)
-                            .setPatchSize(4).optImageSize(16).optDropPathRate(0.1).build();
-                    b.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, 16, 16));
-                    return b;
-                }
+                        @Override
+                        public Backbone backbone(int bnSplits) {
+                            Backbone b =
+                                    VisionTransformer.builder()
+                                            .setEmbedDim(16)
+                                            .setDepth(2)
+                                            .setNumHeads(2)
+                                            .setPatchSize(4)
+                                            .optImageSize(16)
+                                            .optDropPathRate(0.1)
+                                            .build();
+                            b.initialize(
+                                    run,
+                                    Precision.DEFAULT.parameterType(),
+                                    new Shape(1, 3, 16, 16));
+                            return b;
+                        }
 
-                @Override
-                public ProjectionHead head(int inputDim, int bnSplits) {
-                    throw new AssertionError("DINO builds its own head");
-                }
-            };
+                        @Override
+                        public ProjectionHead head(int inputDim, int bnSplits) {
+                            throw new AssertionError("DINO builds its own head");
+                        }
+                    };
             Method m = Methods.create(SMALL, vit);
             float[] fl = firstAndLast(train(m, sgd(m, run), run, true, 6, false));
             assertTrue(Float.isFinite(fl[1]), "finite loss with 8-px local crops: " + fl[1]);

@@ -35,11 +35,20 @@ class EmaEncoderTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Block online = linear(m, 2, 3);
             Block target = linear(m, 2, 3);
-            EmaEncoder ema = new EmaEncoder(List.of(online), List.of(target), 0.9, EmaSchedule.CONSTANT);
-            assertArrayEquals(weight(online).toFloatArray(), weight(target).toFloatArray(), 0f, "starts as a copy");
-            assertFalse(target.getParameters().get(0).getValue().requiresGradient(), "the target is frozen");
+            EmaEncoder ema =
+                    new EmaEncoder(List.of(online), List.of(target), 0.9, EmaSchedule.CONSTANT);
+            assertArrayEquals(
+                    weight(online).toFloatArray(),
+                    weight(target).toFloatArray(),
+                    0f,
+                    "starts as a copy");
+            assertFalse(
+                    target.getParameters().get(0).getValue().requiresGradient(),
+                    "the target is frozen");
             float[] k = weight(target).toFloatArray();
-            weight(online).addi(m.ones(weight(online).getShape())); // a training step moved the online weights
+            weight(online)
+                    .addi(m.ones(weight(online).getShape())); // a training step moved the online
+            // weights
             float[] q = weight(online).toFloatArray();
             int baseline = m.getManagedArrays().size();
             ema.update(0.9, m);
@@ -47,40 +56,82 @@ class EmaEncoderTest {
             for (int i = 0; i < k.length; i++) {
                 assertEquals(0.9f * k[i] + 0.1f * q[i], after[i], 1e-6f);
             }
-            assertEquals(baseline, m.getManagedArrays().size(), "nothing stays on the scratch manager");
+            assertEquals(
+                    baseline, m.getManagedArrays().size(), "nothing stays on the scratch manager");
             ema.update(0.0, m);
             assertArrayEquals(q, weight(target).toFloatArray(), 0f);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray x = m.create(new float[] {1, 2}, new Shape(1, 2));
-            assertArrayEquals(online.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
-                    target.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(), 1e-6f);
+            assertArrayEquals(
+                    online.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
+                    target.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
+                    1e-6f);
         }
     }
 
     @Test
     void momentumFollowsItsSchedule() {
         try (NDManager m = NDManager.newBaseManager()) {
-            EmaEncoder constant = new EmaEncoder(List.of(linear(m, 2, 3)), List.of(linear(m, 2, 3)), 0.99, EmaSchedule.CONSTANT);
-            EmaEncoder cosine = new EmaEncoder(List.of(linear(m, 2, 3)), List.of(linear(m, 2, 3)), 0.996, EmaSchedule.COSINE);
+            EmaEncoder constant =
+                    new EmaEncoder(
+                            List.of(linear(m, 2, 3)),
+                            List.of(linear(m, 2, 3)),
+                            0.99,
+                            EmaSchedule.CONSTANT);
+            EmaEncoder cosine =
+                    new EmaEncoder(
+                            List.of(linear(m, 2, 3)),
+                            List.of(linear(m, 2, 3)),
+                            0.996,
+                            EmaSchedule.COSINE);
             Schedule expected = Schedule.emaMomentumCosine(0.996, 100);
             for (long i : new long[] {0, 25, 50, 99, 100}) {
                 assertEquals(0.99, constant.emaMomentum(new Step(i, 0, 100, 0)), 0);
-                assertEquals(expected.value(i), cosine.emaMomentum(new Step(i, 0, 100, 0)), 0, "iteration " + i);
+                assertEquals(
+                        expected.value(i),
+                        cosine.emaMomentum(new Step(i, 0, 100, 0)),
+                        0,
+                        "iteration " + i);
             }
-            assertEquals(0.998, cosine.emaMomentum(new Step(50, 0, 100, 0)), 1e-15, "halfway: (m + 1) / 2");
-            assertEquals(0.998, cosine.update(new Step(50, 0, 100, 0), m), 1e-15, "update applies and returns m");
+            assertEquals(
+                    0.998,
+                    cosine.emaMomentum(new Step(50, 0, 100, 0)),
+                    1e-15,
+                    "halfway: (m + 1) / 2");
+            assertEquals(
+                    0.998,
+                    cosine.update(new Step(50, 0, 100, 0), m),
+                    1e-15,
+                    "update applies and returns m");
         }
     }
 
     @Test
     void refusesMismatchedNetworks() {
         try (NDManager m = NDManager.newBaseManager()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new EmaEncoder(List.of(linear(m, 2, 3)), List.of(linear(m, 2, 4)), 0.9, EmaSchedule.CONSTANT));
-            assertTrue(e.getMessage().contains("(3, 2)") || e.getMessage().contains("(4, 2)"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> new EmaEncoder(List.of(linear(m, 2, 3)), List.of(), 0.9, EmaSchedule.CONSTANT));
-            assertTrue(e.getMessage().contains("1 online blocks but 0 target blocks"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    new EmaEncoder(
+                                            List.of(linear(m, 2, 3)),
+                                            List.of(linear(m, 2, 4)),
+                                            0.9,
+                                            EmaSchedule.CONSTANT));
+            assertTrue(
+                    e.getMessage().contains("(3, 2)") || e.getMessage().contains("(4, 2)"),
+                    e.getMessage());
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    new EmaEncoder(
+                                            List.of(linear(m, 2, 3)),
+                                            List.of(),
+                                            0.9,
+                                            EmaSchedule.CONSTANT));
+            assertTrue(
+                    e.getMessage().contains("1 online blocks but 0 target blocks"), e.getMessage());
         }
     }
 }

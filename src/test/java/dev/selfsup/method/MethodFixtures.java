@@ -47,15 +47,23 @@ final class MethodFixtures {
 
             @Override
             public Backbone backbone(int bnSplits) {
-                Backbone b = ModelZoo.backbone("resnet10_cifar", new ModelZoo.Options(4, false, 0.0, 0, bnSplits));
+                Backbone b =
+                        ModelZoo.backbone(
+                                "resnet10_cifar", new ModelZoo.Options(4, false, 0.0, 0, bnSplits));
                 b.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, 16, 16));
                 return b;
             }
 
             @Override
             public ProjectionHead head(int inputDim, int bnSplits) {
-                ProjectionHead h = ProjectionHead.builder().optInputDim(inputDim).setHiddenDims(16).setOutputDim(8)
-                        .optBatchNorm(true).optBatchNormSplits(bnSplits).build();
+                ProjectionHead h =
+                        ProjectionHead.builder()
+                                .optInputDim(inputDim)
+                                .setHiddenDims(16)
+                                .setOutputDim(8)
+                                .optBatchNorm(true)
+                                .optBatchNormSplits(bnSplits)
+                                .build();
                 h.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, inputDim));
                 return h;
             }
@@ -74,8 +82,13 @@ final class MethodFixtures {
         for (ParamGroup g : method.paramGroups()) {
             groups.add(g.excludeBnAndBiasFromDecay(true).excludeFromLarsAdaptation(true));
         }
-        return Sgd.builder().setManager(run).setGroups(groups).setLearningRate(Schedule.constant(0.1))
-                .optWeightDecay(0.01).optMomentum(0.9).build();
+        return Sgd.builder()
+                .setManager(run)
+                .setGroups(groups)
+                .setLearningRate(Schedule.constant(0.1))
+                .optWeightDecay(0.01)
+                .optMomentum(0.9)
+                .build();
     }
 
     /** A fixed random batch: two 16-px crops, and for {@code multiCrop} two 8-px crops as well. */
@@ -89,7 +102,13 @@ final class MethodFixtures {
     }
 
     /** Trains on one fixed batch; MoCo's queue is re-drawn each step unless {@code keepQueue}. */
-    static float[] train(Method method, Optimizer opt, NDManager run, boolean multiCrop, int steps, boolean keepQueue) {
+    static float[] train(
+            Method method,
+            Optimizer opt,
+            NDManager run,
+            boolean multiCrop,
+            int steps,
+            boolean keepQueue) {
         TrainStep stepper = new TrainStep(method, opt, new ParameterStore(run, false), 1, 0);
         float[] losses = new float[steps];
         try (NDManager data = run.newSubManager()) {
@@ -98,7 +117,8 @@ final class MethodFixtures {
             for (int i = 0; i < steps; i++) {
                 method.beforeEpoch(0);
                 if (method instanceof MocoV2 moco && !keepQueue) {
-                    // a fixed batch would otherwise fill the queue with its own keys (false negatives)
+                    // a fixed batch would otherwise fill the queue with its own keys (false
+                    // negatives)
                     moco.queue().randomUnitInit(run);
                 }
                 try (NDManager step = run.newSubManager()) {
@@ -115,16 +135,21 @@ final class MethodFixtures {
         try (NDManager run = NDManager.newBaseManager()) {
             Method m = create(settings, run);
             float[] fl = firstAndLast(train(m, sgd(m, run), run, multiCrop, 40, false));
-            org.junit.jupiter.api.Assertions.assertTrue(fl[1] < 0.8 * fl[0], "loss " + fl[0] + " -> " + fl[1]);
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    fl[1] < 0.8 * fl[0], "loss " + fl[0] + " -> " + fl[1]);
         }
     }
 
-    /** Trains a fresh method 30 steps on two 16-px views; the last loss is finite and below the first. */
+    /**
+     * Trains a fresh method 30 steps on two 16-px views; the last loss is finite and below the
+     * first.
+     */
     static void assertTrainsDown(MethodSettings settings) {
         try (NDManager run = NDManager.newBaseManager()) {
             Method m = create(settings, run);
             float[] losses = train(m, sgd(m, run), run, false, 30, false);
-            org.junit.jupiter.api.Assertions.assertTrue(Float.isFinite(losses[29]) && losses[29] < losses[0],
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    Float.isFinite(losses[29]) && losses[29] < losses[0],
                     settings + ": " + losses[0] + " -> " + losses[29]);
         }
     }

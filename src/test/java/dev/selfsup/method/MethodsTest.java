@@ -22,7 +22,9 @@ class MethodsTest {
     @Test
     void listsEachMethodWithItsSectionSettingsAndDefaults() {
         assertEquals(List.of("simclr", "mocov2", "swav", "dino"), Methods.names());
-        assertEquals(List.of("simclr", "moco", "swav", "dino"), Methods.entries().stream().map(Methods.Entry::section).toList());
+        assertEquals(
+                List.of("simclr", "moco", "swav", "dino"),
+                Methods.entries().stream().map(Methods.Entry::section).toList());
         for (Methods.Entry<?> e : Methods.entries()) {
             assertTrue(e.type().isInstance(e.defaults()), e.name());
             assertSame(e, Methods.named(e.name()));
@@ -33,19 +35,35 @@ class MethodsTest {
 
     @Test
     void anUnknownNameListsTheKnownOnes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Methods.named("byol"));
-        assertTrue(e.getMessage().contains("'byol'") && e.getMessage().contains("[simclr, mocov2, swav, dino]"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Methods.named("byol"));
+        assertTrue(
+                e.getMessage().contains("'byol'")
+                        && e.getMessage().contains("[simclr, mocov2, swav, dino]"),
+                e.getMessage());
     }
 
     @Test
     void eachFactoryBuildsItsMethodAndRefusesAnotherMethodsSettings() {
         try (NDManager run = NDManager.newBaseManager()) {
             assertInstanceOf(SimClr.class, MethodFixtures.create(SimClrSettings.defaults(), run));
-            assertInstanceOf(MocoV2.class, MethodFixtures.create(MocoSettings.defaults().withQueueLength(16), run));
-            assertInstanceOf(Swav.class, MethodFixtures.create(SwavSettings.defaults().withPrototypes(4), run));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Methods.named("swav").create(SimClrSettings.defaults(), MethodFixtures.parts(run)));
-            assertTrue(e.getMessage().contains("SimClrSettings") && e.getMessage().contains("swav"), e.getMessage());
+            assertInstanceOf(
+                    MocoV2.class,
+                    MethodFixtures.create(MocoSettings.defaults().withQueueLength(16), run));
+            assertInstanceOf(
+                    Swav.class,
+                    MethodFixtures.create(SwavSettings.defaults().withPrototypes(4), run));
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    Methods.named("swav")
+                                            .create(
+                                                    SimClrSettings.defaults(),
+                                                    MethodFixtures.parts(run)));
+            assertTrue(
+                    e.getMessage().contains("SimClrSettings") && e.getMessage().contains("swav"),
+                    e.getMessage());
         }
     }
 }

@@ -44,7 +44,8 @@ import org.junit.jupiter.api.Test;
 
 /** MoCo v2 on a fixed tiny batch: learning, queue, EMA key encoder, shuffle-BN, state, memory. */
 class MocoV2Test {
-    private static final MocoSettings SMALL = MocoSettings.defaults().withQueueLength(64).withEmaMomentum(0.9);
+    private static final MocoSettings SMALL =
+            MocoSettings.defaults().withQueueLength(64).withEmaMomentum(0.9);
 
     @BeforeAll
     static void boot() {
@@ -58,17 +59,29 @@ class MocoV2Test {
 
     @Test
     void mochiAndFeatureTransformTrainAloneAndTogetherWithSplitBatchNorm() {
-        MochiSettings mochi = MochiSettings.defaults().withEnabled(true).withHardest(16).withMixed(8).withMixedWithQuery(4);
+        MochiSettings mochi =
+                MochiSettings.defaults()
+                        .withEnabled(true)
+                        .withHardest(16)
+                        .withMixed(8)
+                        .withMixedWithQuery(4);
         FeatureTransformSettings ft = FeatureTransformSettings.defaults().withEnabled(true);
-        for (MocoSettings s : List.of(SMALL.withMochi(mochi), SMALL.withFeatureTransform(ft),
-                SMALL.withBnSplits(4).withMochi(mochi).withFeatureTransform(ft))) {
+        for (MocoSettings s :
+                List.of(
+                        SMALL.withMochi(mochi),
+                        SMALL.withFeatureTransform(ft),
+                        SMALL.withBnSplits(4).withMochi(mochi).withFeatureTransform(ft))) {
             assertTrainsDown(s);
         }
     }
 
     @Test
     void queueHoldsTheKeysOfEachStepInRingOrderAndEmaFollowsTheFormula() {
-        MocoSettings s = MocoSettings.defaults().withQueueLength(16).withEmaMomentum(0.75).withShuffleBn(true);
+        MocoSettings s =
+                MocoSettings.defaults()
+                        .withQueueLength(16)
+                        .withEmaMomentum(0.75)
+                        .withShuffleBn(true);
         try (NDManager run = NDManager.newBaseManager()) {
             MocoV2 m = (MocoV2) create(s, run);
             Map<String, Block> blocks = m.blocks();
@@ -78,15 +91,26 @@ class MocoV2Test {
             for (int i = 0; i < q0.size(); i++) {
                 assertArrayEquals(q0.get(i), k0.get(i), 0f, "key encoder starts as a copy");
             }
-            // the keys the step will enqueue: key encoder on view 2 (with one BN batch, bn_splits 1,
+            // the keys the step will enqueue: key encoder on view 2 (with one BN batch, bn_splits
+            // 1,
             // the statistics ignore the shuffle's order)
             float[] expectedKeys;
             try (NDManager tmp = run.newSubManager()) {
                 Engine.getInstance().setRandomSeed(11);
                 MultiCropBatch fixed = batch(tmp, false);
                 ParameterStore ps = new ParameterStore(run, false);
-                NDArray k = blocks.get("key_head").forward(ps, blocks.get("key_backbone").forward(ps,
-                        new NDList(fixed.groups().get(0).crop(1)), true), true).singletonOrThrow().normalize(2, 1);
+                NDArray k =
+                        blocks.get("key_head")
+                                .forward(
+                                        ps,
+                                        blocks.get("key_backbone")
+                                                .forward(
+                                                        ps,
+                                                        new NDList(fixed.groups().get(0).crop(1)),
+                                                        true),
+                                        true)
+                                .singletonOrThrow()
+                                .normalize(2, 1);
                 expectedKeys = k.toFloatArray();
             }
             train(m, sgd(m, run), run, false, 1, true);
@@ -106,7 +130,9 @@ class MocoV2Test {
                 }
             }
             for (Pair<String, Parameter> p : blocks.get("key_backbone").getParameters()) {
-                assertFalse(p.getValue().requiresGradient(), "key encoder takes no gradient: " + p.getKey());
+                assertFalse(
+                        p.getValue().requiresGradient(),
+                        "key encoder takes no gradient: " + p.getKey());
             }
         }
     }
@@ -121,7 +147,11 @@ class MocoV2Test {
                 try (NDManager step = run.newSubManager()) {
                     stepper.run(step, batch(step, false), new Step(i, 0, 4, SEED), true, "none");
                 }
-                assertEquals(expected.value(i), m.stepMetrics().get("ema_momentum"), 0, "iteration " + i);
+                assertEquals(
+                        expected.value(i),
+                        m.stepMetrics().get("ema_momentum"),
+                        0,
+                        "iteration " + i);
             }
             assertTrue(m.stepMetrics().get("ema_momentum") > 0.9, "rises from the base");
         }
@@ -130,7 +160,9 @@ class MocoV2Test {
     @Test
     void embedsCropZeroAsQueryAndCropOneAsKey() {
         try (NDManager run = NDManager.newBaseManager()) {
-            assertEquals(Map.of("query", Crops.of(0), "key", Crops.of(1)), create(SMALL, run).branches());
+            assertEquals(
+                    Map.of("query", Crops.of(0), "key", Crops.of(1)),
+                    create(SMALL, run).branches());
         }
     }
 
@@ -141,8 +173,10 @@ class MocoV2Test {
             assertEquals(new MocoV2.State(0, 0), m.state());
             m.restore(new MocoV2.State(24, 40));
             assertEquals(new MocoV2.State(24, 40), m.state());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> m.restore(new Swav.State(List.of(3L))));
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> m.restore(new Swav.State(List.of(3L))));
             assertTrue(e.getMessage().contains("MocoV2.State"), e.getMessage());
         }
     }
@@ -152,7 +186,8 @@ class MocoV2Test {
         MochiSettings mochi = MochiSettings.defaults().withEnabled(true).withHardest(65);
         SettingException e = assertThrows(SettingException.class, () -> SMALL.withMochi(mochi));
         assertEquals("mochi.hardest", e.key());
-        assertTrue(e.getMessage().contains("got 65") && e.getMessage().contains("64"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("got 65") && e.getMessage().contains("64"), e.getMessage());
         assertEquals(64, SMALL.withMochi(mochi.withHardest(64)).mochi().hardest());
         assertEquals(1024, SMALL.mochi().hardest(), "off, the default N does not have to fit");
     }
@@ -168,25 +203,45 @@ class MocoV2Test {
                 Engine.getInstance().setRandomSeed(12);
                 NDArray x = run.randomNormal(new Shape(B, 3, 16, 16));
                 Step step = new Step(3, 0, 10, SEED);
-                // the reference: one plain-BN key encoder per group, each from the initial key weights
-                List<float[]> expectedShuffled = perGroupReference(a, x, Sampling.permutation(step.random("shuffle-bn"), B), splits, run);
-                List<float[]> expectedOrdered = perGroupReference(b, x, IntStream.range(0, B).toArray(), splits, run);
+                // the reference: one plain-BN key encoder per group, each from the initial key
+                // weights
+                List<float[]> expectedShuffled =
+                        perGroupReference(
+                                a,
+                                x,
+                                Sampling.permutation(step.random("shuffle-bn"), B),
+                                splits,
+                                run);
+                List<float[]> expectedOrdered =
+                        perGroupReference(b, x, IntStream.range(0, B).toArray(), splits, run);
                 float[] ka = a.keys(ps, x, step).toFloatArray();
                 float[] kb = b.keys(ps, x, step).toFloatArray();
                 String what = "bn_splits " + splits;
                 assertArrayEquals(expectedShuffled.get(0), ka, 2e-5f, what + ": shuffled keys");
                 assertArrayEquals(expectedOrdered.get(0), kb, 2e-5f, what + ": unshuffled keys");
-                assertArrayEquals(expectedShuffled.get(1), runningStats(a.blocks().get("key_backbone"), a.blocks().get("key_head")), 1e-5f,
+                assertArrayEquals(
+                        expectedShuffled.get(1),
+                        runningStats(a.blocks().get("key_backbone"), a.blocks().get("key_head")),
+                        1e-5f,
                         what + ": running statistics = mean over the groups' updated copies");
-                assertArrayEquals(expectedOrdered.get(1), runningStats(b.blocks().get("key_backbone"), b.blocks().get("key_head")), 1e-5f);
+                assertArrayEquals(
+                        expectedOrdered.get(1),
+                        runningStats(b.blocks().get("key_backbone"), b.blocks().get("key_head")),
+                        1e-5f);
                 float diff = 0;
                 for (int i = 0; i < ka.length; i++) {
                     diff = Math.max(diff, Math.abs(ka[i] - kb[i]));
                 }
                 if (splits == 1) {
-                    assertTrue(diff < 2e-5f, what + ": one BN batch ignores the order, max diff " + diff);
+                    assertTrue(
+                            diff < 2e-5f,
+                            what + ": one BN batch ignores the order, max diff " + diff);
                 } else {
-                    assertTrue(diff > 1e-3f, what + ": per-group statistics depend on the shuffle, max diff " + diff);
+                    assertTrue(
+                            diff > 1e-3f,
+                            what
+                                    + ": per-group statistics depend on the shuffle, max diff "
+                                    + diff);
                 }
             }
         }
@@ -206,7 +261,8 @@ class MocoV2Test {
                     arrays = run.getManagedArrays().size();
                 }
             }
-            assertEquals(arrays, run.getManagedArrays().size(), "managed arrays flat after warm-up");
+            assertEquals(
+                    arrays, run.getManagedArrays().size(), "managed arrays flat after warm-up");
         }
     }
 
@@ -237,7 +293,8 @@ class MocoV2Test {
      * plain-BN copy of the key encoder and averaging the copies' statistics; the keys go back to
      * the samples' original positions.
      */
-    private static List<float[]> perGroupReference(MocoV2 moco, NDArray x, int[] perm, int splits, NDManager run) {
+    private static List<float[]> perGroupReference(
+            MocoV2 moco, NDArray x, int[] perm, int splits, NDManager run) {
         int size = B / splits;
         float[] keys = null;
         float[] stats = null;
@@ -253,8 +310,11 @@ class MocoV2Test {
                     members[t] = perm[g + t * splits];
                 }
                 NDArray xg = x.get(new NDIndex("{}", scope.create(members)));
-                float[] kg = head.forward(ps, backbone.forward(ps, new NDList(xg), true), true)
-                        .singletonOrThrow().normalize(2, 1).toFloatArray();
+                float[] kg =
+                        head.forward(ps, backbone.forward(ps, new NDList(xg), true), true)
+                                .singletonOrThrow()
+                                .normalize(2, 1)
+                                .toFloatArray();
                 int d = kg.length / size;
                 if (keys == null) {
                     keys = new float[B * d];

@@ -27,9 +27,18 @@ class NegativesTest {
         int b = 3;
         int d = 8;
         int kq = 16;
-        Negatives negatives = new Negatives(
-                FeatureTransformSettings.defaults().withEnabled(true).withPositiveAlpha(2.0).withNegativeAlpha(1.6),
-                MochiSettings.defaults().withEnabled(true).withHardest(6).withMixed(3).withMixedWithQuery(2).withStartEpoch(1));
+        Negatives negatives =
+                new Negatives(
+                        FeatureTransformSettings.defaults()
+                                .withEnabled(true)
+                                .withPositiveAlpha(2.0)
+                                .withNegativeAlpha(1.6),
+                        MochiSettings.defaults()
+                                .withEnabled(true)
+                                .withHardest(6)
+                                .withMixed(3)
+                                .withMixedWithQuery(2)
+                                .withStartEpoch(1));
         java.util.Random rng = new java.util.Random(9);
         double[] q = unitRows(rng, b, d);
         double[] k = unitRows(rng, b, d);
@@ -39,15 +48,37 @@ class NegativesTest {
                 Step step = new Step(5, epoch, 10, 5);
                 double loss;
                 try (NDManager scope = run.newSubManager()) {
-                    loss = negatives.infoNce(scope.create(q, new Shape(b, d)), scope.create(k, new Shape(b, d)),
-                            scope.create(queue, new Shape(kq, d)), 0.2, step).getDouble();
+                    loss =
+                            negatives
+                                    .infoNce(
+                                            scope.create(q, new Shape(b, d)),
+                                            scope.create(k, new Shape(b, d)),
+                                            scope.create(queue, new Shape(kq, d)),
+                                            0.2,
+                                            step)
+                                    .getDouble();
                 }
-                boolean mochiOn = epoch >= 1; // feature transformation from epoch 0, MoCHi from epoch 1
-                double expected = ftThenMochi(q, k, queue, b, d, kq, step, 0.2, 6, mochiOn ? 3 : 0, mochiOn ? 2 : 0);
+                boolean mochiOn =
+                        epoch >= 1; // feature transformation from epoch 0, MoCHi from epoch 1
+                double expected =
+                        ftThenMochi(
+                                q,
+                                k,
+                                queue,
+                                b,
+                                d,
+                                kq,
+                                step,
+                                0.2,
+                                6,
+                                mochiOn ? 3 : 0,
+                                mochiOn ? 2 : 0);
                 assertEquals(expected, loss, 1e-9, "epoch " + epoch);
                 if (mochiOn) {
                     double ftOnly = ftThenMochi(q, k, queue, b, d, kq, step, 0.2, 6, 0, 0);
-                    assertTrue(Math.abs(ftOnly - loss) > 1e-3, "MoCHi's negatives are in the loss: " + ftOnly + " vs " + loss);
+                    assertTrue(
+                            Math.abs(ftOnly - loss) > 1e-3,
+                            "MoCHi's negatives are in the loss: " + ftOnly + " vs " + loss);
                 }
             }
         }
@@ -55,12 +86,23 @@ class NegativesTest {
 
     @Test
     void refusesToRankMoreNegativesThanTheQueueHolds() {
-        Negatives negatives = new Negatives(FeatureTransformSettings.defaults(),
-                MochiSettings.defaults().withEnabled(true).withHardest(17));
+        Negatives negatives =
+                new Negatives(
+                        FeatureTransformSettings.defaults(),
+                        MochiSettings.defaults().withEnabled(true).withHardest(17));
         try (NDManager m = NDManager.newBaseManager()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> negatives.infoNce(
-                    m.ones(new Shape(2, 4)), m.ones(new Shape(2, 4)), m.ones(new Shape(16, 4)), 0.2, new Step(0, 0, 1, 0)));
-            assertTrue(e.getMessage().contains("17") && e.getMessage().contains("16"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    negatives.infoNce(
+                                            m.ones(new Shape(2, 4)),
+                                            m.ones(new Shape(2, 4)),
+                                            m.ones(new Shape(16, 4)),
+                                            0.2,
+                                            new Step(0, 0, 1, 0)));
+            assertTrue(
+                    e.getMessage().contains("17") && e.getMessage().contains("16"), e.getMessage());
         }
     }
 
@@ -92,8 +134,18 @@ class NegativesTest {
      * Beta(1.6, 1.6), then the queue permutation from the step's "ft" generator; MoCHi's draws from
      * its "mochi" generator. Loss = mean_b (logsumexp(logits_b) − logits_b[0]).
      */
-    private static double ftThenMochi(double[] q, double[] k, double[] queue, int b, int d, int kq, Step step,
-            double temperature, int hardest, int mixed, int mixedWithQuery) {
+    private static double ftThenMochi(
+            double[] q,
+            double[] k,
+            double[] queue,
+            int b,
+            int d,
+            int kq,
+            Step step,
+            double temperature,
+            int hardest,
+            int mixed,
+            int mixedWithQuery) {
         RandomGenerator ft = step.random("ft");
         double lp = 1 + Sampling.beta(ft, 2.0, 2.0);
         double ln = Sampling.beta(ft, 1.6, 1.6);
@@ -110,8 +162,11 @@ class NegativesTest {
                 nh[r * d + j] = ln * queue[r * d + j] + (1 - ln) * queue[perm[r] * d + j];
             }
         }
-        HardNegativeMixing.Draws draws = mixed + mixedWithQuery == 0 ? null
-                : HardNegativeMixing.Draws.sample(step.random("mochi"), b, hardest, mixed, mixedWithQuery);
+        HardNegativeMixing.Draws draws =
+                mixed + mixedWithQuery == 0
+                        ? null
+                        : HardNegativeMixing.Draws.sample(
+                                step.random("mochi"), b, hardest, mixed, mixedWithQuery);
         double total = 0;
         for (int i = 0; i < b; i++) {
             List<Double> logits = new ArrayList<>();
@@ -121,8 +176,10 @@ class NegativesTest {
                 sims[r] = dot(qh, i, nh, r, d);
                 logits.add(sims[r]);
             }
-            Integer[] order = java.util.stream.IntStream.range(0, kq).boxed().toArray(Integer[]::new);
-            java.util.Arrays.sort(order, (x, y) -> Double.compare(sims[y], sims[x])); // hardest first
+            Integer[] order =
+                    java.util.stream.IntStream.range(0, kq).boxed().toArray(Integer[]::new);
+            java.util.Arrays.sort(
+                    order, (x, y) -> Double.compare(sims[y], sims[x])); // hardest first
             for (int t = 0; t < mixed; t++) {
                 int at = i * mixed + t;
                 double alpha = draws.alpha()[at];
@@ -159,5 +216,4 @@ class NegativesTest {
         }
         return out;
     }
-
 }

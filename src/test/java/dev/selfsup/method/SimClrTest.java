@@ -31,10 +31,18 @@ class SimClrTest {
     @Test
     void mochiAndPositiveExtrapolationTrainToo() {
         SimClrSettings base = SimClrSettings.defaults();
-        for (SimClrSettings s : List.of(
-                base.withMochi(MochiSettings.defaults().withEnabled(true).withHardest(14).withMixed(8).withMixedWithQuery(4)),
-                base.withFeatureTransform(FeatureTransformSettings.defaults().withEnabled(true)
-                        .withNegativeInterpolation(false)))) {
+        for (SimClrSettings s :
+                List.of(
+                        base.withMochi(
+                                MochiSettings.defaults()
+                                        .withEnabled(true)
+                                        .withHardest(14)
+                                        .withMixed(8)
+                                        .withMixedWithQuery(4)),
+                        base.withFeatureTransform(
+                                FeatureTransformSettings.defaults()
+                                        .withEnabled(true)
+                                        .withNegativeInterpolation(false)))) {
             assertTrainsDown(s);
         }
     }
@@ -42,19 +50,36 @@ class SimClrTest {
     @Test
     void embedsBothViewsInOneBranch() {
         try (NDManager run = NDManager.newBaseManager()) {
-            assertEquals(Map.of("online", Crops.all()), create(SimClrSettings.defaults(), run).branches());
+            assertEquals(
+                    Map.of("online", Crops.all()),
+                    create(SimClrSettings.defaults(), run).branches());
         }
     }
 
     @Test
     void refusesNegativeInterpolationAndMoreHardestNegativesThanTheBatchHas() {
-        SettingException e = assertThrows(SettingException.class, () -> SimClrSettings.defaults()
-                .withFeatureTransform(FeatureTransformSettings.defaults().withEnabled(true)));
+        SettingException e =
+                assertThrows(
+                        SettingException.class,
+                        () ->
+                                SimClrSettings.defaults()
+                                        .withFeatureTransform(
+                                                FeatureTransformSettings.defaults()
+                                                        .withEnabled(true)));
         assertEquals("feature_transform.negative_interpolation", e.key());
-        SimClrSettings mochi = SimClrSettings.defaults().withMochi(MochiSettings.defaults().withEnabled(true).withHardest(15));
-        e = assertThrows(SettingException.class, () -> mochi.checkBatches(new MethodSettings.Batches(B, 2, true)));
+        SimClrSettings mochi =
+                SimClrSettings.defaults()
+                        .withMochi(MochiSettings.defaults().withEnabled(true).withHardest(15));
+        e =
+                assertThrows(
+                        SettingException.class,
+                        () -> mochi.checkBatches(new MethodSettings.Batches(B, 2, true)));
         assertEquals("mochi.hardest", e.key());
-        assertTrue(e.getMessage().contains("got 15") && e.getMessage().contains("14 in-batch negatives"), e.getMessage());
-        mochi.withMochi(mochi.mochi().withHardest(14)).checkBatches(new MethodSettings.Batches(B, 2, true));
+        assertTrue(
+                e.getMessage().contains("got 15")
+                        && e.getMessage().contains("14 in-batch negatives"),
+                e.getMessage());
+        mochi.withMochi(mochi.mochi().withHardest(14))
+                .checkBatches(new MethodSettings.Batches(B, 2, true));
     }
 }

@@ -62,7 +62,8 @@ class SwavTest {
                     }
                     float[] now = w.toFloatArray();
                     if (i < 2) {
-                        // iterations 0, 1, 2 are frozen; the next forward re-normalises, which is a no-op on unit rows
+                        // iterations 0, 1, 2 are frozen; the next forward re-normalises, which is a
+                        // no-op on unit rows
                         assertArrayEquals(start, now, 1e-6f, "frozen at iteration " + i);
                     }
                     if (i == 3) {
@@ -70,7 +71,9 @@ class SwavTest {
                     }
                 }
             }
-            assertFalse(java.util.Arrays.equals(backbone0.get(0), values(m.blocks().get("backbone")).get(0)),
+            assertFalse(
+                    java.util.Arrays.equals(
+                            backbone0.get(0), values(m.blocks().get("backbone")).get(0)),
                     "the backbone trains meanwhile");
         }
     }
@@ -82,22 +85,35 @@ class SwavTest {
             assertEquals(16, m.queueLength(), "20 rounded down to a multiple of the batch of 8");
             assertEquals(Map.of("online", Crops.all()), m.branches());
             m.beforeEpoch(0);
-            assertEquals(new Swav.State(List.of()), m.state(), "no queues before queue_start_epoch");
+            assertEquals(
+                    new Swav.State(List.of()), m.state(), "no queues before queue_start_epoch");
             m.beforeEpoch(1);
             train(m, sgd(m, run), run, true, 1, true);
-            assertEquals(new Swav.State(List.of(8L, 8L)), m.state(), "one batch in each assigned crop's queue");
+            assertEquals(
+                    new Swav.State(List.of(8L, 8L)),
+                    m.state(),
+                    "one batch in each assigned crop's queue");
             m.restore(new Swav.State(List.of(16L, 16L)));
             assertEquals(new Swav.State(List.of(16L, 16L)), m.state());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> m.restore(new Swav.State(List.of(16L))));
-            assertTrue(e.getMessage().contains("1 queue fill counts") && e.getMessage().contains("2 queues"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> m.restore(new Swav.State(List.of(16L))));
+            assertTrue(
+                    e.getMessage().contains("1 queue fill counts")
+                            && e.getMessage().contains("2 queues"),
+                    e.getMessage());
         }
     }
 
     @Test
     void assignedCropsMustExist() {
-        SettingException e = assertThrows(SettingException.class,
-                () -> SMALL.withCropsForAssign(List.of(0, 4)).checkBatches(new MethodSettings.Batches(8, 4, true)));
+        SettingException e =
+                assertThrows(
+                        SettingException.class,
+                        () ->
+                                SMALL.withCropsForAssign(List.of(0, 4))
+                                        .checkBatches(new MethodSettings.Batches(8, 4, true)));
         assertEquals("crops_for_assign", e.key());
         assertTrue(e.getMessage().contains("crop count 4"), e.getMessage());
     }
@@ -124,13 +140,22 @@ class SwavTest {
                     samples.add(nativeKb());
                 }
             }
-            assertEquals(arrays, run.getManagedArrays().size(), "managed arrays flat after warm-up");
-            // RSS minus the committed heap swings by tens of MB as the collector resizes the heap, so
+            assertEquals(
+                    arrays, run.getManagedArrays().size(), "managed arrays flat after warm-up");
+            // RSS minus the committed heap swings by tens of MB as the collector resizes the heap,
+            // so
             // compare the lowest readings: a leak raises the floor, noise does not
-            long early = samples.subList(0, 3).stream().mapToLong(Long::longValue).min().orElseThrow();
-            long late = samples.subList(samples.size() - 3, samples.size()).stream().mapToLong(Long::longValue).min().orElseThrow();
+            long early =
+                    samples.subList(0, 3).stream().mapToLong(Long::longValue).min().orElseThrow();
+            long late =
+                    samples.subList(samples.size() - 3, samples.size()).stream()
+                            .mapToLong(Long::longValue)
+                            .min()
+                            .orElseThrow();
             System.err.println("native kB every 50 steps from step 100: " + samples);
-            assertTrue(late - early < 32_000, "native memory floor rose from " + early + " to " + late + " kB: " + samples);
+            assertTrue(
+                    late - early < 32_000,
+                    "native memory floor rose from " + early + " to " + late + " kB: " + samples);
         }
     }
 
@@ -138,7 +163,8 @@ class SwavTest {
     private static long nativeKb() throws java.io.IOException {
         System.gc();
         long heap = Runtime.getRuntime().totalMemory() / 1024;
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        for (String line :
+                java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) - heap;
             }

@@ -49,7 +49,12 @@ class ViewsTest {
             studentHead = parts.head(student.featureDim(), 1);
             teacher = parts.backbone(1);
             teacherHead = parts.head(teacher.featureDim(), 1);
-            ema = new EmaEncoder(List.of(student, studentHead), List.of(teacher, teacherHead), 0.996, EmaSchedule.COSINE);
+            ema =
+                    new EmaEncoder(
+                            List.of(student, studentHead),
+                            List.of(teacher, teacherHead),
+                            0.996,
+                            EmaSchedule.COSINE);
         }
 
         @Override
@@ -72,7 +77,15 @@ class ViewsTest {
 
         @Override
         public Map<String, Block> blocks() {
-            return Map.of("backbone", student, "head", studentHead, "teacher_backbone", teacher, "teacher_head", teacherHead);
+            return Map.of(
+                    "backbone",
+                    student,
+                    "head",
+                    studentHead,
+                    "teacher_backbone",
+                    teacher,
+                    "teacher_head",
+                    teacherHead);
         }
 
         @Override
@@ -82,8 +95,10 @@ class ViewsTest {
 
         @Override
         public NDArray loss(ParameterStore ps, MultiCropBatch batch, Step step) {
-            lastStudent = Views.embed(ps, student, studentHead, batch, branches().get("student"), true);
-            lastTeacher = Views.embed(ps, teacher, teacherHead, batch, branches().get("teacher"), false);
+            lastStudent =
+                    Views.embed(ps, student, studentHead, batch, branches().get("student"), true);
+            lastTeacher =
+                    Views.embed(ps, teacher, teacherHead, batch, branches().get("teacher"), false);
             // a stand-in objective: every student crop towards the first teacher crop
             NDArray t = lastTeacher.get(0).stopGradient();
             NDArray loss = lastStudent.get(0).mul(t).sum().neg();
@@ -99,8 +114,11 @@ class ViewsTest {
         try (NDManager run = NDManager.newBaseManager()) {
             SelfsupEngine.seed(3);
             // the factory shape a registry entry takes: settings and parts in, a method out
-            Methods.Factory<SimClrSettings> factory = (settings, parts) -> new TeacherStudent(parts);
-            TeacherStudent m = (TeacherStudent) factory.create(SimClrSettings.defaults(), MethodFixtures.parts(run));
+            Methods.Factory<SimClrSettings> factory =
+                    (settings, parts) -> new TeacherStudent(parts);
+            TeacherStudent m =
+                    (TeacherStudent)
+                            factory.create(SimClrSettings.defaults(), MethodFixtures.parts(run));
             MultiCropBatch batch = MethodFixtures.batch(run, true);
             ParameterStore ps = new ParameterStore(run, false);
             m.loss(ps, batch, new Step(0, 0, 1, 0));
@@ -108,8 +126,20 @@ class ViewsTest {
             assertEquals(2, m.lastTeacher.size());
             for (int c = 0; c < 2; c++) {
                 // the teacher runs in inference mode, so each crop's embedding is its own
-                NDArray alone = Views.embed(ps, m.teacher, m.teacherHead, oneCrop(batch, c), Crops.all(), false).get(0);
-                assertArrayEquals(alone.toFloatArray(), m.lastTeacher.get(c).toFloatArray(), 1e-5f, "teacher crop " + c);
+                NDArray alone =
+                        Views.embed(
+                                        ps,
+                                        m.teacher,
+                                        m.teacherHead,
+                                        oneCrop(batch, c),
+                                        Crops.all(),
+                                        false)
+                                .get(0);
+                assertArrayEquals(
+                        alone.toFloatArray(),
+                        m.lastTeacher.get(c).toFloatArray(),
+                        1e-5f,
+                        "teacher crop " + c);
                 assertEquals(new Shape(MethodFixtures.B, 8), m.lastTeacher.get(c).getShape());
             }
         }
@@ -121,14 +151,22 @@ class ViewsTest {
             MultiCropBatch batch = MethodFixtures.batch(m, true);
             List<NDArray> globals = Views.images(batch, Crops.of(0, 1));
             assertEquals(1, globals.size());
-            assertSame(batch.groups().get(0).images(), globals.get(0), "a whole group is not copied");
+            assertSame(
+                    batch.groups().get(0).images(), globals.get(0), "a whole group is not copied");
             List<NDArray> mixed = Views.images(batch, Crops.of(1, 3));
             assertEquals(2, mixed.size(), "one array per crop size");
-            assertArrayEquals(batch.groups().get(0).crop(1).toFloatArray(), mixed.get(0).toFloatArray(), 0f);
-            assertArrayEquals(batch.groups().get(1).crop(1).toFloatArray(), mixed.get(1).toFloatArray(), 0f);
+            assertArrayEquals(
+                    batch.groups().get(0).crop(1).toFloatArray(), mixed.get(0).toFloatArray(), 0f);
+            assertArrayEquals(
+                    batch.groups().get(1).crop(1).toFloatArray(), mixed.get(1).toFloatArray(), 0f);
             assertEquals(List.of(0, 1, 2, 3), boxed(Crops.all().indices(4)));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Views.images(batch, Crops.of(0, 4)));
-            assertTrue(e.getMessage().contains("[0, 4]") && e.getMessage().contains("4 crops"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Views.images(batch, Crops.of(0, 4)));
+            assertTrue(
+                    e.getMessage().contains("[0, 4]") && e.getMessage().contains("4 crops"),
+                    e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> Crops.of(1, 0));
             assertTrue(e.getMessage().contains("[1, 0]"), e.getMessage());
         }
@@ -136,7 +174,10 @@ class ViewsTest {
 
     private static MultiCropBatch oneCrop(MultiCropBatch batch, int c) {
         MultiCropBatch.Group g = batch.groups().get(0);
-        return new MultiCropBatch(List.of(new MultiCropBatch.Group(g.size(), 1, g.crop(c))), batch.labels(), batch.indices());
+        return new MultiCropBatch(
+                List.of(new MultiCropBatch.Group(g.size(), 1, g.crop(c))),
+                batch.labels(),
+                batch.indices());
     }
 
     private static List<Integer> boxed(int[] a) {

@@ -18,16 +18,14 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DinoHead against the official DINOHead in PyTorch 1.13 (src/test/python/make_dino_fixtures.py):
@@ -48,20 +46,42 @@ class DinoHeadTest {
 
     private static DinoHead fixtureHead(boolean batchNorm) {
         DinoHead.Builder b =
-                DinoHead.builder().optInputDim(24).optHiddenDim(32).optBottleneckDim(16).setOutputDim(40);
-        return batchNorm ? b.optBatchNorm(true).optLayers(2).optNormLastLayer(false).build() : b.build();
+                DinoHead.builder()
+                        .optInputDim(24)
+                        .optHiddenDim(32)
+                        .optBottleneckDim(16)
+                        .setOutputDim(40);
+        return batchNorm
+                ? b.optBatchNorm(true).optLayers(2).optNormLastLayer(false).build()
+                : b.build();
     }
 
     @Test
     void namesAndSizesAreTheOfficialStateDict() {
         assertEquals(
-                List.of("mlp.0.weight", "mlp.0.bias", "mlp.2.weight", "mlp.2.bias", "mlp.4.weight", "mlp.4.bias",
-                        "last_layer.weight_g", "last_layer.weight_v"),
+                List.of(
+                        "mlp.0.weight",
+                        "mlp.0.bias",
+                        "mlp.2.weight",
+                        "mlp.2.bias",
+                        "mlp.4.weight",
+                        "mlp.4.bias",
+                        "last_layer.weight_g",
+                        "last_layer.weight_v"),
                 Weights.names(DinoHead.builder().setOutputDim(10).build()));
         assertEquals(
-                List.of("mlp.0.weight", "mlp.0.bias", "mlp.1.weight", "mlp.1.bias", "mlp.1.running_mean",
-                        "mlp.1.running_var", "mlp.1.num_batches_tracked", "mlp.3.weight", "mlp.3.bias",
-                        "last_layer.weight_g", "last_layer.weight_v"),
+                List.of(
+                        "mlp.0.weight",
+                        "mlp.0.bias",
+                        "mlp.1.weight",
+                        "mlp.1.bias",
+                        "mlp.1.running_mean",
+                        "mlp.1.running_var",
+                        "mlp.1.num_batches_tracked",
+                        "mlp.3.weight",
+                        "mlp.3.bias",
+                        "last_layer.weight_g",
+                        "last_layer.weight_v"),
                 Weights.names(fixtureHead(true)));
         assertEquals(
                 List.of("mlp.weight", "mlp.bias", "last_layer.weight_g", "last_layer.weight_v"),
@@ -90,7 +110,9 @@ class DinoHeadTest {
         NDArray x = ref.get("__input");
         x.setRequiresGradient(true);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray y = head.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
+            NDArray y =
+                    head.forward(new ParameterStore(m, false), new NDList(x), true)
+                            .singletonOrThrow();
             Fixtures.assertClose(ref.get("__output"), y, 1e-5, 1e-6);
             gc.backward(y.mul(ref.get("__probe")).sum());
         }
@@ -103,9 +125,14 @@ class DinoHeadTest {
         try (NDManager m = NDManager.newBaseManager()) {
             DinoHead head = fixtureHead(false);
             Map<String, NDArray> ref = forwardAndBackward(m, head, "dino_head.safetensors");
-            NDArray eval = head.forward(new ParameterStore(m, false), new NDList(ref.get("__input")), false)
-                    .singletonOrThrow();
-            Fixtures.assertClose(ref.get("__output"), eval, 1e-5, 1e-6); // no BN: the same in eval mode
+            NDArray eval =
+                    head.forward(
+                                    new ParameterStore(m, false),
+                                    new NDList(ref.get("__input")),
+                                    false)
+                            .singletonOrThrow();
+            Fixtures.assertClose(
+                    ref.get("__output"), eval, 1e-5, 1e-6); // no BN: the same in eval mode
             int compared = 0;
             for (Map.Entry<String, Parameter> e : byName(head).entrySet()) {
                 NDArray value = e.getValue().getArray();
@@ -116,7 +143,8 @@ class DinoHeadTest {
                     assertEquals(1f, value.max().getFloat());
                     continue;
                 }
-                Fixtures.assertClose(ref.get("__grad." + e.getKey()), value.getGradient(), 1e-5, 1e-6);
+                Fixtures.assertClose(
+                        ref.get("__grad." + e.getKey()), value.getGradient(), 1e-5, 1e-6);
                 compared++;
             }
             assertEquals(7, compared, "6 MLP tensors and weight_v");
@@ -129,13 +157,26 @@ class DinoHeadTest {
             DinoHead head = fixtureHead(true);
             Map<String, NDArray> ref = forwardAndBackward(m, head, "dino_head_bn.safetensors");
             Map<String, Parameter> params = byName(head);
-            assertTrue(params.get("last_layer.weight_g").requiresGradient(), "optNormLastLayer(false) trains g");
-            for (String name : List.of("mlp.0.weight", "mlp.1.weight", "mlp.1.bias", "mlp.3.weight",
-                    "last_layer.weight_g", "last_layer.weight_v")) {
-                Fixtures.assertClose(ref.get("__grad." + name), params.get(name).getArray().getGradient(), 1e-5, 1e-6);
+            assertTrue(
+                    params.get("last_layer.weight_g").requiresGradient(),
+                    "optNormLastLayer(false) trains g");
+            for (String name :
+                    List.of(
+                            "mlp.0.weight",
+                            "mlp.1.weight",
+                            "mlp.1.bias",
+                            "mlp.3.weight",
+                            "last_layer.weight_g",
+                            "last_layer.weight_v")) {
+                Fixtures.assertClose(
+                        ref.get("__grad." + name),
+                        params.get(name).getArray().getGradient(),
+                        1e-5,
+                        1e-6);
             }
             for (String name : List.of("mlp.1.running_mean", "mlp.1.running_var")) {
-                Fixtures.assertClose(ref.get("__after_train." + name), params.get(name).getArray(), 1e-5, 1e-6);
+                Fixtures.assertClose(
+                        ref.get("__after_train." + name), params.get(name).getArray(), 1e-5, 1e-6);
             }
         }
     }
@@ -143,13 +184,19 @@ class DinoHeadTest {
     @Test
     void initialisationIsTheOfficialOne() {
         try (NDManager m = NDManager.newBaseManager()) {
-            DinoHead head = DinoHead.builder().optHiddenDim(512).optBottleneckDim(256).setOutputDim(300).build();
+            DinoHead head =
+                    DinoHead.builder()
+                            .optHiddenDim(512)
+                            .optBottleneckDim(256)
+                            .setOutputDim(300)
+                            .build();
             head.initialize(m, DataType.FLOAT32, new Shape(2, 128)); // input width inferred
             Map<String, Parameter> p = byName(head);
             assertEquals(new Shape(512, 128), p.get("mlp.0.weight").getArray().getShape());
             for (String w : List.of("mlp.0.weight", "mlp.2.weight", "mlp.4.weight")) {
                 NDArray a = p.get(w).getArray();
-                // ≥ 65,536 draws: the sample std is within 1 % of 0.02 with overwhelming probability
+                // ≥ 65,536 draws: the sample std is within 1 % of 0.02 with overwhelming
+                // probability
                 assertEquals(0.02, Math.sqrt(a.pow(2).mean().getFloat()), 0.02 * 0.03, w);
             }
             for (String bias : List.of("mlp.0.bias", "mlp.2.bias", "mlp.4.bias")) {
@@ -162,14 +209,22 @@ class DinoHeadTest {
             // v: PyTorch's default Linear draw U(±1/√256), std 1/(16√3)
             NDArray v = p.get("last_layer.weight_v").getArray();
             assertTrue(v.abs().max().getFloat() <= 1 / 16f);
-            assertEquals(1 / (16 * Math.sqrt(3)), Math.sqrt(v.pow(2).mean().getFloat()), 0.03 / (16 * Math.sqrt(3)));
+            assertEquals(
+                    1 / (16 * Math.sqrt(3)),
+                    Math.sqrt(v.pow(2).mean().getFloat()),
+                    0.03 / (16 * Math.sqrt(3)));
         }
     }
 
     @Test
     void weightGStaysAtOneUnderATrainingStepAndOutputsAreCosines() {
         try (NDManager m = NDManager.newBaseManager()) {
-            DinoHead head = DinoHead.builder().optHiddenDim(16).optBottleneckDim(8).setOutputDim(12).build();
+            DinoHead head =
+                    DinoHead.builder()
+                            .optHiddenDim(16)
+                            .optBottleneckDim(8)
+                            .setOutputDim(12)
+                            .build();
             NDArray x = m.randomNormal(new Shape(4, 2048)); // ResNet-50 features
             head.initialize(m, DataType.FLOAT32, x.getShape());
             Map<String, Parameter> p = byName(head);
@@ -207,7 +262,9 @@ class DinoHeadTest {
             PairList<String, Parameter> last = head.lastLayerParameters();
             PairList<String, Parameter> rest = head.mlpParameters();
             Map<String, Parameter> p = byName(head);
-            assertEquals(List.of(p.get("last_layer.weight_g"), p.get("last_layer.weight_v")), last.values());
+            assertEquals(
+                    List.of(p.get("last_layer.weight_g"), p.get("last_layer.weight_v")),
+                    last.values());
             assertEquals(head.getParameters().size(), last.size() + rest.size());
             List<String> keys = new ArrayList<>(rest.keys());
             keys.addAll(last.keys());
@@ -231,25 +288,43 @@ class DinoHeadTest {
             ParameterStore ps = new ParameterStore(m, false);
             Fixtures.assertClose(
                     a.forward(ps, new NDList(x), false).singletonOrThrow(),
-                    b.forward(ps, new NDList(x), false).singletonOrThrow(), 0, 0);
+                    b.forward(ps, new NDList(x), false).singletonOrThrow(),
+                    0,
+                    0);
         }
     }
 
     @Test
     void rejectsBadInputNamingIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DinoHead.builder().build());
-        assertTrue(e.getMessage().contains("setOutputDim is required and must be > 0, got 0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> DinoHead.builder().setOutputDim(4).optLayers(0).build());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> DinoHead.builder().build());
+        assertTrue(
+                e.getMessage().contains("setOutputDim is required and must be > 0, got 0"),
+                e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> DinoHead.builder().setOutputDim(4).optLayers(0).build());
         assertTrue(e.getMessage().contains("layers must be >= 1, got 0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> DinoHead.builder().setOutputDim(4).optBottleneckDim(-1).build());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> DinoHead.builder().setOutputDim(4).optBottleneckDim(-1).build());
         assertTrue(e.getMessage().contains("bottleneckDim must be > 0, got -1"), e.getMessage());
         try (NDManager m = NDManager.newBaseManager()) {
             DinoHead head = fixtureHead(false);
             head.initialize(m, DataType.FLOAT32, new Shape(2, 24));
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> head.forward(new ParameterStore(m, false), new NDList(m.ones(new Shape(2, 24, 1))), false));
-            assertTrue(e.getMessage().contains("head input must be [B, F], got (2, 24, 1)"), e.getMessage());
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    head.forward(
+                                            new ParameterStore(m, false),
+                                            new NDList(m.ones(new Shape(2, 24, 1))),
+                                            false));
+            assertTrue(
+                    e.getMessage().contains("head input must be [B, F], got (2, 24, 1)"),
+                    e.getMessage());
         }
     }
 }

@@ -12,12 +12,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-
 import dev.selfsup.engine.Precision;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ModelZooTest {
 
@@ -71,16 +68,28 @@ class ModelZooTest {
     void backbonesInitialiseWithThePrecisionsParameterType() {
         DataType type = Precision.DEFAULT.parameterType();
         try (NDManager m = NDManager.newBaseManager()) {
-            Backbone resnet = ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
-            Backbone vit = ModelZoo.backbone("vit_tiny_patch16", ModelZoo.Options.DEFAULT.withImageSize(32));
+            Backbone resnet =
+                    ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
+            Backbone vit =
+                    ModelZoo.backbone(
+                            "vit_tiny_patch16", ModelZoo.Options.DEFAULT.withImageSize(32));
             for (Backbone b : List.of(resnet, vit)) {
                 b.initialize(m, type, new Shape(2, 3, 32, 32));
                 for (Pair<String, Parameter> p : b.getParameters()) {
-                    assertEquals(type, p.getValue().getArray().getDataType(), p.getKey()); // BN statistics too
+                    assertEquals(
+                            type,
+                            p.getValue().getArray().getDataType(),
+                            p.getKey()); // BN statistics too
                 }
-                NDArray features = b.forward(new ParameterStore(m, false),
-                        new NDList(m.randomNormal(new Shape(2, 3, 32, 32), Precision.DEFAULT.activationType())), false)
-                        .singletonOrThrow();
+                NDArray features =
+                        b.forward(
+                                        new ParameterStore(m, false),
+                                        new NDList(
+                                                m.randomNormal(
+                                                        new Shape(2, 3, 32, 32),
+                                                        Precision.DEFAULT.activationType())),
+                                        false)
+                                .singletonOrThrow();
                 assertEquals(Precision.DEFAULT.activationType(), features.getDataType());
             }
         }

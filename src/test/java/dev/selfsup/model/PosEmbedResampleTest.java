@@ -43,21 +43,36 @@ class PosEmbedResampleTest {
     private static void assertClose(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], 1e-5, what + " at " + i); // float32 sums in another order
+            assertEquals(
+                    expected[i],
+                    actual[i],
+                    1e-5,
+                    what + " at " + i); // float32 sums in another order
         }
     }
 
     private static VisionTransformer vit(int imageSize) {
-        return VisionTransformer.builder().setEmbedDim(32).setDepth(1).setNumHeads(4).setPatchSize(8)
-                .optImageSize(imageSize).build();
+        return VisionTransformer.builder()
+                .setEmbedDim(32)
+                .setDepth(1)
+                .setNumHeads(4)
+                .setPatchSize(8)
+                .optImageSize(imageSize)
+                .build();
     }
 
     @Test
     void resampleEqualsTimmUpAndDown() throws IOException {
         JsonObject f = fixture();
         float[] pos = floats(f.getAsJsonArray("pos"));
-        assertClose(floats(f.getAsJsonArray("to_7")), VisionTransformer.resamplePosEmbed(pos, 4, 7, 32), "4 -> 7");
-        assertClose(floats(f.getAsJsonArray("to_3")), VisionTransformer.resamplePosEmbed(pos, 4, 3, 32), "4 -> 3");
+        assertClose(
+                floats(f.getAsJsonArray("to_7")),
+                VisionTransformer.resamplePosEmbed(pos, 4, 7, 32),
+                "4 -> 7");
+        assertClose(
+                floats(f.getAsJsonArray("to_3")),
+                VisionTransformer.resamplePosEmbed(pos, 4, 3, 32),
+                "4 -> 3");
     }
 
     @Test
@@ -74,11 +89,15 @@ class PosEmbedResampleTest {
             VisionTransformer at56 = vit(56); // 7x7
             at56.initialize(m, DataType.FLOAT32, new Shape(1, 3, 56, 56));
             Weights.load(at56, file);
-            assertClose(floats(f.getAsJsonArray("to_7")),
-                    at56.getParameters().get("pos_embed").getArray().toFloatArray(), "loaded 4 -> 7");
+            assertClose(
+                    floats(f.getAsJsonArray("to_7")),
+                    at56.getParameters().get("pos_embed").getArray().toFloatArray(),
+                    "loaded 4 -> 7");
             // Everything else is copied as it is.
-            assertClose(at32.getParameters().get("cls_token").getArray().toFloatArray(),
-                    at56.getParameters().get("cls_token").getArray().toFloatArray(), "cls_token");
+            assertClose(
+                    at32.getParameters().get("cls_token").getArray().toFloatArray(),
+                    at56.getParameters().get("cls_token").getArray().toFloatArray(),
+                    "cls_token");
         }
     }
 
@@ -89,22 +108,40 @@ class PosEmbedResampleTest {
             narrow.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
             Path file = dir.resolve("narrow.safetensors");
             Weights.save(narrow, file);
-            VisionTransformer wide = VisionTransformer.builder().setEmbedDim(48).setDepth(1).setNumHeads(4)
-                    .setPatchSize(8).optImageSize(56).build();
+            VisionTransformer wide =
+                    VisionTransformer.builder()
+                            .setEmbedDim(48)
+                            .setDepth(1)
+                            .setNumHeads(4)
+                            .setPatchSize(8)
+                            .optImageSize(56)
+                            .build();
             wide.initialize(m, DataType.FLOAT32, new Shape(1, 3, 56, 56));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Weights.load(wide, file));
-            assertTrue(e.getMessage().contains("pos_embed (file (1, 17, 32), model (1, 50, 48))"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> Weights.load(wide, file));
+            assertTrue(
+                    e.getMessage().contains("pos_embed (file (1, 17, 32), model (1, 50, 48))"),
+                    e.getMessage());
         }
     }
 
     @Test
     void gridsAreRecognisedOnlyForSquarePositionEmbeddings() {
-        assertEquals(Optional.of(new PosEmbedResize(4, 7)),
+        assertEquals(
+                Optional.of(new PosEmbedResize(4, 7)),
                 PosEmbedResize.between("pos_embed", new Shape(1, 17, 8), new Shape(1, 50, 8)));
-        assertEquals(Optional.of(new PosEmbedResize(4, 3)),
-                PosEmbedResize.between("backbone.pos_embed", new Shape(1, 17, 8), new Shape(1, 10, 8)));
-        assertEquals(Optional.empty(), PosEmbedResize.between("pos_embed", new Shape(1, 18, 8), new Shape(1, 50, 8)));
-        assertEquals(Optional.empty(), PosEmbedResize.between("cls_token", new Shape(1, 17, 8), new Shape(1, 50, 8)));
-        assertEquals(Optional.empty(), PosEmbedResize.between("pos_embed", new Shape(1, 17, 8), new Shape(1, 50, 16)));
+        assertEquals(
+                Optional.of(new PosEmbedResize(4, 3)),
+                PosEmbedResize.between(
+                        "backbone.pos_embed", new Shape(1, 17, 8), new Shape(1, 10, 8)));
+        assertEquals(
+                Optional.empty(),
+                PosEmbedResize.between("pos_embed", new Shape(1, 18, 8), new Shape(1, 50, 8)));
+        assertEquals(
+                Optional.empty(),
+                PosEmbedResize.between("cls_token", new Shape(1, 17, 8), new Shape(1, 50, 8)));
+        assertEquals(
+                Optional.empty(),
+                PosEmbedResize.between("pos_embed", new Shape(1, 17, 8), new Shape(1, 50, 16)));
     }
 }

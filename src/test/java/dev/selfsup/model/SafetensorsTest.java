@@ -9,10 +9,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The safetensors codec on its own: every dtype of its table, and files it must refuse. */
 class SafetensorsTest {
@@ -48,13 +46,15 @@ class SafetensorsTest {
 
     /** The raw little-endian bytes of {@code values} as {@code dtype}, encoded by hand. */
     private static ByteBuffer encode(SafetensorsDtype dtype, double[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(values.length * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : values) {
             switch (dtype) {
                 case F64 -> b.putDouble(v);
                 case F32 -> b.putFloat((float) v);
                 case F16 -> b.putShort(half((float) v));
-                case BF16 -> b.putShort((short) (Float.floatToIntBits((float) v) >>> 16)); // exact here
+                case BF16 ->
+                        b.putShort((short) (Float.floatToIntBits((float) v) >>> 16)); // exact here
                 case I64 -> b.putLong((long) v);
                 case I32 -> b.putInt((int) v);
                 case I8, U8, BOOL -> b.put((byte) (long) v);
@@ -83,7 +83,8 @@ class SafetensorsTest {
         List<Safetensors.Tensor> tensors = new ArrayList<>();
         for (SafetensorsDtype d : SafetensorsDtype.values()) {
             ByteBuffer data = encode(d, values(d));
-            tensors.add(new Safetensors.Tensor(d.name().toLowerCase(), d, new Shape(2, 2), () -> data));
+            tensors.add(
+                    new Safetensors.Tensor(d.name().toLowerCase(), d, new Shape(2, 2), () -> data));
         }
         Path file = dir.resolve("all.safetensors");
         Safetensors.write(tensors, file);
@@ -129,13 +130,16 @@ class SafetensorsTest {
     @Test
     void bfloat16ArraysAreRefusedBeforeTheEngineSeesThem() {
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> SafetensorsDtype.of(DataType.BFLOAT16));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> SafetensorsDtype.of(DataType.BFLOAT16));
         assertTrue(e.getMessage().contains("cannot write bfloat16"), e.getMessage());
     }
 
     private Path fileWithHeader(String json, int dataBytes) throws IOException {
         byte[] text = json.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(8 + text.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(8 + text.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(text.length).put(text);
         Path file = dir.resolve("handmade.safetensors");
         Files.write(file, b.array());
@@ -144,27 +148,45 @@ class SafetensorsTest {
 
     @Test
     void unknownDtypeFailsNamingTheDtypeAndTheTensor() throws IOException {
-        Path file = fileWithHeader(
-                "{\"ok\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                        + "\"blocks.0.scale\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[4,6]}}",
-                6);
+        Path file =
+                fileWithHeader(
+                        "{\"ok\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                                + "\"blocks.0.scale\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[4,6]}}",
+                        6);
         try (NDManager m = NDManager.newBaseManager()) {
             IOException e = assertThrows(IOException.class, () -> Weights.readTensors(file, m));
             assertTrue(e.getMessage().contains("blocks.0.scale has dtype F8_E4M3"), e.getMessage());
-            assertTrue(e.getMessage().contains("[F64, F32, F16, BF16, I64, I32, I8, U8, BOOL]"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("[F64, F32, F16, BF16, I64, I32, I8, U8, BOOL]"),
+                    e.getMessage());
         }
-        IOException e = assertThrows(IOException.class, () -> Weights.load(Prototypes.builder().optInputDim(1)
-                .setPrototypes(1).build(), file, Weights.CLASSIFIER));
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                Weights.load(
+                                        Prototypes.builder()
+                                                .optInputDim(1)
+                                                .setPrototypes(1)
+                                                .build(),
+                                        file,
+                                        Weights.CLASSIFIER));
         assertTrue(e.getMessage().contains("F8_E4M3"), e.getMessage());
     }
 
     @Test
     void offsetsThatDisagreeWithTheShapeFailNamingTheTensor() throws IOException {
-        Path file = fileWithHeader("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,16]}}", 16);
+        Path file =
+                fileWithHeader(
+                        "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,16]}}", 16);
         try (NDManager m = NDManager.newBaseManager()) {
             IOException e = assertThrows(IOException.class, () -> Weights.readTensors(file, m));
-            assertTrue(e.getMessage().contains("w has data_offsets [0, 16] for F32 (2, 3), which takes 24"
-                    + " bytes"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains(
+                                    "w has data_offsets [0, 16] for F32 (2, 3), which takes 24"
+                                            + " bytes"),
+                    e.getMessage());
         }
     }
 
@@ -180,11 +202,18 @@ class SafetensorsTest {
             Path cut = dir.resolve("cut.safetensors");
             Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 1));
             IOException e = assertThrows(IOException.class, () -> Weights.readTensors(cut, m));
-            assertTrue(e.getMessage().contains("truncated: second ends at byte " + bytes.length
-                    + ", the file has " + (bytes.length - 1)), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains(
+                                    "truncated: second ends at byte "
+                                            + bytes.length
+                                            + ", the file has "
+                                            + (bytes.length - 1)),
+                    e.getMessage());
             Files.write(cut, java.util.Arrays.copyOf(bytes, 20)); // inside the header
             e = assertThrows(IOException.class, () -> Weights.readTensors(cut, m));
-            assertTrue(e.getMessage().contains("truncated or not a safetensors file"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("truncated or not a safetensors file"), e.getMessage());
         }
     }
 }

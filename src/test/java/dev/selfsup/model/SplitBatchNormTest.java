@@ -17,12 +17,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-
 import dev.selfsup.model.ResNet.BlockType;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * BatchNorm with per-group training statistics (MoCo's SplitBatchNorm), against plain host
@@ -52,7 +49,15 @@ class SplitBatchNormTest {
          * @param x [B, C, L] row-major (L = H·W, 1 for BatchNorm1d)
          * @param splits S; sample n belongs to group n mod S
          */
-        Reference(double[] x, int b, int l, int splits, double[] gamma, double[] beta, double[] rm, double[] rv) {
+        Reference(
+                double[] x,
+                int b,
+                int l,
+                int splits,
+                double[] gamma,
+                double[] beta,
+                double[] rm,
+                double[] rv) {
             y = new double[x.length];
             normalised = new double[x.length];
             runningMean = new double[C];
@@ -128,7 +133,8 @@ class SplitBatchNormTest {
         }
     }
 
-    private static void assertClose(double[] expected, double[] actual, double tolerance, String what) {
+    private static void assertClose(
+            double[] expected, double[] actual, double tolerance, String what) {
         assertEquals(expected.length, actual.length, what + " length");
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], tolerance, what + " [" + i + "]");
@@ -168,8 +174,16 @@ class SplitBatchNormTest {
                     Reference ref = new Reference(x, b, l, splits, gamma, beta, rm, rv);
                     // float32 on O(1) values
                     assertClose(ref.y, y, 2e-5, what + " output");
-                    assertClose(ref.runningMean, doubles(param(bn, "running_mean")), 1e-6, what + " running_mean");
-                    assertClose(ref.runningVar, doubles(param(bn, "running_var")), 1e-5, what + " running_var");
+                    assertClose(
+                            ref.runningMean,
+                            doubles(param(bn, "running_mean")),
+                            1e-6,
+                            what + " running_mean");
+                    assertClose(
+                            ref.runningVar,
+                            doubles(param(bn, "running_var")),
+                            1e-5,
+                            what + " running_var");
                     assertEquals(1, bn.numBatchesTracked(), what + " counter");
                     if (splits == 1) {
                         plain = y;
@@ -178,7 +192,11 @@ class SplitBatchNormTest {
                         for (int i = 0; i < y.length; i++) {
                             diff = Math.max(diff, Math.abs(y[i] - plain[i]));
                         }
-                        assertTrue(diff > 0.05, what + ": per-group statistics must change the output, max diff " + diff);
+                        assertTrue(
+                                diff > 0.05,
+                                what
+                                        + ": per-group statistics must change the output, max diff "
+                                        + diff);
                     }
 
                     // eval mode: the ordinary running statistics, whatever the splits
@@ -186,10 +204,18 @@ class SplitBatchNormTest {
                     double[] expected = new double[x.length];
                     for (int i = 0; i < x.length; i++) {
                         int c = (i / l) % C;
-                        expected[i] = gamma[c] * (x[i] - ref.runningMean[c]) / Math.sqrt(ref.runningVar[c] + 1e-5) + beta[c];
+                        expected[i] =
+                                gamma[c]
+                                                * (x[i] - ref.runningMean[c])
+                                                / Math.sqrt(ref.runningVar[c] + 1e-5)
+                                        + beta[c];
                     }
                     assertClose(expected, doubles(bn.forward(ps, in, false)), 2e-5, what + " eval");
-                    assertArrayEquals(eval, doubles(bn.forward(ps, in, false)), 0, what + " eval leaves statistics alone");
+                    assertArrayEquals(
+                            eval,
+                            doubles(bn.forward(ps, in, false)),
+                            0,
+                            what + " eval leaves statistics alone");
                 }
             }
         }
@@ -215,7 +241,9 @@ class SplitBatchNormTest {
                 NDArray y = bn.forward(new ParameterStore(m, false), in, true);
                 gc.backward(y.mul(m.create(w, shape)).sum());
             }
-            Reference ref = new Reference(x, b, l, splits, gamma, new double[C], new double[C], new double[C]);
+            Reference ref =
+                    new Reference(
+                            x, b, l, splits, gamma, new double[C], new double[C], new double[C]);
             // per group and channel over its M = (B/S)·L elements:
             // dx = γ/σ (g − mean(g) − x̂ mean(g x̂)),  dγ = Σ g x̂,  dβ = Σ g  (g = dL/dy)
             double[] dx = new double[x.length];
@@ -239,8 +267,12 @@ class SplitBatchNormTest {
                     for (int n = s; n < b; n += splits) {
                         for (int i = 0; i < l; i++) {
                             int at = (n * C + c) * l + i;
-                            dx[at] = gamma[c] * ref.inverseStd[s][c]
-                                    * (w[at] - sumG / count - ref.normalised[at] * sumGx / count);
+                            dx[at] =
+                                    gamma[c]
+                                            * ref.inverseStd[s][c]
+                                            * (w[at]
+                                                    - sumG / count
+                                                    - ref.normalised[at] * sumGx / count);
                         }
                     }
                 }
@@ -260,7 +292,10 @@ class SplitBatchNormTest {
             for (int i = 0; i < 5; i++) {
                 // parameters not borrowed into the step: the repeated statistics must not land on m
                 try (NDManager step = m.newSubManager()) {
-                    bn.forward(new ParameterStore(step, false), step.randomNormal(new Shape(4, C, 2, 2)), true);
+                    bn.forward(
+                            new ParameterStore(step, false),
+                            step.randomNormal(new Shape(4, C, 2, 2)),
+                            true);
                 }
             }
             assertEquals(before, m.getManagedArrays().size());
@@ -273,26 +308,47 @@ class SplitBatchNormTest {
             BatchNormLayer bn = new BatchNormLayer(C, false, 4);
             bn.initialize(m, DataType.FLOAT32, new Shape(6, C));
             NDArray x = m.randomNormal(new Shape(6, C));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> bn.forward(new ParameterStore(m, false), x, true));
-            assertTrue(e.getMessage().contains("4 splits") && e.getMessage().contains("batch 6"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> bn.forward(new ParameterStore(m, false), x, true));
+            assertTrue(
+                    e.getMessage().contains("4 splits") && e.getMessage().contains("batch 6"),
+                    e.getMessage());
             // eval mode does not split
             bn.forward(new ParameterStore(m, false), x, false);
         }
         assertThrows(IllegalArgumentException.class, () -> new BatchNormLayer(C, false, 0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ResNet.builder().setBlockType(BlockType.BASIC).setStageBlocks(1).optBatchNormSplits(0).build());
-        assertTrue(e.getMessage().contains("batchNormSplits") && e.getMessage().contains("0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> ModelZoo.backbone("vit_tiny_patch16", ModelZoo.Options.DEFAULT.withBatchNormSplits(2)));
-        assertTrue(e.getMessage().contains("no BatchNorm") && e.getMessage().contains("2"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                ResNet.builder()
+                                        .setBlockType(BlockType.BASIC)
+                                        .setStageBlocks(1)
+                                        .optBatchNormSplits(0)
+                                        .build());
+        assertTrue(
+                e.getMessage().contains("batchNormSplits") && e.getMessage().contains("0"),
+                e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                ModelZoo.backbone(
+                                        "vit_tiny_patch16",
+                                        ModelZoo.Options.DEFAULT.withBatchNormSplits(2)));
+        assertTrue(
+                e.getMessage().contains("no BatchNorm") && e.getMessage().contains("2"),
+                e.getMessage());
     }
 
     @Test
     void splitNetworksKeepTorchvisionNamesAndTheirWeightsLoadIntoPlainOnes() throws IOException {
         Map<String, Shape> expected = new LinkedHashMap<>(Fixtures.names("names_resnet18.json"));
         expected.keySet().removeIf(k -> k.startsWith("fc."));
-        Backbone split18 = ModelZoo.backbone("resnet18", ModelZoo.Options.DEFAULT.withBatchNormSplits(8));
+        Backbone split18 =
+                ModelZoo.backbone("resnet18", ModelZoo.Options.DEFAULT.withBatchNormSplits(8));
         assertEquals(expected, Weights.shapes(split18));
         assertEquals(new ArrayList<>(expected.keySet()), Weights.names(split18));
 
@@ -307,7 +363,9 @@ class SplitBatchNormTest {
             a.forward(ps, new NDList(x), true);
             a.forward(ps, new NDList(x.mul(2)), true);
             List<float[]> after = runningStats(a);
-            assertFalse(java.util.Arrays.equals(before.get(0), after.get(0)), "training moved the statistics");
+            assertFalse(
+                    java.util.Arrays.equals(before.get(0), after.get(0)),
+                    "training moved the statistics");
             Path file = dir.resolve("split.safetensors");
             Weights.save(a, file);
 
@@ -320,8 +378,10 @@ class SplitBatchNormTest {
                 assertArrayEquals(after.get(i), loaded.get(i), 0f, "running statistic " + i);
             }
             // eval mode ignores the splits: the two networks now agree exactly
-            assertArrayEquals(a.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
-                    b.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(), 0f);
+            assertArrayEquals(
+                    a.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
+                    b.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
+                    0f);
         }
     }
 

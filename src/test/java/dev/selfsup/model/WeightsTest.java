@@ -14,12 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
-
 import dev.selfsup.model.ResNet.BlockType;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,6 +24,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WeightsTest {
     @TempDir Path dir;
@@ -194,19 +191,28 @@ class WeightsTest {
         }
     }
 
-    /** A width mismatch touches every tensor: the message counts them and names only the first few. */
+    /**
+     * A width mismatch touches every tensor: the message counts them and names only the first few.
+     */
     @Test
     void widthMismatchErrorIsOneShortLineWithCountsAndTheFirstNames() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
-            Backbone wide = ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
+            Backbone wide =
+                    ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
             wide.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
             Path file = dir.resolve("wide.safetensors");
             Weights.save(wide, file);
-            Backbone narrow = ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(4));
+            Backbone narrow =
+                    ModelZoo.backbone("resnet18_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(4));
             narrow.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
-            String msg = assertThrows(IllegalArgumentException.class, () -> Weights.load(narrow, file)).getMessage();
+            String msg =
+                    assertThrows(IllegalArgumentException.class, () -> Weights.load(narrow, file))
+                            .getMessage();
             assertTrue(msg.length() < 1000, msg.length() + " characters: " + msg);
-            assertTrue(msg.contains("0 missing [], 0 unexpected [], 100 mismatched [conv1.weight (file (8, 3, 3, 3), model (4, 3, 3, 3))"), msg);
+            assertTrue(
+                    msg.contains(
+                            "0 missing [], 0 unexpected [], 100 mismatched [conv1.weight (file (8, 3, 3, 3), model (4, 3, 3, 3))"),
+                    msg);
             assertTrue(msg.contains("… and 95 more]"), msg);
             assertTrue(!msg.contains("\n"), msg);
         }

@@ -8,10 +8,8 @@ import static dev.selfsup.optim.SgdTest.assertClose;
 import static dev.selfsup.optim.TinyModel.residual;
 
 import ai.djl.ndarray.NDManager;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Pins the engine fact the accumulation design rests on (see {@link Optimizer}). */
 class GradientAccumulationTest {

@@ -6,17 +6,14 @@ import static dev.selfsup.optim.SgdTest.W0;
 import static dev.selfsup.optim.SgdTest.XS;
 import static dev.selfsup.optim.SgdTest.assertClose;
 import static dev.selfsup.optim.TinyModel.residual;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.PairList;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class GradientClippingTest {
     @Test

@@ -6,14 +6,11 @@ import static dev.selfsup.optim.SgdTest.W0;
 import static dev.selfsup.optim.SgdTest.XS;
 import static dev.selfsup.optim.SgdTest.assertClose;
 import static dev.selfsup.optim.TinyModel.residual;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class LarsTest {
     private static final double MU = 0.9;

@@ -3,16 +3,13 @@ package dev.selfsup.optim;
 import static dev.selfsup.optim.SgdTest.B0;
 import static dev.selfsup.optim.SgdTest.TARGET;
 import static dev.selfsup.optim.SgdTest.W0;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
 
 /** STYLE.md §5: a step leaves nothing behind on the long-lived managers. */
 class OptimizerMemoryTest {

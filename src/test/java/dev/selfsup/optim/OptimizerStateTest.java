@@ -4,7 +4,6 @@ import static dev.selfsup.optim.SgdTest.B0;
 import static dev.selfsup.optim.SgdTest.TARGET;
 import static dev.selfsup.optim.SgdTest.W0;
 import static dev.selfsup.optim.SgdTest.XS;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,13 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
 
 class OptimizerStateTest {
     private static Optimizer sgd(NDManager m, TinyModel model) {

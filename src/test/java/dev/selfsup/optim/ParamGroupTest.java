@@ -5,7 +5,6 @@ import static dev.selfsup.optim.SgdTest.TARGET;
 import static dev.selfsup.optim.SgdTest.W0;
 import static dev.selfsup.optim.SgdTest.assertClose;
 import static dev.selfsup.optim.TinyModel.residual;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,10 +21,8 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ParamGroupTest {
     @Test

@@ -1,16 +1,13 @@
 package dev.selfsup.optim;
 
 import static dev.selfsup.optim.TinyModel.residual;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class SgdTest {
     static final double[][] XS = {{1, 2}, {-0.5, 1.5}, {2, -1}};

@@ -44,10 +44,13 @@ public final class TinyModel {
             step.tempAttachAll(weight.getArray(), bias.getArray());
             // Engine-owned input and scalars: autograd keeps them for the backward pass, and DJL's
             // create(float[]) / mul(Number) view GC-owned buffers (see Scalars).
-            NDArray input = Scalars.owned(step.create(new float[] {(float) x[0], (float) x[1]}, new Shape(1, 2)));
+            NDArray input =
+                    Scalars.owned(
+                            step.create(new float[] {(float) x[0], (float) x[1]}, new Shape(1, 2)));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray y = linear.forward(store, new NDList(input), true).singletonOrThrow();
-                NDArray loss = Scalars.mul(y.sub(Scalars.of(y, target)).square(), 0.5 * scale).sum();
+                NDArray loss =
+                        Scalars.mul(y.sub(Scalars.of(y, target)).square(), 0.5 * scale).sum();
                 gc.backward(loss);
             }
         }

@@ -6,16 +6,13 @@ import static dev.selfsup.optim.SgdTest.W0;
 import static dev.selfsup.optim.SgdTest.XS;
 import static dev.selfsup.optim.SgdTest.assertClose;
 import static dev.selfsup.optim.TinyModel.residual;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** A weight decay that follows a schedule per iteration (DINO's cosine 0.04 → 0.4). */
 class WeightDecayScheduleTest {

@@ -25,8 +25,12 @@ class DatasetsTest {
         }
         Path classes = Files.writeString(dir.resolve("classes.txt"), "a\nb\n");
         Path files = Files.writeString(dir.resolve("files.txt"), "a1.png\nb1.png\n");
-        DataSettings data = EvalData.dataSettings(DatasetKind.IMAGE_FOLDER, dir.resolve("images").toString(),
-                classes.toString(), files.toString());
+        DataSettings data =
+                EvalData.dataSettings(
+                        DatasetKind.IMAGE_FOLDER,
+                        dir.resolve("images").toString(),
+                        classes.toString(),
+                        files.toString());
         ImageDataset train = Datasets.open(data, 0, Datasets.Split.TRAIN);
         ImageDataset test = Datasets.open(data, 0, Datasets.Split.TEST);
         assertEquals(2, train.size(), "class list and file list");
@@ -36,13 +40,18 @@ class DatasetsTest {
 
     @Test
     void syntheticDataIsSeededAndHasNoTestSplit() throws IOException {
-        DataSettings data = new DataSettings(DatasetKind.SYNTHETIC, "", "", "", 8, 1, 2, true, 40, 4, 16);
+        DataSettings data =
+                new DataSettings(DatasetKind.SYNTHETIC, "", "", "", 8, 1, 2, true, 40, 4, 16);
         ImageDataset a = Datasets.open(data, 3, Datasets.Split.TRAIN);
         assertEquals(40, a.size());
         assertEquals(4, a.numClasses());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Datasets.open(data, 3, Datasets.Split.TEST));
-        assertTrue(e.getMessage().contains("no test split") && e.getMessage().contains("fashion_mnist_embedded"),
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Datasets.open(data, 3, Datasets.Split.TEST));
+        assertTrue(
+                e.getMessage().contains("no test split")
+                        && e.getMessage().contains("fashion_mnist_embedded"),
                 e.getMessage());
     }
 

@@ -10,14 +10,14 @@ import dev.selfsup.engine.NativeFlavor;
 import dev.selfsup.engine.SelfsupEngine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * The device self-check on GPU 0: what {@code selfsup info --check --device gpu} runs, one check per
- * test. Excluded by default (surefire {@code excludedGroups=gpu}); on a CUDA machine run {@code mvn
- * -Pcu124 test -Dgroups=gpu}.
+ * The device self-check on GPU 0: what {@code selfsup info --check --device gpu} runs, one check
+ * per test. Excluded by default (surefire {@code excludedGroups=gpu}); on a CUDA machine run {@code
+ * mvn -Pcu124 test -Dgroups=gpu}.
  */
 @Tag("gpu")
 class DeviceCheckGpuTest {

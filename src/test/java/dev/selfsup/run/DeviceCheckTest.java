@@ -19,8 +19,15 @@ class DeviceCheckTest {
     @Test
     void everyCheckPassesOnTheCpu() {
         List<DeviceCheck.Outcome> outcomes = DeviceCheck.run(Device.cpu(), 3);
-        assertEquals(List.of("train-step simclr", "train-step mocov2", "train-step swav", "photometric",
-                "cpu-vs-device simclr", "cpu-vs-device mocov2", "cpu-vs-device swav"),
+        assertEquals(
+                List.of(
+                        "train-step simclr",
+                        "train-step mocov2",
+                        "train-step swav",
+                        "photometric",
+                        "cpu-vs-device simclr",
+                        "cpu-vs-device mocov2",
+                        "cpu-vs-device swav"),
                 outcomes.stream().map(DeviceCheck.Outcome::name).toList());
         for (DeviceCheck.Outcome o : outcomes) {
             assertTrue(o.passed(), o.toString());
@@ -32,5 +39,4 @@ class DeviceCheckTest {
             }
         }
     }
-
 }

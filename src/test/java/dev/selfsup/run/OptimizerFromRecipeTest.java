@@ -20,18 +20,24 @@ class OptimizerFromRecipeTest {
     }
 
     private static Recipe recipe(String optimizer) {
-        return RecipeLoader.parse("method: simclr\nseed: 1\n"
-                + "data: {dataset: synthetic, batch_size: 8}\n"
-                + "model: {backbone: resnet10_cifar, base_width: 4, head_hidden_dims: [8], head_output_dim: 8}\n"
-                + "augment: {crops: [{count: 2, size: 16, scale_min: 0.5, scale_max: 1.0}]}\n"
-                + "train: {epochs: 2}\n"
-                + "optimizer: " + optimizer + "\n", "optimizer-test");
+        return RecipeLoader.parse(
+                "method: simclr\nseed: 1\n"
+                        + "data: {dataset: synthetic, batch_size: 8}\n"
+                        + "model: {backbone: resnet10_cifar, base_width: 4, head_hidden_dims: [8], head_output_dim: 8}\n"
+                        + "augment: {crops: [{count: 2, size: 16, scale_min: 0.5, scale_max: 1.0}]}\n"
+                        + "train: {epochs: 2}\n"
+                        + "optimizer: "
+                        + optimizer
+                        + "\n",
+                "optimizer-test");
     }
 
     @Test
     void cosineWeightDecayRisesFromWeightDecayToFinalWeightDecayOverTheRun() {
-        Recipe r = recipe("{name: adamw, base_lr: 1.0e-3, weight_decay: 0.04, weight_decay_schedule: cosine,"
-                + " final_weight_decay: 0.4}");
+        Recipe r =
+                recipe(
+                        "{name: adamw, base_lr: 1.0e-3, weight_decay: 0.04, weight_decay_schedule: cosine,"
+                                + " final_weight_decay: 0.4}");
         try (NDManager run = NDManager.newBaseManager()) {
             SelfsupEngine.seed(r.seed());
             Method m = Pretraining.method(r, run, 8);
@@ -58,11 +64,18 @@ class OptimizerFromRecipeTest {
 
     @Test
     void clippingRuleFollowsTheSection() {
-        assertEquals("per-parameter norm 3.0",
-                Pretraining.gradientClipping(recipe("{clip_grad_norm: 3.0, clip_grad_per_parameter: true}")
-                        .optimizer()).toString());
-        assertEquals("global norm 1.0",
-                Pretraining.gradientClipping(recipe("{clip_grad_norm: 1.0}").optimizer()).toString());
-        assertEquals("off", Pretraining.gradientClipping(recipe("{base_lr: 0.1}").optimizer()).toString());
+        assertEquals(
+                "per-parameter norm 3.0",
+                Pretraining.gradientClipping(
+                                recipe("{clip_grad_norm: 3.0, clip_grad_per_parameter: true}")
+                                        .optimizer())
+                        .toString());
+        assertEquals(
+                "global norm 1.0",
+                Pretraining.gradientClipping(recipe("{clip_grad_norm: 1.0}").optimizer())
+                        .toString());
+        assertEquals(
+                "off",
+                Pretraining.gradientClipping(recipe("{base_lr: 0.1}").optimizer()).toString());
     }
 }

@@ -15,24 +15,35 @@ class PackageArrowsTest {
 
     @Test
     void dataUsesNoAugmentationType() throws IOException {
-        assertEquals(List.of(), importers("data", "dev.selfsup.augment"), "augment → data, never back");
+        assertEquals(
+                List.of(), importers("data", "dev.selfsup.augment"), "augment → data, never back");
     }
 
     @Test
     void evaluationAndTrainingTakePathsFromTheirCallerNotFromRun() throws IOException {
         assertEquals(List.of(), importers("eval", "dev.selfsup.run"));
         assertEquals(List.of(), importers("train", "dev.selfsup.run"));
-        assertEquals(List.of(), importers("eval", "dev.selfsup.config"), "config is read by run and cli only");
+        assertEquals(
+                List.of(),
+                importers("eval", "dev.selfsup.config"),
+                "config is read by run and cli only");
     }
 
     /** Files of a package that import from another, as {@code File.java: import ...}. */
     private static List<String> importers(String pkg, String imported) throws IOException {
         try (Stream<Path> files = Files.list(MAIN.resolve(pkg))) {
             return files.filter(f -> f.toString().endsWith(".java"))
-                    .flatMap(f -> lines(f).stream()
-                            .filter(l -> l.startsWith("import " + imported + ".")
-                                    || l.startsWith("import static " + imported + "."))
-                            .map(l -> f.getFileName() + ": " + l))
+                    .flatMap(
+                            f ->
+                                    lines(f).stream()
+                                            .filter(
+                                                    l ->
+                                                            l.startsWith("import " + imported + ".")
+                                                                    || l.startsWith(
+                                                                            "import static "
+                                                                                    + imported
+                                                                                    + "."))
+                                            .map(l -> f.getFileName() + ": " + l))
                     .sorted()
                     .toList();
         }

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * they write, and that training is the same with and without them.
  */
 class PretrainingMonitorsTest {
-    private static final String MONITORS = "monitor: {every_epochs: 2, val_fraction: 0.25, knn_k: 5, max_bank: 20}\n"
-            + "diagnostics: {every_steps: 3, batch: 12}";
+    private static final String MONITORS =
+            "monitor: {every_epochs: 2, val_fraction: 0.25, knn_k: 5, max_bank: 20}\n"
+                    + "diagnostics: {every_steps: 3, batch: 12}";
 
     @TempDir Path dir;
 
@@ -53,30 +54,46 @@ class PretrainingMonitorsTest {
             Path plain = dir.resolve(method + "-plain");
             Path watched = dir.resolve(method + "-watched");
             Pretraining.run(tiny(method), plain, Device.cpu(), false, null);
-            Trainer.Result r = Pretraining.run(tiny(method, MONITORS), watched, Device.cpu(), false, null);
+            Trainer.Result r =
+                    Pretraining.run(tiny(method, MONITORS), watched, Device.cpu(), false, null);
             assertEquals(12, r.iterations());
-            assertEquals(stepLosses(plain), stepLosses(watched),
+            assertEquals(
+                    stepLosses(plain),
+                    stepLosses(watched),
                     method + ": the monitors must not change training, bit for bit");
 
             List<JsonObject> knn = lines(watched, "knn");
             // every 2 epochs and after the last of 3: epochs 1 and 2 (0-based)
             assertEquals(List.of(1, 2), knn.stream().map(o -> o.get("epoch").getAsInt()).toList());
-            assertEquals(List.of(7L, 11L), knn.stream().map(o -> o.get("step").getAsLong()).toList());
+            assertEquals(
+                    List.of(7L, 11L), knn.stream().map(o -> o.get("step").getAsLong()).toList());
             for (JsonObject o : knn) {
                 double top1 = o.get("knn_top1").getAsDouble();
                 assertTrue(top1 >= 0 && top1 <= 100, o.toString());
-                assertTrue(o.get("seconds").getAsDouble() > 0 && o.get("wall_seconds").getAsDouble() > 0, o.toString());
+                assertTrue(
+                        o.get("seconds").getAsDouble() > 0
+                                && o.get("wall_seconds").getAsDouble() > 0,
+                        o.toString());
             }
 
             List<JsonObject> diag = lines(watched, "diagnostics");
-            assertEquals(List.of(0L, 3L, 6L, 9L), diag.stream().map(o -> o.get("step").getAsLong()).toList());
+            assertEquals(
+                    List.of(0L, 3L, 6L, 9L),
+                    diag.stream().map(o -> o.get("step").getAsLong()).toList());
             for (JsonObject o : diag) {
-                assertTrue(o.get("alignment_projector").getAsDouble() >= 0 && o.get("alignment_projector").getAsDouble() <= 4);
-                assertTrue(o.get("uniformity_backbone").getAsDouble() <= 0 && o.get("uniformity_backbone").getAsDouble() >= -8);
+                assertTrue(
+                        o.get("alignment_projector").getAsDouble() >= 0
+                                && o.get("alignment_projector").getAsDouble() <= 4);
+                assertTrue(
+                        o.get("uniformity_backbone").getAsDouble() <= 0
+                                && o.get("uniformity_backbone").getAsDouble() >= -8);
                 double rank = o.get("rankme_projector").getAsDouble();
                 assertTrue(rank >= 1 && rank <= 8 + 1e-6, "at most min(12, D = 8): " + rank);
                 assertTrue(o.has("tolerance_backbone"), "synthetic shapes are labelled: " + o);
-                assertEquals(method.equals("simclr"), o.has("pos_score_mean"), "pair scores for contrastive methods: " + o);
+                assertEquals(
+                        method.equals("simclr"),
+                        o.has("pos_score_mean"),
+                        "pair scores for contrastive methods: " + o);
             }
 
             List<JsonObject> epochs = lines(watched, "epoch");
@@ -86,7 +103,8 @@ class PretrainingMonitorsTest {
                 assertTrue(wall > previous, "training time grows: " + epochs);
                 previous = wall;
             }
-            // the last epoch line precedes that epoch's kNN evaluation; it counts every observer line before it
+            // the last epoch line precedes that epoch's kNN evaluation; it counts every observer
+            // line before it
             double observers = epochs.get(epochs.size() - 1).get("observer_seconds").getAsDouble();
             double spent = 0;
             for (JsonObject o : MetricsLog.read(watched.resolve("metrics.jsonl"))) {
@@ -98,12 +116,19 @@ class PretrainingMonitorsTest {
                     spent += o.get("seconds").getAsDouble();
                 }
             }
-            assertTrue(observers >= spent - 1e-6 && spent > 0, "the monitors' time is accounted: " + observers + " vs "
-                    + spent);
+            assertTrue(
+                    observers >= spent - 1e-6 && spent > 0,
+                    "the monitors' time is accounted: " + observers + " vs " + spent);
             assertEquals(0, lines(plain, "epoch").get(2).get("observer_seconds").getAsDouble());
 
-            List<String> plots = new ArrayList<>(List.of("knn_top1.png", "knn_top1_time.png",
-                    "diagnostics_alignment_uniformity.png", "diagnostics_rankme.png", "diagnostics_tolerance.png"));
+            List<String> plots =
+                    new ArrayList<>(
+                            List.of(
+                                    "knn_top1.png",
+                                    "knn_top1_time.png",
+                                    "diagnostics_alignment_uniformity.png",
+                                    "diagnostics_rankme.png",
+                                    "diagnostics_tolerance.png"));
             if (method.equals("simclr")) {
                 plots.add("diagnostics_pair_scores.png");
             } else {
@@ -119,20 +144,33 @@ class PretrainingMonitorsTest {
     @Test
     void observersLeaveNothingOnTheRunManager() throws IOException {
         Recipe recipe = tiny("simclr", MONITORS);
-        try (Pretraining.Session s = Pretraining.open(recipe, dir.resolve("leak"), Device.cpu(), false, null)) {
+        try (Pretraining.Session s =
+                Pretraining.open(recipe, dir.resolve("leak"), Device.cpu(), false, null)) {
             NDManager run = s.manager();
             ImageDataset data = Datasets.open(recipe.data(), recipe.seed(), Datasets.Split.TRAIN);
             MultiCrop crops = Augmentations.multiCrop(recipe.augment());
-            KnnObserver knn = new KnnObserver(Pretraining.knnMonitor(recipe, data, crops), chart -> dir.resolve(chart));
-            DiagnosticsObserver diagnostics = new DiagnosticsObserver(Pretraining.diagnosticsMonitor(recipe, data, crops),
-                    chart -> dir.resolve(chart));
+            KnnObserver knn =
+                    new KnnObserver(
+                            Pretraining.knnMonitor(recipe, data, crops),
+                            chart -> dir.resolve(chart));
+            DiagnosticsObserver diagnostics =
+                    new DiagnosticsObserver(
+                            Pretraining.diagnosticsMonitor(recipe, data, crops),
+                            chart -> dir.resolve(chart));
             int afterWarmup = -1;
             for (int i = 0; i < 4; i++) {
                 // without the trainer's borrowing of the parameters: stricter than in training
                 try (NDManager scope = run.newSubManager()) {
-                    assertFalse(knn.afterEpoch(new EpochObserver.EpochEnd(1, 3, 7, 1.0, s.method().backbone(), scope))
-                            .isEmpty());
-                    assertFalse(diagnostics.afterStep(new StepObserver.StepEnd(0, 0, 1.0, s.method(), scope)).isEmpty());
+                    assertFalse(
+                            knn.afterEpoch(
+                                            new EpochObserver.EpochEnd(
+                                                    1, 3, 7, 1.0, s.method().backbone(), scope))
+                                    .isEmpty());
+                    assertFalse(
+                            diagnostics
+                                    .afterStep(
+                                            new StepObserver.StepEnd(0, 0, 1.0, s.method(), scope))
+                                    .isEmpty());
                 }
                 if (i == 0) {
                     afterWarmup = run.getManagedArrays().size();
@@ -155,10 +193,15 @@ class PretrainingMonitorsTest {
         }
         Pretraining.run(recipe, parts, Device.cpu(), true, null);
         assertEquals(stepLosses(whole), stepLosses(parts));
-        assertEquals(lines(whole, "knn").stream().map(o -> o.get("knn_top1").getAsDouble()).toList(),
+        assertEquals(
+                lines(whole, "knn").stream().map(o -> o.get("knn_top1").getAsDouble()).toList(),
                 lines(parts, "knn").stream().map(o -> o.get("knn_top1").getAsDouble()).toList());
-        assertEquals(List.of(1, 2), lines(parts, "knn").stream().map(o -> o.get("epoch").getAsInt()).toList());
-        assertEquals(List.of(0L, 3L, 6L, 9L), lines(parts, "diagnostics").stream().map(o -> o.get("step").getAsLong()).toList());
+        assertEquals(
+                List.of(1, 2),
+                lines(parts, "knn").stream().map(o -> o.get("epoch").getAsInt()).toList());
+        assertEquals(
+                List.of(0L, 3L, 6L, 9L),
+                lines(parts, "diagnostics").stream().map(o -> o.get("step").getAsLong()).toList());
         double previous = 0;
         for (JsonObject o : MetricsLog.read(parts.resolve("metrics.jsonl"))) {
             if (o.get("kind").getAsString().equals("step")) {

@@ -31,7 +31,11 @@ class CheckpointTest {
             assertEquals(7, back.metadata().get("step").getAsLong());
             assertEquals(c.tensors().keySet(), back.tensors().keySet());
             for (String k : c.tensors().keySet()) {
-                assertArrayEquals(c.tensors().get(k).toFloatArray(), back.tensors().get(k).toFloatArray(), 0f, k);
+                assertArrayEquals(
+                        c.tensors().get(k).toFloatArray(),
+                        back.tensors().get(k).toFloatArray(),
+                        0f,
+                        k);
                 assertEquals(c.tensors().get(k).getShape(), back.tensors().get(k).getShape());
             }
         }
@@ -46,7 +50,9 @@ class CheckpointTest {
             ByteArrayOutputStream full = new ByteArrayOutputStream();
             sample(m, 2).writeTo(full);
             byte[] bytes = full.toByteArray();
-            Files.write(f.resolveSibling("latest.ckpt.tmp"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            Files.write(
+                    f.resolveSibling("latest.ckpt.tmp"),
+                    java.util.Arrays.copyOf(bytes, bytes.length / 2));
             assertEquals(1, Checkpoint.read(f, m).metadata().get("step").getAsLong());
             // a truncated checkpoint is refused with the file named, not half-loaded
             Path bad = dir.resolve("bad.ckpt");

@@ -35,11 +35,16 @@ class MethodStatesTest {
         Path file = dir.resolve("latest.ckpt");
         JsonObject moco = MethodStates.toJson(new MocoV2.State(24, 40));
         assertEquals("{\"queue_pointer\":24,\"queue_filled\":40}", moco.toString());
-        assertEquals(new MocoV2.State(24, 40), MethodStates.fromJson(MocoV2.State.class, moco, file));
+        assertEquals(
+                new MocoV2.State(24, 40), MethodStates.fromJson(MocoV2.State.class, moco, file));
         JsonObject swav = MethodStates.toJson(new Swav.State(List.of(16L, 8L)));
         assertEquals("{\"queue_filled\":[16,8]}", swav.toString());
-        assertEquals(new Swav.State(List.of(16L, 8L)), MethodStates.fromJson(Swav.State.class, swav, file));
-        assertEquals(new MethodState.None(), MethodStates.fromJson(MethodState.None.class, new JsonObject(), file));
+        assertEquals(
+                new Swav.State(List.of(16L, 8L)),
+                MethodStates.fromJson(Swav.State.class, swav, file));
+        assertEquals(
+                new MethodState.None(),
+                MethodStates.fromJson(MethodState.None.class, new JsonObject(), file));
     }
 
     @Test
@@ -47,28 +52,51 @@ class MethodStatesTest {
         Path file = dir.resolve("latest.ckpt");
         JsonObject partial = new JsonObject();
         partial.addProperty("queue_filled", 40);
-        IOException e = assertThrows(IOException.class, () -> MethodStates.fromJson(MocoV2.State.class, partial, file));
-        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("'queue_pointer'"), e.getMessage());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> MethodStates.fromJson(MocoV2.State.class, partial, file));
+        assertTrue(
+                e.getMessage().contains(file.toString())
+                        && e.getMessage().contains("'queue_pointer'"),
+                e.getMessage());
         JsonObject foreign = MethodStates.toJson(new MocoV2.State(1, 2));
-        e = assertThrows(IOException.class, () -> MethodStates.fromJson(Swav.State.class, foreign, file));
-        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("'queue_pointer'")
-                && e.getMessage().contains("Swav.State"), e.getMessage());
+        e =
+                assertThrows(
+                        IOException.class,
+                        () -> MethodStates.fromJson(Swav.State.class, foreign, file));
+        assertTrue(
+                e.getMessage().contains(file.toString())
+                        && e.getMessage().contains("'queue_pointer'")
+                        && e.getMessage().contains("Swav.State"),
+                e.getMessage());
     }
 
     @Test
     void resumingFromACheckpointWithoutAStateKeyFailsNamingKeyAndFile() throws IOException {
-        Recipe recipe = tiny("mocov2", "train: {epochs: 2, log_every_steps: 1, checkpoint_every_epochs: 1}");
+        Recipe recipe =
+                tiny(
+                        "mocov2",
+                        "train: {epochs: 2, log_every_steps: 1, checkpoint_every_epochs: 1}");
         Path run = dir.resolve("run");
         Pretraining.run(recipe, run, Device.cpu(), false, null);
         Path latest = dev.selfsup.run.RunFolder.of(run).latestCheckpoint();
         try (NDManager m = NDManager.newBaseManager()) {
             Checkpoint c = Checkpoint.read(latest, m);
-            assertEquals(16, c.metadata().getAsJsonObject("method").get("queue_filled").getAsLong(),
+            assertEquals(
+                    16,
+                    c.metadata().getAsJsonObject("method").get("queue_filled").getAsLong(),
                     "8 steps of 8 keys fill the 16-row ring");
             c.metadata().getAsJsonObject("method").remove("queue_pointer");
             c.write(latest);
         }
-        IOException e = assertThrows(IOException.class, () -> Pretraining.run(recipe, run, Device.cpu(), true, null));
-        assertTrue(e.getMessage().contains(latest.toString()) && e.getMessage().contains("'queue_pointer'"), e.getMessage());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> Pretraining.run(recipe, run, Device.cpu(), true, null));
+        assertTrue(
+                e.getMessage().contains(latest.toString())
+                        && e.getMessage().contains("'queue_pointer'"),
+                e.getMessage());
     }
 }

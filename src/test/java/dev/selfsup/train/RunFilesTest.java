@@ -44,10 +44,22 @@ class RunFilesTest {
         Path f = dir.resolve("metrics.jsonl");
         try (MetricsLog log = new MetricsLog(f, -1)) {
             for (int s = 0; s < 50; s++) {
-                log.write("step", Map.of("step", s, "loss", Math.exp(-s / 10.0), "lr", 0.1 * s, "images_per_second", 100 + s));
+                log.write(
+                        "step",
+                        Map.of(
+                                "step",
+                                s,
+                                "loss",
+                                Math.exp(-s / 10.0),
+                                "lr",
+                                0.1 * s,
+                                "images_per_second",
+                                100 + s));
             }
         }
-        List<Path> files = Plots.write(MetricsLog.read(f), chart -> dir.resolve("plots").resolve(chart + ".png"));
+        List<Path> files =
+                Plots.write(
+                        MetricsLog.read(f), chart -> dir.resolve("plots").resolve(chart + ".png"));
         assertEquals(3, files.size());
         for (Path p : files) {
             BufferedImage img = ImageIO.read(p.toFile());
@@ -66,9 +78,20 @@ class RunFilesTest {
             }
         }
         assertTrue(blue, "the curve is drawn");
-        Path two = Plots.lines(dir.resolve("two.png"), "two series", "epoch", List.of(
-                new Plots.Series("a", List.of(new double[] {1, 1}, new double[] {2, 3})),
-                new Plots.Series("b", List.of(new double[] {1, 2}, new double[] {2, Double.NaN}, new double[] {3, 0}))));
+        Path two =
+                Plots.lines(
+                        dir.resolve("two.png"),
+                        "two series",
+                        "epoch",
+                        List.of(
+                                new Plots.Series(
+                                        "a", List.of(new double[] {1, 1}, new double[] {2, 3})),
+                                new Plots.Series(
+                                        "b",
+                                        List.of(
+                                                new double[] {1, 2},
+                                                new double[] {2, Double.NaN},
+                                                new double[] {3, 0}))));
         BufferedImage img = ImageIO.read(two.toFile());
         boolean orange = false;
         for (int x = 0; x < img.getWidth() && !orange; x++) {
@@ -91,7 +114,13 @@ class RunFilesTest {
         }
         String[] lines = buf.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(3, lines.length, String.join("|", lines));
-        assertTrue(lines[0].contains("epoch 1/2") && lines[0].contains("4/10") && lines[0].contains("01:05"), lines[0]);
-        assertTrue(lines[2].contains("10/10") && lines[2].contains("[####################]"), lines[2]);
+        assertTrue(
+                lines[0].contains("epoch 1/2")
+                        && lines[0].contains("4/10")
+                        && lines[0].contains("01:05"),
+                lines[0]);
+        assertTrue(
+                lines[2].contains("10/10") && lines[2].contains("[####################]"),
+                lines[2]);
     }
 }

@@ -27,14 +27,20 @@ class StepScopeTest {
         SelfsupEngine.boot(1);
     }
 
-    /** Mean squared output of a linear map of the flattened crop: a loss with a gradient in every weight. */
+    /**
+     * Mean squared output of a linear map of the flattened crop: a loss with a gradient in every
+     * weight.
+     */
     private static NDArray loss(Linear linear, ai.djl.training.ParameterStore ps, StepScope step) {
         NDArray x = step.batch().groups().get(0).images();
         NDArray flat = x.reshape(x.getShape().get(0), -1);
         return linear.forward(ps, new NDList(flat), true).singletonOrThrow().square().mean();
     }
 
-    /** The first batch of an epoch (no shuffle, deterministic transform: the same images every epoch). */
+    /**
+     * The first batch of an epoch (no shuffle, deterministic transform: the same images every
+     * epoch).
+     */
     private static HostBatch first(Loader loader, int epoch) {
         try (Loader.Epoch e = loader.epoch(epoch)) {
             return e.next();
@@ -45,8 +51,14 @@ class StepScopeTest {
     void gradientIsScaledTheLossIsNotAndTheRunManagerStaysFlat() {
         SyntheticShapes data = new SyntheticShapes(8, 2, 8, 8, 1);
         try (NDManager run = NDManager.newBaseManager();
-                Loader loader = Loader.builder().setDataset(data).setTransform(MultiCrop.evaluationResize(8))
-                        .setBatchSize(4).optThreads(1).optShuffle(false).build()) {
+                Loader loader =
+                        Loader.builder()
+                                .setDataset(data)
+                                .setTransform(MultiCrop.evaluationResize(8))
+                                .setBatchSize(4)
+                                .optThreads(1)
+                                .optShuffle(false)
+                                .build()) {
             Linear linear = Linear.builder().setUnits(3).build();
             linear.initialize(run, DataType.FLOAT32, new Shape(1, 3 * 8 * 8));
             Parameter w = linear.getParameters().get("weight");
@@ -78,13 +90,18 @@ class StepScopeTest {
                     step.backward(ps -> loss(linear, ps, step), 0.5);
                 }
             }
-            assertEquals(before, run.getManagedArrays().size(), "every array of a step dies with it");
+            assertEquals(
+                    before, run.getManagedArrays().size(), "every array of a step dies with it");
 
             StepScope closed = StepScope.open(run, first(loader, 9), linear);
             closed.close();
-            assertThrows(IllegalStateException.class, () -> closed.backward(ps -> loss(linear, ps, closed)));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> closed.backward(ps -> loss(linear, ps, closed)));
             try (StepScope step = StepScope.open(run, first(loader, 10), linear)) {
-                assertThrows(IllegalArgumentException.class, () -> step.backward(ps -> loss(linear, ps, step), 0));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> step.backward(ps -> loss(linear, ps, step), 0));
             }
         }
     }

@@ -49,7 +49,8 @@ public class AugmentBenchmark {
                 for (int x = 0; x < 500; x++) {
                     for (int c = 0; c < 3; c++) {
                         // Gradients plus noise: photo-like ranges, no constant regions.
-                        p[(y * 500 + x) * 3 + c] = (byte) (x * (c + 1) / 3 + y * (3 - c) / 2 + rng.nextInt(40));
+                        p[(y * 500 + x) * 3 + c] =
+                                (byte) (x * (c + 1) / 3 + y * (3 - c) / 2 + rng.nextInt(40));
                     }
                 }
             }
@@ -90,7 +91,8 @@ public class AugmentBenchmark {
         for (CropGroup g : swav.groups()) {
             for (int c = 0; c < g.count(); c++, k++) {
                 int s = g.size();
-                g.photometric().applyOnHost(draws[i][k].photometric(), pixels, offset, s, floats, offset);
+                g.photometric()
+                        .applyOnHost(draws[i][k].photometric(), pixels, offset, s, floats, offset);
                 offset += 3 * s * s;
             }
         }

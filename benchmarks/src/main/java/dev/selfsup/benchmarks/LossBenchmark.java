@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Forward cost of the losses at paper sizes (float32, CPU): Sinkhorn B=4096 K=3000, SwAV 2+6 crops
- * at B=256 K=3000, InfoNCE with a 65,536 queue at B=256 D=128, with and without
- * MoCHi(1024, 1024, 128). Each call runs in a sub-manager that is closed afterwards.
+ * at B=256 K=3000, InfoNCE with a 65,536 queue at B=256 D=128, with and without MoCHi(1024, 1024,
+ * 128). Each call runs in a sub-manager that is closed afterwards.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,7 +48,10 @@ public class LossBenchmark {
         NDArray prototypes = manager.randomNormal(new Shape(3000, 128)).normalize(2, 1);
         swavScores = new NDArray[8];
         for (int v = 0; v < 8; v++) {
-            swavScores[v] = manager.randomNormal(new Shape(256, 128)).normalize(2, 1).matMul(prototypes.transpose());
+            swavScores[v] =
+                    manager.randomNormal(new Shape(256, 128))
+                            .normalize(2, 1)
+                            .matMul(prototypes.transpose());
         }
         q = manager.randomNormal(new Shape(256, 128)).normalize(2, 1);
         k = manager.randomNormal(new Shape(256, 128)).normalize(2, 1);
@@ -88,7 +91,15 @@ public class LossBenchmark {
     public float infoNceQueue65536Mochi1024x1024x128() {
         try (NDManager step = manager.newSubManager()) {
             step.tempAttachAll(q, k, queue);
-            return HardNegativeMixing.loss(q, k, queue, 1024, 1024, 128, 0.2, Seeds.derive(0, "mochi", this.step++))
+            return HardNegativeMixing.loss(
+                            q,
+                            k,
+                            queue,
+                            1024,
+                            1024,
+                            128,
+                            0.2,
+                            Seeds.derive(0, "mochi", this.step++))
                     .getFloat();
         }
     }
