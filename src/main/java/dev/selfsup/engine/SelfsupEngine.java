@@ -1,7 +1,5 @@
 package dev.selfsup.engine;
 
-import static dev.selfsup.internal.Checks.checkArgument;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 
@@ -87,6 +85,13 @@ public final class SelfsupEngine {
             default:
                 throw new IllegalArgumentException(
                         "unknown data type '" + name + "'; valid: float32, float16, float64");
+        }
+    }
+
+    // engine sits below internal (internal.Scalars delegates to engine.Scalars), so no Checks here
+    private static void checkArgument(boolean ok, String format, Object... args) {
+        if (!ok) {
+            throw new IllegalArgumentException(String.format(format, args));
         }
     }
 }
