@@ -114,21 +114,7 @@ public final class GradientClipping {
                 Double.isFinite(maxNorm) && maxNorm > 0,
                 "maxNorm must be finite and > 0, got %s",
                 maxNorm);
-        List<NDArray> arrays = new ArrayList<>();
-        for (ParamGroup group : groups) {
-            if (group.isFrozenAt(iteration)) {
-                continue;
-            }
-            for (Pair<String, Parameter> entry : group.getParameters()) {
-                NDArray array = entry.getValue().getArray();
-                checkState(
-                        array.hasGradient(),
-                        "parameter '%s/%s' has no gradient attached",
-                        group.getName(),
-                        entry.getKey());
-                arrays.add(array);
-            }
-        }
+        List<NDArray> arrays = trained(groups, iteration);
         double sumOfSquares = 0;
         for (NDArray array : arrays) {
             try (NDManager scope = array.getManager().newSubManager(array.getDevice())) {
@@ -175,6 +161,24 @@ public final class GradientClipping {
                 "maxNorm must be finite and > 0, got %s",
                 maxNorm);
         double largest = 0;
+        for (NDArray array : trained(groups, iteration)) {
+            try (NDManager scope = array.getManager().newSubManager(array.getDevice())) {
+                array.tempAttach(scope);
+                NDArray grad = array.getGradient();
+                double norm = grad.norm().getFloat();
+                largest = Math.max(largest, norm);
+                double factor = maxNorm / (norm + 1e-6);
+                if (factor < 1) {
+                    grad.muli(factor);
+                }
+            }
+        }
+        return largest;
+    }
+
+    /** The arrays of the groups not frozen at {@code iteration}, each with a gradient. */
+    private static List<NDArray> trained(List<ParamGroup> groups, long iteration) {
+        List<NDArray> arrays = new ArrayList<>();
         for (ParamGroup group : groups) {
             if (group.isFrozenAt(iteration)) {
                 continue;
@@ -186,18 +190,9 @@ public final class GradientClipping {
                         "parameter '%s/%s' has no gradient attached",
                         group.getName(),
                         entry.getKey());
-                try (NDManager scope = array.getManager().newSubManager(array.getDevice())) {
-                    array.tempAttach(scope);
-                    NDArray grad = array.getGradient();
-                    double norm = grad.norm().getFloat();
-                    largest = Math.max(largest, norm);
-                    double factor = maxNorm / (norm + 1e-6);
-                    if (factor < 1) {
-                        grad.muli(factor);
-                    }
-                }
+                arrays.add(array);
             }
         }
-        return largest;
+        return arrays;
     }
 }
