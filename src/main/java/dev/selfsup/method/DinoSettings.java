@@ -170,4 +170,30 @@ public record DinoSettings(
                 freezeLastLayerIters,
                 globalCrops);
     }
+
+    /**
+     * A copy with another head size.
+     *
+     * @param output K
+     * @param hidden the MLP's hidden width
+     * @param bottleneck the width before the last layer
+     * @return the copy, validated
+     */
+    public DinoSettings withHead(int output, int hidden, int bottleneck) {
+        return new DinoSettings(
+                output,
+                hidden,
+                bottleneck,
+                headLayers,
+                headBatchNorm,
+                normLastLayer,
+                studentTemperature,
+                teacherTemperature,
+                warmupTeacherTemperature,
+                warmupTeacherTemperatureEpochs,
+                centerMomentum,
+                emaMomentum,
+                freezeLastLayerIters,
+                globalCrops);
+    }
 }

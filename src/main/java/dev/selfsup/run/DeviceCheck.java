@@ -23,18 +23,17 @@ import dev.selfsup.data.MultiCropBatch;
 import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.internal.InPlace;
+import dev.selfsup.method.DinoSettings;
 import dev.selfsup.method.Method;
+import dev.selfsup.method.MethodSettings;
+import dev.selfsup.method.Methods;
 import dev.selfsup.method.MocoSettings;
-import dev.selfsup.method.MocoV2;
-import dev.selfsup.method.SimClr;
-import dev.selfsup.method.SimClrSettings;
+import dev.selfsup.method.Parts;
 import dev.selfsup.method.Step;
-import dev.selfsup.method.Swav;
 import dev.selfsup.method.SwavSettings;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.ModelZoo;
 import dev.selfsup.model.ProjectionHead;
-import dev.selfsup.model.Prototypes;
 import dev.selfsup.model.Weights;
 import dev.selfsup.optim.Optimizer;
 import dev.selfsup.optim.Schedule;
@@ -57,16 +56,16 @@ import java.util.SplittableRandom;
  * engine and device train, and do they compute what the CPU computes?
  *
  * <ul>
- *   <li>{@code train-step simclr|mocov2|swav}: a tiny ResNet ({@code resnet10_cifar}, width 8),
- *       head and method, four optimiser steps ({@link TrainStep}, SGD) on a synthetic batch of 16
- *       images with 2×32 px crops (SwAV also 2×16 px); passes when every loss is finite and the
- *       weights moved and stayed finite;
+ *   <li>{@code train-step METHOD}: a tiny ResNet ({@code resnet10_cifar}, width 8), head and
+ *       method, four optimiser steps ({@link TrainStep}, SGD) on a synthetic batch of 16 images
+ *       with 2×32 px crops (SwAV also 2×16 px); passes when every loss is finite and the weights
+ *       moved and stayed finite;
  *   <li>{@code photometric}: the device-side batched photometric ops (colour jitter, grayscale,
  *       blur, solarisation, normalisation) against the host (loader-thread) path on the same crops
  *       and draws; passes within {@value #PHOTOMETRIC_TOLERANCE} (normalised units);
- *   <li>{@code cpu-vs-device simclr|mocov2|swav}: the same weights, state and batch on the CPU and
- *       on the device; the losses agree within a relative {@value #LOSS_TOLERANCE} (on the CPU the
- *       two are the same computation and agree exactly).
+ *   <li>{@code cpu-vs-device METHOD}: the same weights, state and batch on the CPU and on the
+ *       device; the losses agree within a relative {@value #LOSS_TOLERANCE} (on the CPU the two are
+ *       the same computation and agree exactly).
  * </ul>
  *
  * <p>Each check reports images per second (median of the timed steps) and the peak memory sampled
@@ -83,7 +82,7 @@ public final class DeviceCheck {
     private static final int BATCH = 16;
     private static final int SIZE = 32;
     private static final int LOCAL = 16;
-    private static final List<String> METHODS = List.of("simclr", "mocov2", "swav");
+    private static final List<String> METHODS = Methods.names();
 
     private DeviceCheck() {}
 
@@ -147,7 +146,7 @@ public final class DeviceCheck {
     /**
      * A few optimiser steps of one method on a synthetic batch.
      *
-     * @param method {@code simclr}, {@code mocov2} or {@code swav}
+     * @param method a registered method name ({@code Methods.names()})
      * @param device the device
      * @param seed seeds weights and data
      * @return the outcome
@@ -290,7 +289,7 @@ public final class DeviceCheck {
     /**
      * One method's loss on the CPU and on the device with the same weights, state and batch.
      *
-     * @param method {@code simclr}, {@code mocov2} or {@code swav}
+     * @param method a registered method name ({@code Methods.names()})
      * @param device the device
      * @param seed seeds weights and data
      * @return the outcome
@@ -348,57 +347,62 @@ public final class DeviceCheck {
         }
     }
 
-    /** The tiny model of every check, built on {@code run} (the engine is seeded by the caller). */
+    /**
+     * The tiny model of every check, built through the method registry on {@code run} (the engine
+     * is seeded by the caller): every registered method is checked, each with settings small enough
+     * for a batch of {@code BATCH}.
+     */
     private static Method build(String method, NDManager run) {
-        Backbone backbone = backbone(run);
-        ProjectionHead head = head(run, backbone.featureDim());
-        switch (method) {
-            case "simclr" -> {
-                return new SimClr(backbone, head, SimClrSettings.defaults());
-            }
-            case "mocov2" -> {
-                Backbone keyBackbone = backbone(run);
-                ProjectionHead keyHead = head(run, backbone.featureDim());
-                return new MocoV2(
-                        backbone,
-                        head,
-                        keyBackbone,
-                        keyHead,
-                        MocoSettings.defaults().withQueueLength(4 * BATCH),
-                        run);
-            }
-            case "swav" -> {
-                Prototypes prototypes =
-                        Prototypes.builder()
-                                .setPrototypes(16)
-                                .optInputDim(head.outputDim())
-                                .build();
-                prototypes.initialize(
-                        run, Precision.DEFAULT.parameterType(), new Shape(1, head.outputDim()));
-                SwavSettings s = SwavSettings.defaults().withPrototypes(16).withQueueLength(0);
-                return new Swav(backbone, head, prototypes, s, run);
-            }
-            default ->
-                    throw new IllegalArgumentException(
-                            "unknown method '" + method + "'; valid: " + METHODS);
+        Methods.Entry<?> entry = Methods.named(method);
+        return entry.create(tiny(entry.defaults()), new TinyParts(run));
+    }
+
+    private static MethodSettings tiny(MethodSettings defaults) {
+        if (defaults instanceof MocoSettings s) {
+            return s.withQueueLength(4 * BATCH);
+        } else if (defaults instanceof SwavSettings s) {
+            return s.withPrototypes(16).withQueueLength(0);
+        } else if (defaults instanceof DinoSettings s) {
+            return s.withHead(64, 32, 16);
         }
+        return defaults;
     }
 
-    private static Backbone backbone(NDManager run) {
-        Backbone b = ModelZoo.backbone("resnet10_cifar", ModelZoo.Options.DEFAULT.withBaseWidth(8));
-        b.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, 3, SIZE, SIZE));
-        return b;
+    /** Whether a method trains on more than two crops (the batch then has two small ones too). */
+    private static boolean multiCrop(String method) {
+        MethodSettings s = Methods.named(method).defaults();
+        return s instanceof SwavSettings || s instanceof DinoSettings;
     }
 
-    private static ProjectionHead head(NDManager run, int features) {
-        ProjectionHead h =
-                ProjectionHead.builder()
-                        .optInputDim(features)
-                        .setHiddenDims(64)
-                        .setOutputDim(32)
-                        .build();
-        h.initialize(run, Precision.DEFAULT.parameterType(), new Shape(1, features));
-        return h;
+    private record TinyParts(NDManager manager) implements Parts {
+        @Override
+        public int batchSize() {
+            return BATCH;
+        }
+
+        @Override
+        public Backbone backbone(int bnSplits) {
+            Backbone b =
+                    ModelZoo.backbone(
+                            "resnet10_cifar",
+                            ModelZoo.Options.DEFAULT
+                                    .withBaseWidth(8)
+                                    .withBatchNormSplits(bnSplits));
+            b.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, SIZE, SIZE));
+            return b;
+        }
+
+        @Override
+        public ProjectionHead head(int features, int bnSplits) {
+            ProjectionHead h =
+                    ProjectionHead.builder()
+                            .optInputDim(features)
+                            .setHiddenDims(64)
+                            .setOutputDim(32)
+                            .build();
+            h.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, features));
+            return h;
+        }
     }
 
     /**
@@ -408,7 +412,7 @@ public final class DeviceCheck {
         SplittableRandom rng = new SplittableRandom(seed ^ 0x5EEDL);
         List<MultiCropBatch.Group> groups = new ArrayList<>();
         groups.add(new MultiCropBatch.Group(SIZE, 2, gaussian(manager, rng, 2 * BATCH, SIZE)));
-        if (method.equals("swav")) {
+        if (multiCrop(method)) {
             groups.add(
                     new MultiCropBatch.Group(LOCAL, 2, gaussian(manager, rng, 2 * BATCH, LOCAL)));
         }

@@ -57,16 +57,18 @@ class InfoCommandTest {
                     "train-step simclr",
                     "train-step mocov2",
                     "train-step swav",
+                    "train-step dino",
                     "photometric",
                     "cpu-vs-device simclr",
                     "cpu-vs-device mocov2",
-                    "cpu-vs-device swav"
+                    "cpu-vs-device swav",
+                    "cpu-vs-device dino"
                 }) {
             assertTrue(
                     out.lines().anyMatch(l -> l.startsWith(check) && l.contains(" pass ")),
                     check + " in\n" + out);
         }
-        assertTrue(out.contains("PASS: 7 of 7 checks passed"), out);
+        assertTrue(out.contains("PASS: 9 of 9 checks passed"), out);
         assertTrue(out.contains("peak memory = process resident memory"), out);
     }
 

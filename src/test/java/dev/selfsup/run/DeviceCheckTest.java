@@ -24,10 +24,12 @@ class DeviceCheckTest {
                         "train-step simclr",
                         "train-step mocov2",
                         "train-step swav",
+                        "train-step dino",
                         "photometric",
                         "cpu-vs-device simclr",
                         "cpu-vs-device mocov2",
-                        "cpu-vs-device swav"),
+                        "cpu-vs-device swav",
+                        "cpu-vs-device dino"),
                 outcomes.stream().map(DeviceCheck.Outcome::name).toList());
         for (DeviceCheck.Outcome o : outcomes) {
             assertTrue(o.passed(), o.toString());
