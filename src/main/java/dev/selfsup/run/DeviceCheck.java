@@ -11,7 +11,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import ai.djl.util.cuda.CudaUtils;
 import dev.selfsup.augment.ColorJitter;
 import dev.selfsup.augment.GaussianBlur;
 import dev.selfsup.augment.Normalize;
@@ -20,20 +19,11 @@ import dev.selfsup.augment.PhotometricDraw;
 import dev.selfsup.augment.RandomGrayscale;
 import dev.selfsup.augment.Solarize;
 import dev.selfsup.data.MultiCropBatch;
-import dev.selfsup.engine.Precision;
 import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.internal.InPlace;
-import dev.selfsup.method.DinoSettings;
 import dev.selfsup.method.Method;
-import dev.selfsup.method.MethodSettings;
 import dev.selfsup.method.Methods;
-import dev.selfsup.method.MocoSettings;
-import dev.selfsup.method.Parts;
 import dev.selfsup.method.Step;
-import dev.selfsup.method.SwavSettings;
-import dev.selfsup.model.Backbone;
-import dev.selfsup.model.ModelZoo;
-import dev.selfsup.model.ProjectionHead;
 import dev.selfsup.model.Weights;
 import dev.selfsup.optim.Optimizer;
 import dev.selfsup.optim.Schedule;
@@ -41,9 +31,6 @@ import dev.selfsup.optim.Sgd;
 import dev.selfsup.train.TrainStep;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -79,9 +66,8 @@ public final class DeviceCheck {
     /** Largest relative difference allowed between CPU and device losses. */
     public static final double LOSS_TOLERANCE = 1e-3;
 
-    private static final int BATCH = 16;
-    private static final int SIZE = 32;
-    private static final int LOCAL = 16;
+    private static final int BATCH = CheckModels.BATCH;
+    private static final int SIZE = CheckModels.SIZE;
     private static final List<String> METHODS = Methods.names();
 
     private DeviceCheck() {}
@@ -138,7 +124,7 @@ public final class DeviceCheck {
                     false,
                     Double.NaN,
                     -1,
-                    memoryKind(device),
+                    CheckMemory.kind(device),
                     e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
@@ -153,10 +139,10 @@ public final class DeviceCheck {
      */
     public static Outcome trainStep(String method, Device device, long seed) {
         String name = "train-step " + method;
-        Memory memory = new Memory(device);
+        CheckMemory memory = new CheckMemory(device);
         try (NDManager run = NDManager.newBaseManager(device)) {
             SelfsupEngine.seed(seed);
-            Method m = build(method, run);
+            Method m = CheckModels.build(method, run);
             Optimizer sgd =
                     Sgd.builder()
                             .setManager(run)
@@ -172,7 +158,7 @@ public final class DeviceCheck {
             List<Float> losses = new ArrayList<>();
             int steps = 4;
             try (NDManager data = run.newSubManager()) {
-                MultiCropBatch batch = batch(method, data, seed);
+                MultiCropBatch batch = CheckModels.batch(method, data, seed);
                 NDArray[] arrays = batch.arrays().toArray(new NDArray[0]);
                 for (int i = 0; i < steps; i++) {
                     long t0 = System.nanoTime();
@@ -216,7 +202,7 @@ public final class DeviceCheck {
      * @return the outcome
      */
     public static Outcome photometric(Device device, long seed) {
-        Memory memory = new Memory(device);
+        CheckMemory memory = new CheckMemory(device);
         Photometric p =
                 new Photometric(
                         ColorJitter.simclr(1.0),
@@ -296,12 +282,12 @@ public final class DeviceCheck {
      */
     public static Outcome cpuVersusDevice(String method, Device device, long seed) {
         String name = "cpu-vs-device " + method;
-        Memory memory = new Memory(device);
+        CheckMemory memory = new CheckMemory(device);
         try (NDManager cpu = NDManager.newBaseManager(Device.cpu());
                 NDManager dev = NDManager.newBaseManager(device)) {
             SelfsupEngine.seed(seed);
-            Method onCpu = build(method, cpu);
-            Method onDevice = build(method, dev);
+            Method onCpu = CheckModels.build(method, cpu);
+            Method onDevice = CheckModels.build(method, dev);
             for (Map.Entry<String, Block> e : onCpu.blocks().entrySet()) {
                 Weights.copy(e.getValue(), onDevice.blocks().get(e.getKey()));
             }
@@ -317,7 +303,7 @@ public final class DeviceCheck {
                 a =
                         onCpu.loss(
                                         new ParameterStore(scope, false),
-                                        batch(method, scope, seed),
+                                        CheckModels.batch(method, scope, seed),
                                         step)
                                 .getFloat();
             }
@@ -326,7 +312,7 @@ public final class DeviceCheck {
                 b =
                         onDevice.loss(
                                         new ParameterStore(scope, false),
-                                        batch(method, scope, seed),
+                                        CheckModels.batch(method, scope, seed),
                                         step)
                                 .getFloat();
                 memory.sample();
@@ -345,93 +331,6 @@ public final class DeviceCheck {
                             ok ? "" : String.format(Locale.ROOT, " > %.0e", LOSS_TOLERANCE));
             return new Outcome(name, ok, BATCH / seconds, memory.peak(), memory.kind(), detail);
         }
-    }
-
-    /**
-     * The tiny model of every check, built through the method registry on {@code run} (the engine
-     * is seeded by the caller): every registered method is checked, each with settings small enough
-     * for a batch of {@code BATCH}.
-     */
-    private static Method build(String method, NDManager run) {
-        Methods.Entry<?> entry = Methods.named(method);
-        return entry.create(tiny(entry.defaults()), new TinyParts(run));
-    }
-
-    private static MethodSettings tiny(MethodSettings defaults) {
-        if (defaults instanceof MocoSettings s) {
-            return s.withQueueLength(4 * BATCH);
-        } else if (defaults instanceof SwavSettings s) {
-            return s.withPrototypes(16).withQueueLength(0);
-        } else if (defaults instanceof DinoSettings s) {
-            return s.withHead(64, 32, 16);
-        }
-        return defaults;
-    }
-
-    /** Whether a method trains on more than two crops (the batch then has two small ones too). */
-    private static boolean multiCrop(String method) {
-        MethodSettings s = Methods.named(method).defaults();
-        return s instanceof SwavSettings || s instanceof DinoSettings;
-    }
-
-    private record TinyParts(NDManager manager) implements Parts {
-        @Override
-        public int batchSize() {
-            return BATCH;
-        }
-
-        @Override
-        public Backbone backbone(int bnSplits) {
-            Backbone b =
-                    ModelZoo.backbone(
-                            "resnet10_cifar",
-                            ModelZoo.Options.DEFAULT
-                                    .withBaseWidth(8)
-                                    .withBatchNormSplits(bnSplits));
-            b.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, 3, SIZE, SIZE));
-            return b;
-        }
-
-        @Override
-        public ProjectionHead head(int features, int bnSplits) {
-            ProjectionHead h =
-                    ProjectionHead.builder()
-                            .optInputDim(features)
-                            .setHiddenDims(64)
-                            .setOutputDim(32)
-                            .build();
-            h.initialize(manager, Precision.DEFAULT.parameterType(), new Shape(1, features));
-            return h;
-        }
-    }
-
-    /**
-     * Normalised-looking random crops from a Java generator, so CPU and device get equal inputs.
-     */
-    private static MultiCropBatch batch(String method, NDManager manager, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed ^ 0x5EEDL);
-        List<MultiCropBatch.Group> groups = new ArrayList<>();
-        groups.add(new MultiCropBatch.Group(SIZE, 2, gaussian(manager, rng, 2 * BATCH, SIZE)));
-        if (multiCrop(method)) {
-            groups.add(
-                    new MultiCropBatch.Group(LOCAL, 2, gaussian(manager, rng, 2 * BATCH, LOCAL)));
-        }
-        return new MultiCropBatch(
-                groups, manager.zeros(new Shape(BATCH), DataType.INT64), new int[BATCH]);
-    }
-
-    private static NDArray gaussian(NDManager manager, SplittableRandom rng, int n, int side) {
-        float[] v = new float[n * 3 * side * side];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) gaussian(rng);
-        }
-        // duplicate(): an engine-owned copy, not a view of the Java buffer (see engine.Scalars)
-        return manager.create(v, new Shape(n, 3, side, side)).duplicate();
-    }
-
-    private static double gaussian(SplittableRandom rng) {
-        double u = 1 - rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble());
     }
 
     private static NDArray firstParameter(Block block) {
@@ -454,57 +353,5 @@ public final class DeviceCheck {
         checkArgument(!seconds.isEmpty(), "no timed steps");
         double[] s = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return s[s.length / 2];
-    }
-
-    private static String memoryKind(Device device) {
-        return device.isGpu() ? "device memory in use" : "process resident memory";
-    }
-
-    /** Samples memory after each step and keeps the largest reading. */
-    private static final class Memory {
-        private final Device device;
-        private long peak = -1;
-
-        Memory(Device device) {
-            this.device = device;
-        }
-
-        void sample() {
-            peak = Math.max(peak, device.isGpu() ? gpuUsed(device) : residentBytes());
-        }
-
-        long peak() {
-            return peak;
-        }
-
-        String kind() {
-            return memoryKind(device);
-        }
-
-        private static long gpuUsed(Device device) {
-            try {
-                return CudaUtils.getGpuMemory(device).getUsed();
-            } catch (RuntimeException e) {
-                return -1; // no CUDA runtime library to ask: reported as unknown
-            }
-        }
-
-        /** VmRSS of /proc/self/status (Linux); -1 (unknown) where that file does not exist. */
-        private static long residentBytes() {
-            Path status = Path.of("/proc/self/status");
-            if (!Files.isReadable(status)) {
-                return -1;
-            }
-            try {
-                for (String line : Files.readAllLines(status, StandardCharsets.UTF_8)) {
-                    if (line.startsWith("VmRSS:")) {
-                        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                    }
-                }
-                return -1;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
     }
 }
