@@ -18,7 +18,7 @@ import dev.selfsup.method.Step;
 import dev.selfsup.method.SwavSettings;
 import dev.selfsup.optim.Optimizer;
 import dev.selfsup.run.ModelParts;
-import dev.selfsup.run.Pretraining;
+import dev.selfsup.run.Optimizers;
 import dev.selfsup.train.TrainStep;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,7 +154,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         try (NDManager run = NDManager.newBaseManager(device)) {
             int first = shapes.get(0).size();
             Method m = Methods.create(settings, new ModelParts(model, run, first, batch));
-            Optimizer opt = Pretraining.optimizer(sgd, batch, 1, m, run, warmup + steps);
+            Optimizer opt = Optimizers.optimizer(sgd, batch, 1, m, run, warmup + steps);
             TrainStep stepper = new TrainStep(m, opt, new ParameterStore(run, false), 1, 0);
             m.beforeEpoch(0);
             try (NDManager data = run.newSubManager()) {

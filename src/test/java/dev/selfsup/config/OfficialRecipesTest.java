@@ -628,7 +628,7 @@ class OfficialRecipesTest {
 
     /**
      * The learning rate the trainer uses: base lr scaled to the global batch
-     * (Pretraining.optimizer).
+     * (Optimizers.optimizer).
      */
     private static double scaledLr(Recipe recipe) {
         OptimizerSettings o = recipe.optimizer();

@@ -41,7 +41,7 @@ class OptimizerFromRecipeTest {
         try (NDManager run = NDManager.newBaseManager()) {
             SelfsupEngine.seed(r.seed());
             Method m = Pretraining.method(r, run, 8);
-            Optimizer opt = Pretraining.optimizer(r, m, run, 10); // 20 iterations
+            Optimizer opt = Optimizers.optimizer(r, m, run, 10); // 20 iterations
             assertEquals(0.04, opt.weightDecay(0), 1e-12);
             // DINO's cosine_scheduler: final + (base - final)/2 · (1 + cos(π t / T))
             double t10 = 0.4 + 0.5 * (0.04 - 0.4) * (1 + Math.cos(Math.PI * 10 / 20));
@@ -56,7 +56,7 @@ class OptimizerFromRecipeTest {
         try (NDManager run = NDManager.newBaseManager()) {
             SelfsupEngine.seed(r.seed());
             Method m = Pretraining.method(r, run, 8);
-            Optimizer opt = Pretraining.optimizer(r, m, run, 10);
+            Optimizer opt = Optimizers.optimizer(r, m, run, 10);
             assertEquals(5e-4, opt.weightDecay(0), 0);
             assertEquals(5e-4, opt.weightDecay(19), 0);
         }
@@ -66,16 +66,16 @@ class OptimizerFromRecipeTest {
     void clippingRuleFollowsTheSection() {
         assertEquals(
                 "per-parameter norm 3.0",
-                Pretraining.gradientClipping(
+                Optimizers.gradientClipping(
                                 recipe("{clip_grad_norm: 3.0, clip_grad_per_parameter: true}")
                                         .optimizer())
                         .toString());
         assertEquals(
                 "global norm 1.0",
-                Pretraining.gradientClipping(recipe("{clip_grad_norm: 1.0}").optimizer())
+                Optimizers.gradientClipping(recipe("{clip_grad_norm: 1.0}").optimizer())
                         .toString());
         assertEquals(
                 "off",
-                Pretraining.gradientClipping(recipe("{base_lr: 0.1}").optimizer()).toString());
+                Optimizers.gradientClipping(recipe("{base_lr: 0.1}").optimizer()).toString());
     }
 }

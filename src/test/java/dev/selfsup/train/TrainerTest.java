@@ -19,6 +19,7 @@ import dev.selfsup.engine.SelfsupEngine;
 import dev.selfsup.method.Method;
 import dev.selfsup.run.Augmentations;
 import dev.selfsup.run.Datasets;
+import dev.selfsup.run.Optimizers;
 import dev.selfsup.run.Pretraining;
 import dev.selfsup.run.RunFolder;
 import java.io.IOException;
@@ -184,7 +185,7 @@ class TrainerTest {
                             .setLoader(loader)
                             .setManager(manager)
                             .setCheckpoint(out.resolve("state/last.ckpt"))
-                            .setOptimizer(Pretraining.optimizer(recipe, method, manager, 4))
+                            .setOptimizer(Optimizers.optimizer(recipe, method, manager, 4))
                             .optEpochs(3)
                             .optEpochCheckpoints(2, n -> out.resolve("state/after-" + n + ".ckpt"))
                             .optMetrics(out.resolve("log/m.jsonl"))
