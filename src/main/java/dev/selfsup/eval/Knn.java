@@ -3,12 +3,10 @@ package dev.selfsup.eval;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,7 +48,7 @@ public final class Knn {
     public static final double DEFAULT_TEMPERATURE = 0.07;
 
     /** One-hot vote blocks are limited to this many elements (64 MB of float32) per slice. */
-    private static final long VOTE_BLOCK = 1L << 24;
+    static final long VOTE_BLOCK = 1L << 24;
 
     private Knn() {}
 
@@ -171,7 +169,7 @@ public final class Knn {
         int n = checkInputs(trainFeatures, trainLabels, testFeatures, ks, temperature, numClasses);
         int m = (int) testFeatures.getShape().get(0);
         int kMax = Arrays.stream(ks).max().orElseThrow();
-        int[] order = sortedDistinct(ks);
+        int[] order = KnnKernels.sortedDistinct(ks);
         List<List<NDArray>> perK = new ArrayList<>();
         for (int i = 0; i < order.length; i++) {
             perK.add(new ArrayList<>());
@@ -179,12 +177,13 @@ public final class Knn {
         try (NDManager scope = manager.newSubManager()) {
             NDArray labels = trainLabels.toType(DataType.INT64, true);
             labels.attach(scope);
-            NDArray inverseNorms = inverseNorms(trainFeatures, chunking.trainRows(), scope);
-            for (int from = 0; from < m; from = end(from, chunking.queries(), m)) {
-                int to = end(from, chunking.queries(), m);
+            NDArray inverseNorms =
+                    KnnKernels.inverseNorms(trainFeatures, chunking.trainRows(), scope);
+            for (int from = 0; from < m; from = KnnKernels.end(from, chunking.queries(), m)) {
+                int to = KnnKernels.end(from, chunking.queries(), m);
                 try (NDManager chunk = scope.newSubManager()) {
                     NDList top =
-                            topK(
+                            KnnKernels.topK(
                                     trainFeatures,
                                     inverseNorms,
                                     testFeatures.get(new NDIndex("{}:{}", from, to)),
@@ -193,7 +192,8 @@ public final class Knn {
                                     chunk);
                     NDArray weights = top.get(0).div(temperature).exp(); // [q, kMax], sorted desc
                     NDArray neighbourLabels = labels.take(chunk, top.get(1)); // [q, kMax]
-                    NDList votes = cumulativeVotes(weights, neighbourLabels, order, numClasses);
+                    NDList votes =
+                            KnnKernels.cumulativeVotes(weights, neighbourLabels, order, numClasses);
                     for (int i = 0; i < order.length; i++) {
                         NDArray v = votes.get(i);
                         v.attach(manager);
@@ -205,7 +205,7 @@ public final class Knn {
         NDList result = new NDList(ks.length);
         List<NDArray> joined = new ArrayList<>();
         for (List<NDArray> parts : perK) {
-            NDArray all = parts.size() == 1 ? parts.get(0) : concatRows(parts);
+            NDArray all = parts.size() == 1 ? parts.get(0) : KnnKernels.concatRows(parts);
             joined.add(all);
             if (parts.size() > 1) {
                 parts.forEach(NDArray::close);
@@ -355,115 +355,4 @@ public final class Knn {
     }
 
     /** 1 / max(‖x_i‖, 1e-12) for each training row, as {@code F.normalize}; [N] float32. */
-    private static NDArray inverseNorms(NDArray train, int rows, NDManager scope) {
-        int n = (int) train.getShape().get(0);
-        List<NDArray> parts = new ArrayList<>();
-        for (int from = 0; from < n; from = end(from, rows, n)) {
-            int to = end(from, rows, n);
-            try (NDManager chunk = scope.newSubManager()) {
-                NDArray x = float32(train.get(chunk, new NDIndex("{}:{}", from, to)));
-                NDArray inv = x.square().sum(new int[] {1}).sqrt().maximum(1e-12f).pow(-1);
-                inv.attach(scope);
-                parts.add(inv);
-            }
-        }
-        return parts.size() == 1 ? parts.get(0) : concatRows(parts);
-    }
-
-    /**
-     * The kMax most similar training rows of each query, merged across training chunks.
-     *
-     * @return [similarities [q, kMax] sorted descending, indices [q, kMax] int64] on {@code chunk}
-     */
-    private static NDList topK(
-            NDArray train,
-            NDArray inverseNorms,
-            NDArray queries,
-            int kMax,
-            int trainRows,
-            NDManager chunk) {
-        int n = (int) train.getShape().get(0);
-        queries.attach(chunk);
-        NDArray q = float32(queries).normalize(2, 1, 1e-12);
-        NDArray bestSims = null;
-        NDArray bestIdx = null;
-        for (int from = 0; from < n; from = end(from, trainRows, n)) {
-            int to = end(from, trainRows, n);
-            try (NDManager block = chunk.newSubManager()) {
-                block.tempAttachAll(q); // so the similarity block dies with this training chunk
-                NDArray t = float32(train.get(block, new NDIndex("{}:{}", from, to)));
-                NDArray inv = inverseNorms.get(block, new NDIndex("{}:{}", from, to));
-                NDArray sims = q.matMul(t.transpose()).mul(inv); // [q, t], cosine
-                NDList top = sims.topK(Math.min(kMax, to - from), 1, true, true);
-                NDArray sims2 = top.get(0);
-                NDArray idx2 = top.get(1).add(from);
-                if (bestSims != null) {
-                    bestSims.attach(block);
-                    bestIdx.attach(block);
-                    NDArray allSims = bestSims.concat(sims2, 1);
-                    NDArray allIdx = bestIdx.concat(idx2, 1);
-                    NDList merged =
-                            allSims.topK(
-                                    (int) Math.min(kMax, allSims.getShape().get(1)), 1, true, true);
-                    sims2 = merged.get(0);
-                    idx2 = allIdx.gather(merged.get(1), 1);
-                }
-                sims2.attach(chunk);
-                idx2.attach(chunk);
-                bestSims = sims2;
-                bestIdx = idx2;
-            }
-        }
-        return new NDList(bestSims, bestIdx);
-    }
-
-    /**
-     * Votes for each k in {@code order} (ascending), summing one-hot labels rank segment by rank
-     * segment so the work is that of the largest k alone.
-     */
-    private static NDList cumulativeVotes(
-            NDArray weights, NDArray labels, int[] order, int numClasses) {
-        NDManager chunk = weights.getManager();
-        int q = (int) weights.getShape().get(0);
-        NDList out = new NDList(order.length);
-        NDArray running = chunk.zeros(new Shape(q, numClasses));
-        int previous = 0;
-        for (int k : order) {
-            long width = k - previous;
-            int rows = (int) Math.max(1, Math.min(q, VOTE_BLOCK / (width * numClasses)));
-            List<NDArray> slices = new ArrayList<>();
-            for (int from = 0; from < q; from = end(from, rows, q)) {
-                int to = end(from, rows, q);
-                try (NDManager slice = chunk.newSubManager()) {
-                    NDIndex part = new NDIndex("{}:{}, {}:{}", from, to, previous, k);
-                    NDArray oneHot = labels.get(slice, part).oneHot(numClasses); // [r, width, C]
-                    NDArray w = weights.get(slice, part).expandDims(2); // [r, width, 1]
-                    NDArray sum = oneHot.mul(w).sum(new int[] {1}); // [r, C]
-                    sum.attach(chunk);
-                    slices.add(sum);
-                }
-            }
-            NDArray segment = slices.size() == 1 ? slices.get(0) : concatRows(slices);
-            running = running.add(segment);
-            out.add(running);
-            previous = k;
-        }
-        return out;
-    }
-
-    private static NDArray float32(NDArray x) {
-        return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
-    }
-
-    private static NDArray concatRows(List<NDArray> parts) {
-        return NDArrays.concat(new NDList(parts), 0);
-    }
-
-    private static int end(int from, int step, int limit) {
-        return (int) Math.min((long) from + step, limit);
-    }
-
-    private static int[] sortedDistinct(int[] ks) {
-        return Arrays.stream(ks).distinct().sorted().toArray();
-    }
 }
