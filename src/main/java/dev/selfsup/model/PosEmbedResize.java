@@ -9,7 +9,7 @@ import java.util.Optional;
  * Resizing a ViT position embedding on load, when the checkpoint was trained at another resolution
  * ({@code [1, 1 + from², D]} in the file, {@code [1, 1 + to², D]} in the model). Like timm's {@code
  * checkpoint_filter_fn}, this happens where foreign weights come in, not in the model; the
- * interpolation itself is {@link VisionTransformer#resamplePosEmbed}.
+ * interpolation itself is {@link PosEmbedInterpolation#resamplePosEmbed}.
  *
  * @param from the file's patch-grid side
  * @param to the model's patch-grid side
@@ -52,7 +52,7 @@ record PosEmbedResize(int from, int to) {
         for (int i = 0; i < pos.length; i++) {
             pos[i] = (float) dtype.real(data, i);
         }
-        float[] out = VisionTransformer.resamplePosEmbed(pos, from, to, dim);
+        float[] out = PosEmbedInterpolation.resamplePosEmbed(pos, from, to, dim);
         ByteBuffer buf =
                 ByteBuffer.allocateDirect(out.length * SafetensorsDtype.F32.bytes)
                         .order(ByteOrder.LITTLE_ENDIAN);

@@ -55,7 +55,7 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
     private final int featureDim;
     private final Conv2dLayer conv1;
     private final BatchNormLayer bn1;
-    private final Stage[] stages;
+    private final ResNetStage[] stages;
 
     ResNet(Builder b) {
         inputChannels = b.inputChannels;
@@ -68,14 +68,14 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
                                 ? conv(inputChannels, width, 3, 1, 1)
                                 : conv(inputChannels, width, 7, 2, 3));
         bn1 = child("bn1", new BatchNormLayer(width, false, b.batchNormSplits));
-        stages = new Stage[b.stageBlocks.length];
+        stages = new ResNetStage[b.stageBlocks.length];
         int inplanes = width;
         for (int i = 0; i < stages.length; i++) {
             int planes = width << i;
             stages[i] =
                     child(
                             "layer" + (i + 1),
-                            new Stage(
+                            new ResNetStage(
                                     b.blockType,
                                     inplanes,
                                     planes,
@@ -127,7 +127,7 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
         if (!cifarStem) {
             x = Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
         }
-        for (Stage stage : stages) {
+        for (ResNetStage stage : stages) {
             x = stage.forward(ps, x, training);
         }
         return x;
@@ -276,90 +276,13 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
         }
     }
 
-    /** {@code layerN}: an {@code nn.Sequential} of residual blocks named "0", "1", …. */
-    static final class Stage extends TorchBlock {
-        private final TorchBlock[] blocks;
-
-        Stage(
-                BlockType type,
-                int inplanes,
-                int planes,
-                int count,
-                int stride,
-                boolean zeroInit,
-                int splits) {
-            blocks = new TorchBlock[count];
-            for (int i = 0; i < count; i++) {
-                int in = i == 0 ? inplanes : planes * type.expansion();
-                int s = i == 0 ? stride : 1;
-                blocks[i] =
-                        child(
-                                Integer.toString(i),
-                                type == BlockType.BASIC
-                                        ? new BasicBlock(in, planes, s, zeroInit, splits)
-                                        : new Bottleneck(in, planes, s, zeroInit, splits));
-            }
-        }
-
-        NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-            for (TorchBlock block : blocks) {
-                x =
-                        block instanceof BasicBlock
-                                ? ((BasicBlock) block).forward(ps, x, training)
-                                : ((Bottleneck) block).forward(ps, x, training);
-            }
-            return x;
-        }
-
-        @Override
-        protected NDList forwardInternal(
-                ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-            return new NDList(forward(ps, in.singletonOrThrow(), training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            Shape[] shapes = inputShapes;
-            for (TorchBlock block : blocks) {
-                shapes = block.getOutputShapes(shapes);
-            }
-            return shapes;
-        }
-    }
-
-    /** {@code downsample}: {@code nn.Sequential(conv1x1(stride), BatchNorm2d)}. */
-    static final class Downsample extends TorchBlock {
-        private final Conv2dLayer conv;
-        private final BatchNormLayer bn;
-
-        Downsample(int in, int out, int stride, int splits) {
-            conv = child("0", conv(in, out, 1, stride, 0));
-            bn = child("1", new BatchNormLayer(out, false, splits));
-        }
-
-        NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-            return bn.forward(ps, conv.forward(ps, x, training), training);
-        }
-
-        @Override
-        protected NDList forwardInternal(
-                ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-            return new NDList(forward(ps, in.singletonOrThrow(), training));
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return conv.getOutputShapes(inputShapes);
-        }
-    }
-
     /** torchvision {@code BasicBlock}: conv3×3(stride)–BN–ReLU–conv3×3–BN, + shortcut, ReLU. */
     static final class BasicBlock extends TorchBlock {
         private final Conv2dLayer conv1;
         private final BatchNormLayer bn1;
         private final Conv2dLayer conv2;
         private final BatchNormLayer bn2;
-        private final Downsample downsample;
+        private final ResNetDownsample downsample;
 
         BasicBlock(int inplanes, int planes, int stride, boolean zeroInit, int splits) {
             conv1 = child("conv1", conv(inplanes, planes, 3, stride, 1));
@@ -368,7 +291,9 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
             bn2 = child("bn2", new BatchNormLayer(planes, zeroInit, splits));
             downsample =
                     stride != 1 || inplanes != planes
-                            ? child("downsample", new Downsample(inplanes, planes, stride, splits))
+                            ? child(
+                                    "downsample",
+                                    new ResNetDownsample(inplanes, planes, stride, splits))
                             : null;
         }
 
@@ -404,7 +329,7 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
         private final BatchNormLayer bn2;
         private final Conv2dLayer conv3;
         private final BatchNormLayer bn3;
-        private final Downsample downsample;
+        private final ResNetDownsample downsample;
         private final int outChannels;
 
         Bottleneck(int inplanes, int planes, int stride, boolean zeroInit, int splits) {
@@ -419,7 +344,7 @@ public final class ResNet extends TorchBlock implements SpatialBackbone {
                     stride != 1 || inplanes != outChannels
                             ? child(
                                     "downsample",
-                                    new Downsample(inplanes, outChannels, stride, splits))
+                                    new ResNetDownsample(inplanes, outChannels, stride, splits))
                             : null;
         }
 

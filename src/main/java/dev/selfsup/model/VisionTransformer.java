@@ -1,7 +1,6 @@
 package dev.selfsup.model;
 
 import static dev.selfsup.internal.Checks.checkArgument;
-import static dev.selfsup.internal.Checks.checkState;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -164,7 +163,8 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
         int n = gridSize * gridSize;
         float[] matrix =
                 resizeMatrices.computeIfAbsent(
-                        ((long) gh << 32) | gw, k -> resizeMatrix(gridSize, gh, gw));
+                        ((long) gh << 32) | gw,
+                        k -> PosEmbedInterpolation.resizeMatrix(gridSize, gh, gw));
         NDArray k = Scalars.owned(manager.create(matrix, new Shape(1L + gh * gw, 1L + n)));
         if (pos.getDataType() != DataType.FLOAT32) {
             k = k.toType(pos.getDataType(), false);
@@ -172,128 +172,6 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
         k = k.toDevice(pos.getDevice(), false);
         // [1 + gh·gw, 1 + g²] @ [1, 1 + g², D] broadcasts to [1, 1 + gh·gw, D]
         return k.matMul(pos);
-    }
-
-    /**
-     * The [1 + gh·gw, 1 + g²] matrix that keeps the cls position (row and column 0) and maps the
-     * g×g grid by PyTorch's {@code F.interpolate(mode="bicubic", align_corners=False,
-     * scale_factor=((gh + 0.1) / g, (gw + 0.1) / g))}, as the Kronecker product of the two 1-D maps
-     * (the kernel is separable).
-     */
-    static float[] resizeMatrix(int g, int gh, int gw) {
-        return gridMatrix(
-                g, bicubicWeights(g, gh, (gh + 0.1) / g), bicubicWeights(g, gw, (gw + 0.1) / g));
-    }
-
-    /**
-     * The [1 + gh·gw, 1 + g²] matrix that keeps the cls position and maps a g×g grid by the 1-D
-     * maps {@code rows} [gh, g] and {@code cols} [gw, g] (their Kronecker product).
-     */
-    private static float[] gridMatrix(int g, float[][] rows, float[][] cols) {
-        int gh = rows.length;
-        int gw = cols.length;
-        int width = 1 + g * g;
-        float[] k = new float[(1 + gh * gw) * width];
-        k[0] = 1f;
-        for (int i = 0; i < gh; i++) {
-            for (int j = 0; j < gw; j++) {
-                int r = (1 + i * gw + j) * width + 1;
-                for (int a = 0; a < g; a++) {
-                    for (int b = 0; b < g; b++) {
-                        k[r + a * g + b] = rows[i][a] * cols[j][b];
-                    }
-                }
-            }
-        }
-        return k;
-    }
-
-    /**
-     * The 1-D bicubic map [out, in] of PyTorch's {@code upsample_bicubic2d} with {@code
-     * align_corners=False} and an explicit scale factor: the source of output o is {@code (o + 0.5)
-     * / scale - 0.5}, taps at ⌊src⌋-1 … ⌊src⌋+2 clamped to the border, A = -0.75. Computed in float
-     * like PyTorch's float kernel.
-     */
-    static float[][] bicubicWeights(int in, int out, double scale) {
-        int size = (int) Math.floor(in * scale); // PyTorch: floor(input_size * scale_factor)
-        checkState(
-                size == out,
-                "bicubic resize of %d by %s gives %d, not %d (DINO asserts the same)",
-                in,
-                scale,
-                size,
-                out);
-        return bicubicMap(in, out, (float) (1.0 / scale));
-    }
-
-    /**
-     * The 1-D bicubic map of {@code F.interpolate(mode="bicubic", align_corners=False)} from {@code
-     * in} to {@code out} samples, source position {@code ratio·(o + 0.5) − 0.5}, edges clamped.
-     */
-    static float[][] bicubicMap(int in, int out, float ratio) {
-        float[][] w = new float[out][in];
-        for (int o = 0; o < out; o++) {
-            float src = ratio * (o + 0.5f) - 0.5f;
-            int floor = (int) Math.floor(src);
-            float t = src - floor;
-            float[] c = cubicCoefficients(t);
-            for (int tap = 0; tap < 4; tap++) {
-                int idx = Math.min(Math.max(floor - 1 + tap, 0), in - 1);
-                w[o][idx] += c[tap];
-            }
-        }
-        return w;
-    }
-
-    /**
-     * timm's {@code resample_abs_pos_embed} for a checkpoint trained at another resolution: the
-     * class token's row is kept, the {@code from × from} grid is resized to {@code to × to} by
-     * {@code F.interpolate(size=(to, to), mode="bicubic", align_corners=False)}.
-     *
-     * @param pos [1 + from², dim] row-major
-     * @param from source grid side
-     * @param to target grid side
-     * @param dim embedding width
-     * @return [1 + to², dim] row-major
-     */
-    static float[] resamplePosEmbed(float[] pos, int from, int to, int dim) {
-        checkArgument(
-                pos.length == (1 + from * from) * dim,
-                "pos_embed of %s values is not [1 + %s², %s]",
-                pos.length,
-                from,
-                dim);
-        float[][] map = bicubicMap(from, to, (float) from / to);
-        float[] k = gridMatrix(from, map, map);
-        int width = 1 + from * from;
-        float[] out = new float[(1 + to * to) * dim];
-        for (int r = 0; r < 1 + to * to; r++) {
-            for (int c = 0; c < width; c++) {
-                float w = k[r * width + c];
-                if (w != 0f) {
-                    for (int d = 0; d < dim; d++) {
-                        out[r * dim + d] += w * pos[c * dim + d];
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** PyTorch's {@code get_cubic_upsample_coefficients} with A = -0.75. */
-    static float[] cubicCoefficients(float t) {
-        float a = -0.75f;
-        float x1 = t;
-        float x2 = 1f - t;
-        return new float[] {cubic2(x1 + 1f, a), cubic1(x1, a), cubic1(x2, a), cubic2(x2 + 1f, a)};
-    }
-
-    private static float cubic1(float x, float a) {
-        return ((a + 2) * x - (a + 3)) * x * x + 1;
-    }
-
-    private static float cubic2(float x, float a) {
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
     }
 
     @Override
@@ -449,98 +327,6 @@ public final class VisionTransformer extends TorchBlock implements Backbone {
                 ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
             throw new IllegalStateException(
                     "this container is never run directly: its owner runs its children in order");
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return inputShapes;
-        }
-    }
-
-    /** DINO {@code Block}: x + DropPath(Attn(LN(x))), then x + DropPath(MLP(LN(x))). */
-    static final class EncoderBlock extends TorchBlock {
-        private final LayerNormLayer norm1;
-        private final LinearLayer qkv;
-        private final LinearLayer proj;
-        private final LayerNormLayer norm2;
-        private final LinearLayer fc1;
-        private final LinearLayer fc2;
-        private final int numHeads;
-        private final double dropPath;
-        private final float scale;
-
-        EncoderBlock(int dim, int numHeads, int hidden, double dropPath) {
-            this.numHeads = numHeads;
-            this.dropPath = dropPath;
-            this.scale = (float) Math.pow(dim / numHeads, -0.5);
-            norm1 = child("norm1", new LayerNormLayer(dim, LAYER_NORM_EPSILON));
-            Sequence attn = child("attn", new Sequence());
-            qkv = attn.add("qkv", linear(dim, 3 * dim));
-            proj = attn.add("proj", linear(dim, dim));
-            norm2 = child("norm2", new LayerNormLayer(dim, LAYER_NORM_EPSILON));
-            Sequence mlp = child("mlp", new Sequence());
-            fc1 = mlp.add("fc1", linear(dim, hidden));
-            fc2 = mlp.add("fc2", linear(hidden, dim));
-        }
-
-        private static LinearLayer linear(int in, int out) {
-            return new LinearLayer(
-                    in,
-                    out,
-                    true,
-                    Inits.truncNormal(0.02),
-                    ai.djl.training.initializer.Initializer.ZEROS);
-        }
-
-        NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-            Shape s = x.getShape(); // [B, N, D]
-            long b = s.get(0);
-            long n = s.get(1);
-            long d = s.get(2);
-            NDArray qkvOut =
-                    qkv.forward(ps, norm1.forward(ps, x, training), training)
-                            .reshape(b, n, 3, numHeads, d / numHeads)
-                            .transpose(2, 0, 3, 1, 4); // [3, B, H, N, d/H]
-            NDArray q = qkvOut.get(0);
-            NDArray k = qkvOut.get(1);
-            NDArray v = qkvOut.get(2);
-            NDArray attn =
-                    Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale)
-                            .softmax(-1); // [B, H, N, N]
-            NDArray y = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, d);
-            y = proj.forward(ps, y, training);
-            x = x.add(dropPath(y, dropPath, training));
-            NDArray h = fc1.forward(ps, norm2.forward(ps, x, training), training);
-            h = fc2.forward(ps, h.getNDArrayInternal().gelu(), training);
-            return x.add(dropPath(h, dropPath, training));
-        }
-
-        /**
-         * DINO's {@code drop_path}: zero whole samples with probability p, scale the rest by
-         * 1/(1-p).
-         */
-        static NDArray dropPath(NDArray y, double rate, boolean training) {
-            if (!training || rate == 0) {
-                return y;
-            }
-            float keep = (float) (1 - rate);
-            NDArray mask =
-                    y.getManager()
-                            .randomUniform(
-                                    0f,
-                                    1f,
-                                    new Shape(y.getShape().get(0), 1, 1),
-                                    y.getDataType(),
-                                    y.getDevice())
-                            .add(keep)
-                            .floor();
-            return Scalars.div(y, keep).mul(mask);
-        }
-
-        @Override
-        protected NDList forwardInternal(
-                ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-            return new NDList(forward(ps, in.singletonOrThrow(), training));
         }
 
         @Override

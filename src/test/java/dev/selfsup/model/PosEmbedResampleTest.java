@@ -67,11 +67,11 @@ class PosEmbedResampleTest {
         float[] pos = floats(f.getAsJsonArray("pos"));
         assertClose(
                 floats(f.getAsJsonArray("to_7")),
-                VisionTransformer.resamplePosEmbed(pos, 4, 7, 32),
+                PosEmbedInterpolation.resamplePosEmbed(pos, 4, 7, 32),
                 "4 -> 7");
         assertClose(
                 floats(f.getAsJsonArray("to_3")),
-                VisionTransformer.resamplePosEmbed(pos, 4, 3, 32),
+                PosEmbedInterpolation.resamplePosEmbed(pos, 4, 3, 32),
                 "4 -> 3");
     }
 

@@ -95,7 +95,7 @@ class VisionTransformerTest {
                         pos.get("0, :1"), ours.get("0, :1"), 0, 0); // cls position kept
             }
             // DINO's scale factor (n + 0.1) / 14 is not the target-size scale 14 / n
-            float[][] dino = VisionTransformer.bicubicWeights(14, 6, 6.1 / 14);
+            float[][] dino = PosEmbedInterpolation.bicubicWeights(14, 6, 6.1 / 14);
             assertNotEquals(bicubicTap(0, 14.0 / 6), dino[0][0], 1e-3);
             assertEquals(bicubicTap(0, 14.0 / 6.1), dino[0][0], 1e-6);
         }
@@ -258,8 +258,8 @@ class VisionTransformerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
             NDArray y = m.ones(new Shape(2000, 3, 4));
-            Fixtures.assertClose(y, VisionTransformer.EncoderBlock.dropPath(y, 0.3, false), 0, 0);
-            float[] out = VisionTransformer.EncoderBlock.dropPath(y, 0.3, true).toFloatArray();
+            Fixtures.assertClose(y, EncoderBlock.dropPath(y, 0.3, false), 0, 0);
+            float[] out = EncoderBlock.dropPath(y, 0.3, true).toFloatArray();
             int dropped = 0;
             for (int b = 0; b < 2000; b++) {
                 float first = out[b * 12];
