@@ -6,21 +6,13 @@ import static dev.selfsup.internal.Checks.checkState;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.util.Pair;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A PyTorch-form optimiser over {@link ParamGroup}s that updates parameters in place ({@link Sgd},
@@ -75,15 +67,12 @@ public abstract class Optimizer {
     static final String STEP = "step";
 
     private final NDManager manager;
-    private final List<ParamGroup> groups;
     private final Schedule learningRate;
     private final double weightDecay;
     private final Schedule weightDecaySchedule;
-    private final List<Slot> slots;
-    private final Map<String, Slot> slotsByKey;
 
-    /** Live state arrays by key {@code <group>/<parameter>/<state name>}, in slot order. */
-    private final Map<String, NDArray> state = new LinkedHashMap<>();
+    /** Slots and state arrays; see {@link StateStore}. */
+    private final StateStore store;
 
     /** Scalar operands of the current {@link #step}, by device and value; empty between steps. */
     private final Map<Device, Map<Double, NDArray>> scalars = new HashMap<>();
@@ -96,35 +85,10 @@ public abstract class Optimizer {
         checkArgument(builder.learningRate != null, "setLearningRate is required");
         checkArgument(!builder.groups.isEmpty(), "setGroups needs at least one group, got none");
         this.manager = builder.manager;
-        this.groups = List.copyOf(builder.groups);
         this.learningRate = builder.learningRate;
         this.weightDecay = builder.weightDecay;
         this.weightDecaySchedule = builder.weightDecaySchedule;
-        List<Slot> list = new ArrayList<>();
-        Map<String, Slot> byKey = new HashMap<>();
-        Map<String, String> owner = new HashMap<>();
-        Set<String> groupNames = new HashSet<>();
-        for (ParamGroup group : groups) {
-            checkArgument(
-                    groupNames.add(group.getName()),
-                    "group name '%s' is used twice; group names must be unique",
-                    group.getName());
-            for (Pair<String, Parameter> entry : group.getParameters()) {
-                String key = group.getName() + '/' + entry.getKey();
-                String previous = owner.putIfAbsent(entry.getValue().getId(), key);
-                checkArgument(
-                        previous == null,
-                        "parameter '%s' is in two groups (as '%s' and '%s')",
-                        entry.getValue().getName(),
-                        previous,
-                        key);
-                Slot slot = new Slot(group, entry.getKey(), entry.getValue(), key);
-                list.add(slot);
-                byKey.put(key, slot);
-            }
-        }
-        this.slots = List.copyOf(list);
-        this.slotsByKey = byKey;
+        this.store = new StateStore(manager, List.copyOf(builder.groups));
     }
 
     /**
@@ -152,7 +116,7 @@ public abstract class Optimizer {
     }
 
     private void updateAll(long iteration, double baseLr, double baseDecay) {
-        for (Slot slot : slots) {
+        for (Slot slot : store.slots()) {
             Parameter parameter = slot.parameter;
             checkState(
                     parameter.isInitialized(),
@@ -279,7 +243,7 @@ public abstract class Optimizer {
      * @return an unmodifiable snapshot of the key set, in group and parameter order
      */
     public final Map<String, NDArray> state() {
-        return Collections.unmodifiableMap(new LinkedHashMap<>(state));
+        return store.snapshot();
     }
 
     /**
@@ -293,75 +257,7 @@ public abstract class Optimizer {
      *     or an array has the wrong shape or data type
      */
     public final void loadState(Map<String, NDArray> loaded) {
-        Objects.requireNonNull(loaded, "loaded");
-        List<String> names = stateNames();
-        Map<Slot, Integer> counts = new HashMap<>();
-        for (Map.Entry<String, NDArray> entry : loaded.entrySet()) {
-            String key = entry.getKey();
-            int cut = key.lastIndexOf('/');
-            Slot slot = cut < 0 ? null : slotsByKey.get(key.substring(0, cut));
-            String name = cut < 0 ? "" : key.substring(cut + 1);
-            checkArgument(
-                    slot != null && names.contains(name),
-                    "unknown optimizer state key '%s'; expected '<group>/<parameter>/<name>' with"
-                            + " groups %s and names %s",
-                    key,
-                    groups.stream().map(ParamGroup::getName).toList(),
-                    names);
-            NDArray array = entry.getValue();
-            Shape expectedShape = expectedShape(slot, name);
-            DataType expectedType = expectedType(slot, name);
-            checkArgument(
-                    array.getShape().equals(expectedShape) && array.getDataType() == expectedType,
-                    "optimizer state '%s' must be %s %s, got %s %s",
-                    key,
-                    expectedType,
-                    expectedShape,
-                    array.getDataType(),
-                    array.getShape());
-            counts.merge(slot, 1, Integer::sum);
-        }
-        for (Map.Entry<Slot, Integer> entry : counts.entrySet()) {
-            checkArgument(
-                    entry.getValue() == names.size(),
-                    "optimizer state of '%s' is incomplete: needs all of %s",
-                    entry.getKey().key,
-                    names);
-        }
-        // copy before closing the old arrays: the map may be this optimiser's own state()
-        Map<String, NDArray> copies = new LinkedHashMap<>();
-        for (Slot slot : slots) {
-            for (String name : names) {
-                NDArray source = loaded.get(slot.key + '/' + name);
-                if (source != null) {
-                    copies.put(slot.key + '/' + name, copyToDevice(source, slot.device()));
-                }
-            }
-        }
-        for (NDArray array : state.values()) {
-            array.close();
-        }
-        state.clear();
-        state.putAll(copies);
-    }
-
-    private NDArray copyToDevice(NDArray source, Device device) {
-        try (NDManager scope = manager.newSubManager(device)) {
-            source.tempAttach(scope);
-            // toDevice(device, true) on the same device returns an alias in DJL 0.33, so move
-            // (a no-op when already there) and then clone
-            NDArray copy = source.toDevice(device, false).duplicate();
-            copy.attach(manager);
-            return copy;
-        }
-    }
-
-    private static Shape expectedShape(Slot slot, String name) {
-        return STEP.equals(name) ? new Shape() : slot.parameter.getArray().getShape();
-    }
-
-    private static DataType expectedType(Slot slot, String name) {
-        return STEP.equals(name) ? DataType.INT64 : slot.parameter.getArray().getDataType();
+        store.load(loaded, stateNames());
     }
 
     /**
@@ -373,11 +269,7 @@ public abstract class Optimizer {
      * @return the live state array, now temporarily on {@code scope}, or null
      */
     final NDArray borrowState(Slot slot, String name, NDManager scope) {
-        NDArray array = state.get(slot.key + '/' + name);
-        if (array != null) {
-            array.tempAttach(scope);
-        }
-        return array;
+        return store.borrow(slot, name, scope);
     }
 
     /**
@@ -391,14 +283,7 @@ public abstract class Optimizer {
      * @return {@code array}
      */
     final NDArray keepState(Slot slot, String name, NDArray array, NDManager scope) {
-        checkState(
-                state.putIfAbsent(slot.key + '/' + name, array) == null,
-                "state '%s/%s' already exists",
-                slot.key,
-                name);
-        array.attach(manager);
-        array.tempAttach(scope);
-        return array;
+        return store.keep(slot, name, array, scope);
     }
 
     /** One parameter with its group and state-key prefix {@code <group>/<parameter>}. */

@@ -1,22 +1,17 @@
 package dev.selfsup.train;
 
-import static dev.selfsup.internal.Checks.checkArgument;
-
 import ai.djl.ndarray.NDManager;
 import dev.selfsup.data.Loader;
 import dev.selfsup.method.Method;
 import dev.selfsup.optim.GradientClipping;
 import dev.selfsup.optim.Optimizer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The hand-written training loop ({@link TrainingLoop}: one sub-{@link NDManager} per step on the
@@ -37,65 +32,11 @@ import org.slf4j.LoggerFactory;
  * started, carried across resumes), which step, epoch and observer lines all record.
  */
 public final class Trainer {
-    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-
-    private final NDManager run;
-    private final RunClock clock = new RunClock();
-    private final CheckpointLayout layout;
-    private final CheckpointWriter checkpoints;
-    private final List<Path> runFiles;
-    private final TrainingLoop loop;
-
-    /** Set by {@link #resume}: only then may {@link #fit} continue files that hold a run. */
-    private boolean resumed;
+    /** The wiring, state and loop behind this API; see {@link TrainingRun}. */
+    private final TrainingRun impl;
 
     private Trainer(Builder b) {
-        int batches = batchesPerEpoch(b.loader, b.stepsPerEpoch);
-        checkArgument(
-                batches >= b.accumulateSteps,
-                "an epoch has %s batches, fewer than optimizer.accumulate_steps %s; use a smaller batch or more data",
-                batches,
-                b.accumulateSteps);
-        this.run = b.manager;
-        this.layout = new CheckpointLayout(b.method, b.optimizer, b.seed, b.recipeYaml);
-        this.checkpoints =
-                new CheckpointWriter(
-                        layout,
-                        clock,
-                        b.checkpoint,
-                        b.epochCheckpointEvery,
-                        b.epochCheckpoint,
-                        b.epochs);
-        this.runFiles =
-                b.metrics == null ? List.of(b.checkpoint) : List.of(b.checkpoint, b.metrics);
-        // progress by default, about ten lines an epoch when the output is not a terminal
-        Progress progress =
-                b.progress != null ? b.progress : Progress.forConsole(Math.max(1, batches / 10));
-        LoopObservers observers = new LoopObservers();
-        if (b.metrics != null) {
-            observers.add(new MetricsWriter(b.metrics, b.logEverySteps));
-        }
-        observers
-                .add(checkpoints)
-                .add(new ProgressReporter(progress, b.epochs, batches, b.accumulateSteps))
-                .add(
-                        new ObserverRunner(
-                                b.epochObservers,
-                                b.stepObservers,
-                                b.method,
-                                b.manager,
-                                b.epochs,
-                                clock,
-                                observers::observed));
-        if (b.chartFile != null) {
-            observers.add(
-                    new PlotWriter(b.metrics, b.chartFile, b.epochObservers, b.stepObservers));
-        }
-        if (b.backbone != null) {
-            observers.add(new BackboneExport(b.method, b.backbone));
-        }
-        observers.add(new StopOnShutdown(this::requestStop));
-        this.loop = new TrainingLoop(b, batches, clock, observers, checkpoints::lastGood);
+        this.impl = new TrainingRun(b);
     }
 
     /**
@@ -117,12 +58,7 @@ public final class Trainer {
      * @return iterations per epoch
      */
     public static long itersPerEpoch(Loader loader, int stepsPerEpoch, int accumulateSteps) {
-        return batchesPerEpoch(loader, stepsPerEpoch) / accumulateSteps;
-    }
-
-    private static int batchesPerEpoch(Loader loader, int stepsPerEpoch) {
-        int full = loader.batchesPerEpoch();
-        return stepsPerEpoch > 0 ? Math.min(stepsPerEpoch, full) : full;
+        return TrainingRun.batchesPerEpoch(loader, stepsPerEpoch) / accumulateSteps;
     }
 
     /**
@@ -130,7 +66,7 @@ public final class Trainer {
      * SIGTERM and Ctrl-C do); safe to call from any thread.
      */
     public void requestStop() {
-        loop.requestStop();
+        impl.requestStop();
     }
 
     /**
@@ -140,7 +76,7 @@ public final class Trainer {
      * @param iterations the iteration count to stop at
      */
     public void requestStopAtIteration(long iterations) {
-        loop.requestStopAtIteration(iterations);
+        impl.requestStopAtIteration(iterations);
     }
 
     /**
@@ -150,17 +86,7 @@ public final class Trainer {
      * @throws IOException if it cannot be read or does not match the model
      */
     public void resume(Path file) throws IOException {
-        CheckpointLayout.Restored r = layout.restore(file, run);
-        clock.restore(r.wallSeconds(), r.observerSeconds());
-        loop.moveTo(r.position());
-        resumed = true;
-        LoopObserver.Position at = r.position();
-        LOG.info(
-                "resumed from {} at iteration {} (epoch {}, batch {})",
-                file,
-                at.iteration(),
-                at.epoch() + 1,
-                at.nextBatch());
+        impl.resume(file);
     }
 
     /**
@@ -188,23 +114,7 @@ public final class Trainer {
      *     #resume} was not called
      */
     public Result fit() throws IOException {
-        for (Path f : runFiles) {
-            if (!resumed && Files.exists(f)) {
-                throw new IllegalStateException(
-                        f
-                                + " already holds a run; continue it with trainer.resume("
-                                + checkpoints.latest()
-                                + ") before fit(), or choose other files");
-            }
-        }
-        resumed = true; // a second fit() of this trainer continues its own run
-        TrainingLoop.Outcome o = loop.run();
-        return new Result(
-                o.iterations(),
-                o.epochsCompleted(),
-                o.interrupted(),
-                o.lastLoss(),
-                checkpoints.latest());
+        return impl.fit();
     }
 
     /** Builder of a {@link Trainer}. */
@@ -470,22 +380,7 @@ public final class Trainer {
          * @return the trainer
          */
         public Trainer build() {
-            checkArgument(method != null, "setMethod is required");
-            checkArgument(loader != null, "setLoader is required");
-            checkArgument(optimizer != null, "setOptimizer is required");
-            checkArgument(manager != null, "setManager is required");
-            checkArgument(checkpoint != null, "setCheckpoint is required");
-            checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
-            checkArgument(
-                    accumulateSteps >= 1, "accumulate steps must be >= 1, got %s", accumulateSteps);
-            checkArgument(logEverySteps >= 1, "log interval must be >= 1, got %s", logEverySteps);
-            checkArgument(
-                    epochCheckpoint == null || epochCheckpointEvery >= 1,
-                    "epoch checkpoints every %s epochs: must be >= 1",
-                    epochCheckpointEvery);
-            checkArgument(
-                    chartFile == null || metrics != null,
-                    "optPlots needs optMetrics: plots are drawn from the metrics file");
+            TrainingRun.checkBuilder(this);
             return new Trainer(this);
         }
     }
