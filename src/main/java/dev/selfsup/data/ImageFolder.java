@@ -3,20 +3,11 @@ package dev.selfsup.data;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Images in folders: the ImageNet layout {@code root/<class>/<image>} (labelled, class index by
@@ -56,10 +47,6 @@ public final class ImageFolder implements ImageDataset {
     /** File extensions read, lower case. */
     public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp");
 
-    private static final int LISTED = 10;
-
-    private static final Logger LOG = LoggerFactory.getLogger(ImageFolder.class);
-
     private final Path root;
     private final List<String> classes;
     private final String[] files;
@@ -96,8 +83,8 @@ public final class ImageFolder implements ImageDataset {
      * @throws IOException if the folder is missing or holds no image
      */
     public static ImageFolder unlabelled(Path root) throws IOException {
-        requireDirectory(root);
-        List<Path> files = imagesUnder(root);
+        FolderIndex.requireDirectory(root);
+        List<Path> files = FolderIndex.imagesUnder(root);
         if (files.isEmpty()) {
             throw new IOException(
                     root + ": no images found (extensions " + new TreeSet<>(EXTENSIONS) + ")");
@@ -239,45 +226,20 @@ public final class ImageFolder implements ImageDataset {
          */
         public ImageFolder build() throws IOException {
             checkArgument(root != null, "setRoot is required");
-            requireDirectory(root);
-            List<String> folders;
-            try (Stream<Path> s = Files.list(root)) {
-                folders =
-                        s.filter(Files::isDirectory)
-                                .map(p -> p.getFileName().toString())
-                                .sorted()
-                                .toList();
-            }
-            List<String> classes = folders;
-            if (classList != null) {
-                Set<String> present = new HashSet<>(folders);
-                List<String> missing =
-                        classList.entries().stream().filter(c -> !present.contains(c)).toList();
-                if (!missing.isEmpty()) {
-                    throw new IOException(
-                            "class list "
-                                    + classList.name()
-                                    + " names "
-                                    + describe(missing)
-                                    + " not found as folders under "
-                                    + root);
-                }
-                classes = classList.entries().stream().sorted().toList();
-            }
-            if (classes.isEmpty()) {
-                throw new IOException(root + ": no class folders found");
-            }
+            FolderIndex.requireDirectory(root);
+            List<String> classes = FolderIndex.classes(root, classList);
             List<Path> files = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
             for (int c = 0; c < classes.size(); c++) {
-                for (Path f : imagesUnder(root.resolve(classes.get(c)))) {
+                for (Path f : FolderIndex.imagesUnder(root.resolve(classes.get(c)))) {
                     files.add(f);
                     labels.add(c);
                 }
             }
             int ignored = 0;
             if (fileList != null) {
-                Selection s = select(fileList, classes, files, labels);
+                FolderIndex.Selection s =
+                        FolderIndex.select(root, classList, fileList, classes, files, labels);
                 files = s.files();
                 labels = s.labels();
                 ignored = s.ignored();
@@ -298,111 +260,5 @@ public final class ImageFolder implements ImageDataset {
                     labels.stream().mapToInt(Integer::intValue).toArray(),
                     ignored);
         }
-
-        /**
-         * Applies the file list. A bare entry ({@code n01440764_10026.JPEG}) matches that file name
-         * in any kept class folder; an entry with a folder part ({@code n01440764/...}) matches
-         * only in that class folder. An entry that matches nothing is ignored when the class list
-         * is set and the entry's class (its folder part, else the file name's prefix before {@code
-         * _}) is not in it, and is an error otherwise.
-         */
-        private Selection select(
-                SubsetList list, List<String> classes, List<Path> files, List<Integer> labels)
-                throws IOException {
-            Map<String, Integer> byName = new HashMap<>();
-            Map<String, Integer> byClassAndName = new HashMap<>();
-            for (int i = 0; i < files.size(); i++) {
-                String base = files.get(i).getFileName().toString();
-                byName.putIfAbsent(base, i);
-                byClassAndName.putIfAbsent(classes.get(labels.get(i)) + "/" + base, i);
-            }
-            Set<String> kept = new HashSet<>(classes);
-            List<String> missing = new ArrayList<>();
-            Set<Integer> keep = new TreeSet<>();
-            int ignored = 0;
-            for (String entry : list.entries()) {
-                String e = entry.replace('\\', '/');
-                int slash = e.lastIndexOf('/');
-                String base = e.substring(slash + 1);
-                String folder = slash < 0 ? null : e.substring(0, slash);
-                if (folder != null && folder.contains("/")) {
-                    folder =
-                            folder.substring(
-                                    folder.lastIndexOf('/') + 1); // "train/n01440764/x.JPEG"
-                }
-                Integer i =
-                        folder == null ? byName.get(base) : byClassAndName.get(folder + "/" + base);
-                if (i != null) {
-                    keep.add(i);
-                    continue;
-                }
-                String entryClass =
-                        folder != null
-                                ? folder
-                                : base.contains("_") ? base.substring(0, base.indexOf('_')) : null;
-                if (classList != null && entryClass != null && !kept.contains(entryClass)) {
-                    ignored++; // SimCLR's lists span all 1,000 classes; only the listed ones apply
-                } else {
-                    missing.add(entry);
-                }
-            }
-            if (!missing.isEmpty()) {
-                throw new IOException(
-                        "file list "
-                                + list.name()
-                                + " names "
-                                + describe(missing)
-                                + " not found under "
-                                + root
-                                + (classList != null
-                                        ? " in the listed classes (" + classList.name() + ")"
-                                        : ""));
-            }
-            if (ignored > 0) {
-                LOG.info(
-                        "file list {}: {} of {} entries belong to classes outside the class list {} and are ignored;"
-                                + " {} images selected",
-                        list.name(),
-                        ignored,
-                        list.entries().size(),
-                        classList.name(),
-                        keep.size());
-            }
-            List<Path> keptFiles = new ArrayList<>();
-            List<Integer> keptLabels = new ArrayList<>();
-            for (int i : keep) {
-                keptFiles.add(files.get(i));
-                keptLabels.add(labels.get(i));
-            }
-            return new Selection(keptFiles, keptLabels, ignored);
-        }
-    }
-
-    /** The outcome of applying a file list. */
-    private record Selection(List<Path> files, List<Integer> labels, int ignored) {}
-
-    private static void requireDirectory(Path root) throws IOException {
-        if (!Files.isDirectory(root)) {
-            throw new IOException(root + ": no such folder");
-        }
-    }
-
-    private static List<Path> imagesUnder(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
-        }
-    }
-
-    private static boolean isImage(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 && EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
-    }
-
-    private static String describe(List<String> missing) {
-        String shown = missing.stream().limit(LISTED).collect(Collectors.joining(", "));
-        return missing.size() <= LISTED
-                ? missing.size() + " missing: " + shown
-                : missing.size() + " missing, first " + LISTED + ": " + shown + ", …";
     }
 }

@@ -4,31 +4,10 @@ import static dev.selfsup.internal.Checks.checkArgument;
 import static dev.selfsup.internal.Checks.checkState;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import dev.selfsup.engine.Seeds;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A parallel, reproducible batch loader: worker threads decode images and cut their crops on the
@@ -79,83 +58,27 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class Loader implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
-
     private final ImageDataset dataset;
-    private final CropTransform transform;
-    private final int batchSize;
-    private final int threads;
     private final int prefetch;
-    private final long seed;
-    private final boolean shuffle;
-    private final boolean dropLast;
-    private final boolean skipUnreadable;
     private final ExecutorService pool;
-    private final AtomicLong skippedTotal = new AtomicLong();
-
-    /** Output group of each crop (crop order) and its position within that group. */
-    private final int[] cropGroup;
-
-    private final int[] cropInGroup;
-    private final List<int[]> outputGroups; // {size, count}
-    private final List<List<HostBatch.Segment>> segments;
-
-    /** Photometric stage of each crop (crop order). */
-    private final CropTransform.PhotometricStage[] cropPhotometric;
-
-    private final boolean photometricOnLoader;
-    private final BufferPool buffers;
+    private final BatchAssembler assembler; // decodes and cuts the batches on the workers
 
     private Loader(Builder b) {
         this.dataset = b.dataset;
-        this.transform = b.transform;
-        this.batchSize = b.batchSize;
-        this.threads = b.threads;
         this.prefetch = b.prefetch > 0 ? b.prefetch : 2 * b.threads;
-        this.seed = b.seed;
-        this.shuffle = b.shuffle;
-        this.dropLast = b.dropLast;
-        this.skipUnreadable = b.skipUnreadable;
-        this.photometricOnLoader =
-                b.site == PhotometricSite.LOADER
-                        || (b.site == PhotometricSite.AUTO
-                                && Device.Type.CPU.equals(
-                                        (b.device != null
-                                                        ? b.device
-                                                        : Engine.getInstance().defaultDevice())
-                                                .getDeviceType()));
-        this.buffers = new BufferPool(prefetch + 2);
-        int crops = transform.cropCount();
-        cropPhotometric = new CropTransform.PhotometricStage[crops];
-        cropGroup = new int[crops];
-        cropInGroup = new int[crops];
-        outputGroups = new ArrayList<>();
-        segments = new ArrayList<>();
-        int k = 0;
-        for (CropTransform.Group g : transform.groups()) {
-            int last = outputGroups.size() - 1;
-            if (last < 0 || outputGroups.get(last)[0] != g.size()) {
-                outputGroups.add(new int[] {g.size(), 0});
-                segments.add(new ArrayList<>());
-                last++;
-            }
-            int[] og = outputGroups.get(last);
-            segments.get(last).add(new HostBatch.Segment(og[1], g.count(), g.photometric()));
-            for (int c = 0; c < g.count(); c++) {
-                cropPhotometric[k] = g.photometric();
-                cropGroup[k] = last;
-                cropInGroup[k++] = og[1]++;
-            }
-        }
-        String id = Integer.toHexString(System.identityHashCode(this));
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory =
-                r -> {
-                    Thread t = new Thread(r, "selfsup-loader-" + id + "-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                };
-        this.pool = Executors.newFixedThreadPool(threads, factory);
+        this.assembler =
+                new BatchAssembler(
+                        b.dataset,
+                        b.transform,
+                        b.batchSize,
+                        b.seed,
+                        b.shuffle,
+                        b.dropLast,
+                        b.skipUnreadable,
+                        b.site,
+                        b.device,
+                        new BufferPool(prefetch + 2));
+        this.pool = LoaderThreads.start(this, b.threads);
     }
 
     /**
@@ -173,8 +96,7 @@ public final class Loader implements AutoCloseable {
      * @return the count
      */
     public int batchesPerEpoch() {
-        int n = dataset.size();
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return assembler.batchesPerEpoch();
     }
 
     /**
@@ -192,7 +114,7 @@ public final class Loader implements AutoCloseable {
      * @return true if batches come with finished crops ({@link HostBatch#photometricDone()})
      */
     public boolean photometricOnLoader() {
-        return photometricOnLoader;
+        return assembler.photometricOnLoader();
     }
 
     /**
@@ -201,7 +123,7 @@ public final class Loader implements AutoCloseable {
      * @return the count
      */
     public long skippedImages() {
-        return skippedTotal.get();
+        return assembler.skippedImages();
     }
 
     /**
@@ -239,60 +161,29 @@ public final class Loader implements AutoCloseable {
      * @return a permutation of [0, N) (identity without shuffling)
      */
     public int[] order(int epoch) {
-        int n = dataset.size();
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        if (shuffle) {
-            RandomGenerator rng = Seeds.derive(seed, "shuffle", epoch);
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
-            }
-        }
-        return perm;
+        return assembler.order(epoch);
     }
 
     /** Stops the worker threads and waits for them to end. */
     @Override
     public void close() {
-        pool.shutdownNow();
-        try {
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.warn("loader threads did not stop within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LoaderThreads.stop(pool);
     }
 
     /** The batches of one epoch, prefetched in order; iterate once. */
     public final class Epoch implements Iterable<HostBatch>, Iterator<HostBatch>, AutoCloseable {
-        private final int epoch;
-        private final int[] perm;
-        private final int end;
-        private final ArrayDeque<Future<HostBatch>> window = new ArrayDeque<>();
-        private final Set<Integer> failed = ConcurrentHashMap.newKeySet();
-        private int nextToSubmit;
-        private int nextToReturn;
+        private final BatchWindow window;
 
         private Epoch(int epoch, int start) {
-            this.epoch = epoch;
-            this.perm = order(epoch);
-            this.end = batchesPerEpoch();
-            this.nextToSubmit = start;
-            this.nextToReturn = start;
-            fill();
-        }
-
-        private void fill() {
-            while (window.size() < prefetch && nextToSubmit < end && !pool.isShutdown()) {
-                int b = nextToSubmit++;
-                window.add(pool.submit(() -> build(epoch, b, perm, failed)));
-            }
+            this.window =
+                    new BatchWindow(
+                            pool,
+                            prefetch,
+                            assembler,
+                            epoch,
+                            order(epoch),
+                            batchesPerEpoch(),
+                            start);
         }
 
         @Override
@@ -302,7 +193,7 @@ public final class Loader implements AutoCloseable {
 
         @Override
         public boolean hasNext() {
-            return nextToReturn < end;
+            return window.hasNext();
         }
 
         /**
@@ -313,31 +204,7 @@ public final class Loader implements AutoCloseable {
          */
         @Override
         public HostBatch next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("epoch " + epoch + " has " + end + " batches");
-            }
-            checkState(!pool.isShutdown(), "loader is closed");
-            fill();
-            Future<HostBatch> f = window.poll();
-            try {
-                HostBatch batch = f.get();
-                nextToReturn++;
-                fill();
-                return batch;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(
-                        "interrupted while waiting for batch " + nextToReturn, e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof UncheckedIOException u) {
-                    throw u;
-                }
-                if (c instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new IllegalStateException("loader thread failed on batch " + nextToReturn, c);
-            }
+            return window.next();
         }
 
         /**
@@ -346,115 +213,14 @@ public final class Loader implements AutoCloseable {
          * @return the count
          */
         public int skippedImages() {
-            return failed.size();
+            return window.skippedImages();
         }
 
         /** Cancels the prefetched batches not yet returned. */
         @Override
         public void close() {
-            for (Future<HostBatch> f : window) {
-                f.cancel(true);
-            }
-            window.clear();
-            nextToSubmit = end;
+            window.close();
         }
-    }
-
-    private HostBatch build(int epoch, int b, int[] perm, Set<Integer> failed) {
-        int n = perm.length;
-        int first = b * batchSize;
-        int size = Math.min(batchSize, n - first);
-        int[] indices = new int[size];
-        int[] labels = new int[size];
-        int groupsCount = outputGroups.size();
-        byte[][] pixels = new byte[groupsCount][];
-        CropTransform.Crop[][] draws = new CropTransform.Crop[groupsCount][];
-        ByteBuffer[] images = new ByteBuffer[groupsCount];
-        FloatBuffer[] imageFloats = new FloatBuffer[groupsCount];
-        for (int g = 0; g < groupsCount; g++) {
-            int s = outputGroups.get(g)[0];
-            int count = outputGroups.get(g)[1];
-            pixels[g] = new byte[count * size * 3 * s * s];
-            draws[g] = new CropTransform.Crop[count * size];
-            if (photometricOnLoader) {
-                // Direct and native-order so toDevice can hand it to PyTorch without a copy.
-                images[g] = buffers.take(pixels[g].length * Float.BYTES);
-                imageFloats[g] = images[g].asFloatBuffer();
-            }
-        }
-        int replacement = first + size; // position in the epoch order of the next stand-in
-        int attempts = 0;
-        for (int slot = 0; slot < size; slot++) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new IllegalStateException("loader interrupted");
-            }
-            int index = perm[first + slot];
-            RandomGenerator rng = Seeds.derive(seed, "crop", epoch, index);
-            DecodedImage image = null;
-            while (image == null) {
-                try {
-                    image = dataset.decode(index);
-                } catch (IOException | RuntimeException e) {
-                    if (!skipUnreadable) {
-                        throw new UncheckedIOException(
-                                new IOException(
-                                        String.format(
-                                                "%s: image %d is unreadable (%s); evaluation needs every image: fix or remove"
-                                                        + " the file",
-                                                dataset.name(), index, e.getMessage()),
-                                        e));
-                    }
-                    if (failed.add(index)) {
-                        skippedTotal.incrementAndGet();
-                        LOG.warn(
-                                "skipping unreadable image {} of {}: {}",
-                                index,
-                                dataset.name(),
-                                e.getMessage());
-                    }
-                    if (++attempts > n) {
-                        throw new UncheckedIOException(
-                                new IOException(
-                                        dataset.name()
-                                                + ": no readable image left to fill batch "
-                                                + b
-                                                + " of epoch "
-                                                + epoch));
-                    }
-                    index = perm[replacement++ % n];
-                    rng = Seeds.derive(seed, "crop-replacement", epoch, index, b, slot);
-                }
-            }
-            indices[slot] = index;
-            labels[slot] = dataset.label(index);
-            CropTransform.Crop[] crops = transform.sample(image.width(), image.height(), rng);
-            for (int k = 0; k < crops.length; k++) {
-                int g = cropGroup[k];
-                int s = outputGroups.get(g)[0];
-                int pos = cropInGroup[k] * size + slot;
-                int len = 3 * s * s;
-                crops[k].cut(image, s, pixels[g], pos * len);
-                draws[g][pos] = crops[k];
-                if (photometricOnLoader) {
-                    cropPhotometric[k].applyOnHost(
-                            draws[g][pos], pixels[g], pos * len, s, imageFloats[g], pos * len);
-                }
-            }
-        }
-        List<HostBatch.Group> groups = new ArrayList<>();
-        for (int g = 0; g < groupsCount; g++) {
-            int[] og = outputGroups.get(g);
-            groups.add(
-                    new HostBatch.Group(
-                            og[0],
-                            og[1],
-                            pixels[g],
-                            draws[g],
-                            segments.get(g),
-                            images[g],
-                            buffers));
-        }
-        return new HostBatch(epoch, b, indices, labels, groups);
     }
 
     /** Where the photometric ops (jitter, grayscale, blur, solarise, normalise) run. */
