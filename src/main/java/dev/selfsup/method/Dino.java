@@ -3,8 +3,6 @@ package dev.selfsup.method;
 import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -16,7 +14,6 @@ import dev.selfsup.loss.DinoLoss;
 import dev.selfsup.model.Backbone;
 import dev.selfsup.model.DinoHead;
 import dev.selfsup.optim.ParamGroup;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -213,15 +210,11 @@ public final class Dino implements Method {
                 settings.globalCrops(),
                 crops);
         NDArray[] s =
-                outputs(ps, student, studentHead, Views.images(batch, Crops.all()), crops, true);
+                Views.outputs(ps, student, studentHead, batch, Crops.all(), true)
+                        .toArray(new NDArray[0]);
         NDArray[] t =
-                outputs(
-                        ps,
-                        teacher,
-                        teacherHead,
-                        Views.images(batch, globals),
-                        settings.globalCrops(),
-                        true);
+                Views.outputs(ps, teacher, teacherHead, batch, globals, true)
+                        .toArray(new NDArray[0]);
         for (int i = 0; i < t.length; i++) {
             t[i] = t[i].stopGradient();
         }
@@ -230,26 +223,6 @@ public final class Dino implements Method {
                 DinoLoss.loss(s, t, center, settings.studentTemperature(), lastTeacherTemperature);
         pendingCenter = DinoLoss.updateCenter(center, t, settings.centerMomentum());
         return loss;
-    }
-
-    /**
-     * Head outputs per crop: one backbone pass per run of consecutive crops of one size (as the
-     * official MultiCropWrapper, so BatchNorm sees both global crops together), one head pass.
-     */
-    private static NDArray[] outputs(
-            ParameterStore ps,
-            Block backbone,
-            Block head,
-            List<NDArray> images,
-            int count,
-            boolean training) {
-        NDList features = new NDList();
-        for (NDArray x : sameSizeRuns(images)) {
-            features.add(backbone.forward(ps, new NDList(x), training).singletonOrThrow());
-        }
-        NDArray all = features.size() == 1 ? features.head() : NDArrays.concat(features, 0);
-        NDArray out = head.forward(ps, new NDList(all), training).singletonOrThrow();
-        return out.split(count, 0).toArray(new NDArray[0]);
     }
 
     @Override
@@ -273,22 +246,5 @@ public final class Dino implements Method {
     @Override
     public Map<String, Double> stepMetrics() {
         return Map.of("ema_momentum", lastMomentum, "teacher_temperature", lastTeacherTemperature);
-    }
-
-    /** Concatenates consecutive arrays of the same image size along the batch axis. */
-    static List<NDArray> sameSizeRuns(List<NDArray> images) {
-        List<NDArray> out = new ArrayList<>();
-        NDList run = new NDList();
-        for (NDArray x : images) {
-            if (!run.isEmpty() && !run.head().getShape().slice(1).equals(x.getShape().slice(1))) {
-                out.add(run.size() == 1 ? run.head() : NDArrays.concat(run, 0));
-                run = new NDList();
-            }
-            run.add(x);
-        }
-        if (!run.isEmpty()) {
-            out.add(run.size() == 1 ? run.head() : NDArrays.concat(run, 0));
-        }
-        return out;
     }
 }

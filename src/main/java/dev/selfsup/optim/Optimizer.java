@@ -68,8 +68,7 @@ public abstract class Optimizer {
 
     private final NDManager manager;
     private final Schedule learningRate;
-    private final double weightDecay;
-    private final Schedule weightDecaySchedule;
+    private final Schedule weightDecay;
 
     /** Slots and state arrays; see {@link StateStore}. */
     private final StateStore store;
@@ -87,7 +86,6 @@ public abstract class Optimizer {
         this.manager = builder.manager;
         this.learningRate = builder.learningRate;
         this.weightDecay = builder.weightDecay;
-        this.weightDecaySchedule = builder.weightDecaySchedule;
         this.store = new StateStore(manager, List.copyOf(builder.groups));
     }
 
@@ -209,7 +207,7 @@ public abstract class Optimizer {
      * @return the weight decay given to the builder (at iteration 0 if it follows a schedule)
      */
     public final double getWeightDecay() {
-        return weightDecaySchedule == null ? weightDecay : weightDecaySchedule.value(0);
+        return weightDecay(0);
     }
 
     /**
@@ -220,10 +218,7 @@ public abstract class Optimizer {
      * @throws IllegalArgumentException if a scheduled decay is negative there
      */
     public final double weightDecay(long iteration) {
-        if (weightDecaySchedule == null) {
-            return weightDecay;
-        }
-        double decay = weightDecaySchedule.value(iteration);
+        double decay = weightDecay.value(iteration);
         checkArgument(
                 decay >= 0 && Double.isFinite(decay),
                 "the weight-decay schedule gives %s at iteration %s; it must stay finite and >= 0",
@@ -314,11 +309,10 @@ public abstract class Optimizer {
         NDManager manager;
         List<ParamGroup> groups;
         Schedule learningRate;
-        double weightDecay;
-        Schedule weightDecaySchedule;
+        Schedule weightDecay;
 
         BaseBuilder(double defaultWeightDecay) {
-            this.weightDecay = defaultWeightDecay;
+            this.weightDecay = Schedule.constant(defaultWeightDecay);
         }
 
         abstract B self();
@@ -370,8 +364,7 @@ public abstract class Optimizer {
                     Double.isFinite(weightDecay) && weightDecay >= 0,
                     "weightDecay must be finite and >= 0, got %s",
                     weightDecay);
-            this.weightDecay = weightDecay;
-            this.weightDecaySchedule = null;
+            this.weightDecay = Schedule.constant(weightDecay);
             return self();
         }
 
@@ -385,7 +378,7 @@ public abstract class Optimizer {
          * @return this builder
          */
         public B optWeightDecay(Schedule weightDecay) {
-            this.weightDecaySchedule = Objects.requireNonNull(weightDecay, "weightDecay");
+            this.weightDecay = Objects.requireNonNull(weightDecay, "weightDecay");
             return self();
         }
     }

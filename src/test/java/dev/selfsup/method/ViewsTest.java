@@ -187,4 +187,38 @@ class ViewsTest {
         }
         return out;
     }
+
+    @Test
+    void consecutiveGroupsOfOneSizeGoThroughTheBackboneTogether() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int b = 3;
+            NDArray g0 =
+                    m.arange(b * 3 * 16 * 16)
+                            .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                            .reshape(b, 3, 16, 16);
+            NDArray g1 = g0.add(1);
+            NDArray local = m.zeros(new Shape(2L * b, 3, 8, 8));
+            MultiCropBatch batch =
+                    new MultiCropBatch(
+                            List.of(
+                                    new MultiCropBatch.Group(16, 1, g0),
+                                    new MultiCropBatch.Group(16, 1, g1),
+                                    new MultiCropBatch.Group(8, 2, local)),
+                            m.zeros(new Shape(b), ai.djl.ndarray.types.DataType.INT64),
+                            new int[b]);
+            List<NDArray> all = Views.images(batch, Crops.all());
+            assertEquals(
+                    List.of(new Shape(2L * b, 3, 16, 16), new Shape(2L * b, 3, 8, 8)),
+                    all.stream().map(NDArray::getShape).toList(),
+                    "the two 16-px groups merged");
+            assertArrayEquals(
+                    g1.toFloatArray(),
+                    all.get(0).get("3:").toFloatArray(),
+                    0f,
+                    "crop-major: global crop 1 after global crop 0");
+            List<NDArray> teacher = Views.images(batch, Crops.of(0, 1));
+            assertEquals(1, teacher.size());
+            assertEquals(new Shape(2L * b, 3, 16, 16), teacher.get(0).getShape());
+        }
+    }
 }
