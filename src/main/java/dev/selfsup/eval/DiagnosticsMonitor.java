@@ -3,23 +3,16 @@ package dev.selfsup.eval;
 import static dev.selfsup.internal.Checks.checkArgument;
 import static dev.selfsup.internal.Checks.checkState;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.selfsup.augment.MultiCrop;
-import dev.selfsup.data.HostBatch;
 import dev.selfsup.data.ImageDataset;
-import dev.selfsup.data.Loader;
-import dev.selfsup.data.MultiCropBatch;
-import dev.selfsup.data.ValidationSplit;
 import dev.selfsup.method.Method;
 import java.io.IOException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,26 +47,20 @@ import org.slf4j.LoggerFactory;
 public final class DiagnosticsMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(DiagnosticsMonitor.class);
 
-    private final float[] views; // [2B, 3, S, S]: all first views, then all second views
-    private final Shape shape;
-    private final long[] labels; // empty when unlabelled
+    private final FixedViews views;
     private final int batch;
     private final int everySteps;
     private final boolean pairScores;
-    private final double rankWarnFraction;
-    private final double rankWarnDrop;
-    private final double[] maxRank = new double[2]; // backbone, projector
-    private final boolean[] collapsed = new boolean[2];
+    private final RankWatch backboneRank;
+    private final RankWatch projectorRank;
 
-    private DiagnosticsMonitor(Builder b, float[] views, Shape shape, long[] labels) {
+    private DiagnosticsMonitor(Builder b, FixedViews views) {
         this.views = views;
-        this.shape = shape;
-        this.labels = labels;
         this.batch = b.batch;
         this.everySteps = b.everySteps;
         this.pairScores = b.pairScores;
-        this.rankWarnFraction = b.rankWarnFraction;
-        this.rankWarnDrop = b.rankWarnDrop;
+        this.backboneRank = new RankWatch("backbone", b.rankWarnFraction, b.rankWarnDrop);
+        this.projectorRank = new RankWatch("projector", b.rankWarnFraction, b.rankWarnDrop);
     }
 
     /**
@@ -100,7 +87,7 @@ public final class DiagnosticsMonitor {
      * @return true when every image is labelled
      */
     public boolean labelled() {
-        return labels.length > 0;
+        return views.labelled();
     }
 
     /**
@@ -138,7 +125,7 @@ public final class DiagnosticsMonitor {
         Map<String, Double> values = new LinkedHashMap<>();
         try {
             ParameterStore ps = new ParameterStore(scope, false);
-            NDArray images = scope.create(views, shape); // [2B, 3, S, S]
+            NDArray images = views.images(scope); // [2B, 3, S, S]
             // one view at a time: half the activation memory of a [2B] pass, the same numbers
             NDArray h1 = features(method, ps, images.get("0:{}", batch)); // [B, F]
             NDArray h2 = features(method, ps, images.get("{}:", batch));
@@ -155,8 +142,8 @@ public final class DiagnosticsMonitor {
                     "uniformity_projector",
                     (EmbeddingDiagnostics.uniformity(z1) + EmbeddingDiagnostics.uniformity(z2))
                             / 2);
-            values.put("rankme_backbone", rank(0, "backbone", h1, step));
-            values.put("rankme_projector", rank(1, "projector", z1, step));
+            values.put("rankme_backbone", rank(backboneRank, h1, step));
+            values.put("rankme_projector", rank(projectorRank, z1, step));
             if (pairScores) {
                 EmbeddingDiagnostics.PairScores s = EmbeddingDiagnostics.pairScores(z1, z2);
                 values.put("pos_score_mean", s.positiveMean());
@@ -165,7 +152,7 @@ public final class DiagnosticsMonitor {
                 values.put("neg_score_var", s.negativeVariance());
             }
             if (labelled()) {
-                NDArray l = scope.create(labels);
+                NDArray l = views.labels(scope);
                 values.put("tolerance_backbone", EmbeddingDiagnostics.tolerance(h1, l));
                 values.put("tolerance_projector", EmbeddingDiagnostics.tolerance(z1, l));
             }
@@ -185,41 +172,11 @@ public final class DiagnosticsMonitor {
         return h;
     }
 
-    /**
-     * RankMe of one embedding; logs a WARNING on entering the collapsed state (not again until it
-     * recovers).
-     */
-    private double rank(int which, String name, NDArray x, long step) {
+    /** RankMe of one embedding; logs the watch's warning when the rank collapses. */
+    private static double rank(RankWatch watch, NDArray x, long step) {
         double rank = EmbeddingDiagnostics.effectiveRank(x);
         long ceiling = Math.min(x.getShape().get(0), x.getShape().get(1));
-        if (step > 0) { // a random network's rank is no baseline: early training lowers it
-            maxRank[which] = Math.max(maxRank[which], rank);
-        }
-        boolean low = rank < rankWarnFraction * ceiling;
-        boolean dropped = rank < (1 - rankWarnDrop) * maxRank[which];
-        if ((low || dropped) && !collapsed[which]) {
-            String w =
-                    String.format(
-                            Locale.ROOT,
-                            "step %d: %s effective rank (RankMe) %.1f is %s — the embedding may be collapsing"
-                                    + " (check the learning rate, temperature, augmentations and head)",
-                            step,
-                            name,
-                            rank,
-                            low
-                                    ? String.format(
-                                            Locale.ROOT,
-                                            "below %.0f %% of its ceiling %d",
-                                            100 * rankWarnFraction,
-                                            ceiling)
-                                    : String.format(
-                                            Locale.ROOT,
-                                            "%.0f %% below its maximum %.1f",
-                                            100 * (1 - rank / maxRank[which]),
-                                            maxRank[which]));
-            LOG.warn(w);
-        }
-        collapsed[which] = low || dropped;
+        watch.record(rank, ceiling, step).ifPresent(LOG::warn);
         return rank;
     }
 
@@ -229,7 +186,7 @@ public final class DiagnosticsMonitor {
      * @return {backbone, projector}
      */
     boolean[] collapsed() {
-        return collapsed.clone();
+        return new boolean[] {backboneRank.collapsed(), projectorRank.collapsed()};
     }
 
     /** Builder of a {@link DiagnosticsMonitor}. */
@@ -364,49 +321,13 @@ public final class DiagnosticsMonitor {
                     rankWarnDrop > 0 && rankWarnDrop < 1,
                     "rank warn drop must be in (0, 1), got %s",
                     rankWarnDrop);
-            ImageDataset chosen = ValidationSplit.subset(dataset, batch, seed);
-            MultiCrop twoViews = MultiCrop.of(transform.groups().get(0).withCount(2));
-            float[] pixels;
-            Shape shape;
-            int[] l;
-            try (Loader loader =
-                            Loader.builder()
-                                    .setDataset(chosen)
-                                    .setTransform(twoViews)
-                                    .setBatchSize(batch)
-                                    .optThreads(2)
-                                    .optShuffle(false)
-                                    .optDropLast(false)
-                                    .optSeed(seed)
-                                    .optDevice(Device.cpu())
-                                    .build();
-                    Loader.Epoch epoch = loader.epoch(0);
-                    NDManager host = NDManager.newBaseManager(Device.cpu())) {
-                HostBatch b = epoch.next();
-                if (epoch.skippedImages() > 0) {
-                    throw new IOException(
-                            chosen.name()
-                                    + ": an image of the diagnostics batch is unreadable"
-                                    + " (see the warning above); choose another seed or fix the file");
-                }
-                MultiCropBatch onHost = b.toDevice(host);
-                NDArray images = onHost.groups().get(0).images(); // [2B, 3, S, S], crop-major
-                pixels = images.toFloatArray();
-                shape = images.getShape();
-                l = b.labels();
-            }
-            boolean labelled = dataset.numClasses() > 0;
-            for (int v : l) {
-                labelled &= v >= 0;
-            }
-            long[] labels =
-                    labelled ? java.util.Arrays.stream(l).asLongStream().toArray() : new long[0];
-            if (!labelled) {
+            FixedViews views = FixedViews.draw(dataset, transform, batch, seed);
+            if (!views.labelled()) {
                 LOG.info(
                         "diagnostics: {} has no labels, so tolerance is not logged",
                         dataset.name());
             }
-            return new DiagnosticsMonitor(this, pixels, shape, labels);
+            return new DiagnosticsMonitor(this, views);
         }
     }
 }

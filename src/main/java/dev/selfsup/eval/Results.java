@@ -2,21 +2,8 @@ package dev.selfsup.eval;
 
 import static dev.selfsup.internal.Checks.checkArgument;
 
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParser;
-import com.google.gson.ToNumberPolicy;
-import com.google.gson.reflect.TypeToken;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,14 +46,6 @@ public record Results(
         Double bestTop5,
         Integer lastEpoch,
         Split split) {
-
-    private static final Gson GSON =
-            new GsonBuilder()
-                    .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-                    .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE)
-                    .setPrettyPrinting()
-                    .disableHtmlEscaping()
-                    .create();
 
     /**
      * Checks the required fields.
@@ -252,22 +231,7 @@ public record Results(
      * @return the record, dated now
      */
     public static Results linearProbe(ProbeResult r, Dataset dataset, Weights weights) {
-        Map<String, Object> hp = new LinkedHashMap<>(r.protocol().hyperParameters());
-        hp.put("seed", r.seed());
-        return new Results(
-                "linear_top1",
-                r.lastTop1(),
-                new Protocol("linear/" + r.protocol().name(), hp),
-                dataset,
-                weights,
-                now(),
-                r.lastTop1(),
-                r.lastTop5(),
-                r.bestEpoch(),
-                r.bestTop1(),
-                r.bestTop5(),
-                r.lastEpoch(),
-                null);
+        return ProtocolResults.linearProbe(r, dataset, weights);
     }
 
     /**
@@ -281,24 +245,7 @@ public record Results(
      * @return the record, dated now
      */
     public static Results fineTune(ProbeResult r, Dataset dataset, Weights weights) {
-        Results linear = linearProbe(r, dataset, weights);
-        Map<String, Object> hp = new LinkedHashMap<>(linear.protocol().hyperParameters());
-        hp.put("trained", "backbone (training mode) + linear classifier, end to end");
-        hp.put("weight_decay_on", "all parameters");
-        return new Results(
-                "finetune_top1",
-                linear.value(),
-                new Protocol("finetune/" + r.protocol().name(), hp),
-                dataset,
-                weights,
-                linear.date(),
-                linear.top1(),
-                linear.top5(),
-                linear.bestEpoch(),
-                linear.bestTop1(),
-                linear.bestTop5(),
-                linear.lastEpoch(),
-                linear.split());
+        return ProtocolResults.fineTune(r, dataset, weights);
     }
 
     /**
@@ -359,25 +306,7 @@ public record Results(
      * @return the record, dated now
      */
     public static Results knn(Knn.Score s, Dataset dataset, Weights weights) {
-        Map<String, Object> hp = new LinkedHashMap<>();
-        hp.put("k", s.k());
-        hp.put("temperature", s.temperature());
-        hp.put("features", "l2-normalised, cosine similarity");
-        hp.put("vote", "sum of exp(sim / temperature) per class over the k nearest");
-        return new Results(
-                "knn_top1",
-                s.top1(),
-                new Protocol("knn", hp),
-                dataset,
-                weights,
-                now(),
-                s.top1(),
-                s.top5(),
-                null,
-                null,
-                null,
-                null,
-                null);
+        return ProtocolResults.knn(s, dataset, weights);
     }
 
     /**
@@ -386,7 +315,7 @@ public record Results(
      * @return the JSON text
      */
     public String toJson() {
-        return GSON.toJson(this);
+        return ResultsJson.toJson(this);
     }
 
     /**
@@ -396,7 +325,7 @@ public record Results(
      * @throws IOException if the file cannot be written
      */
     public void write(Path file) throws IOException {
-        writeText(file, toJson());
+        ResultsJson.write(file, this);
     }
 
     /**
@@ -407,7 +336,7 @@ public record Results(
      * @throws IOException if the file cannot be written
      */
     public static void writeAll(Path file, List<Results> results) throws IOException {
-        writeText(file, GSON.toJson(results));
+        ResultsJson.write(file, results);
     }
 
     /**
@@ -419,11 +348,7 @@ public record Results(
      * @throws IOException if the file cannot be read or holds an array of several records
      */
     public static Results read(Path file) throws IOException {
-        List<Results> all = readAll(file);
-        if (all.size() != 1) {
-            throw new IOException(file + " holds " + all.size() + " results; use readAll");
-        }
-        return all.get(0);
+        return ResultsJson.read(file);
     }
 
     /**
@@ -434,36 +359,6 @@ public record Results(
      * @throws IOException if the file cannot be read or is not a results file
      */
     public static List<Results> readAll(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        try {
-            JsonElement json = JsonParser.parseString(text);
-            List<Results> out =
-                    json.isJsonArray()
-                            ? GSON.fromJson(json, new TypeToken<List<Results>>() {}.getType())
-                            : List.of(GSON.fromJson(json, Results.class));
-            for (Results r : out) {
-                Objects.requireNonNull(r.metric(), "metric");
-            }
-            return out;
-        } catch (RuntimeException e) {
-            throw new IOException(file + " is not a results file: " + e.getMessage(), e);
-        }
-    }
-
-    private static String now() {
-        return OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-    }
-
-    private static void writeText(Path file, String text) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
-            Files.move(
-                    tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return ResultsJson.readAll(file);
     }
 }
