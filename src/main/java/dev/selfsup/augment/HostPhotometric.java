@@ -11,14 +11,14 @@ import java.util.Map;
  * <p>Same formulas, same float32 operation order as the tensor ops ({@link ColorJitter}, {@link
  * RandomGrayscale}, {@link GaussianBlur}, {@link Solarize}, {@link Normalize}), so results agree to
  * float rounding: the sums whose order differs are the contrast mean (here accumulated in double)
- * and the blur taps (PyTorch's convolution may reorder them; taps below {@link #NEGLIGIBLE_TAP} are
- * skipped), a few 1e-7 on [0, 1] values.
+ * and the blur taps (PyTorch's convolution may reorder them; taps below {@link
+ * HostBlur#NEGLIGIBLE_TAP} are skipped), a few 1e-7 on [0, 1] values.
  *
  * <p>Speed: each op is one pass over three per-thread colour planes, written as a counted loop that
  * indexes every array with the same {@code i} from 0 — the only form HotSpot's C2 (JDK 17) turns
  * into SIMD code; shifted reads of one array, or the same array at two offsets, stay scalar. Hence
- * the branch-free hue and the blur through row arrays and transposes. Nothing is allocated per crop
- * except the blur kernel.
+ * the branch-free hue ({@link HostHue}) and the blur through row arrays and transposes ({@link
+ * HostBlur}). Nothing is allocated per crop except the blur kernel.
  */
 final class HostPhotometric {
     private static final float R = RandomGrayscale.RED;
@@ -49,22 +49,11 @@ final class HostPhotometric {
         }
     }
 
-    /** One thread's blur planes as row arrays, for one crop side. */
-    static final class Scratch {
-        final float[][] a;
-        final float[][] b;
-
-        Scratch(int size) {
-            a = new float[size][size];
-            b = new float[size][size];
-        }
-    }
-
     /** Per thread and crop area / side (SwAV alternates 224 and 96 on each worker). */
     private static final ThreadLocal<Map<Integer, Planes>> PLANES =
             ThreadLocal.withInitial(HashMap::new);
 
-    private static final ThreadLocal<Map<Integer, Scratch>> BLUR =
+    private static final ThreadLocal<Map<Integer, HostBlur.Scratch>> BLUR =
             ThreadLocal.withInitial(HashMap::new);
 
     /** {@code u / 255f} for every byte u: the same float as {@code toType(FLOAT32).divi(255f)}. */
@@ -118,7 +107,7 @@ final class HostPhotometric {
                     }
                     default -> {
                         if (d.hue() != 0f) {
-                            hue(pl, n, d.hue());
+                            HostHue.hue(pl, n, d.hue());
                         }
                     }
                 }
@@ -129,10 +118,10 @@ final class HostPhotometric {
         }
         if (d.blurSigma() > 0) {
             float[] kernel = GaussianBlur.kernel1d(p.blur().kernelSize(), d.blurSigma());
-            Scratch scratch = BLUR.get().computeIfAbsent(s, Scratch::new);
-            blurPlane(r, s, kernel, scratch);
-            blurPlane(g, s, kernel, scratch);
-            blurPlane(b, s, kernel, scratch);
+            HostBlur.Scratch scratch = BLUR.get().computeIfAbsent(s, HostBlur.Scratch::new);
+            HostBlur.blurPlane(r, s, kernel, scratch);
+            HostBlur.blurPlane(g, s, kernel, scratch);
+            HostBlur.blurPlane(b, s, kernel, scratch);
         }
         float[] mean = p.normalize().mean();
         float[] std = p.normalize().std();
@@ -159,7 +148,7 @@ final class HostPhotometric {
         }
     }
 
-    private static float clamp(float v) {
+    static float clamp(float v) {
         return Math.min(Math.max(v, 0f), 1f);
     }
 
@@ -211,66 +200,6 @@ final class HostPhotometric {
         }
     }
 
-    /** 2^127: turns any positive difference of two distinct pipeline values into ≥ 1. */
-    private static final float BIG = 0x1p127f;
-
-    /** 1.5·2^23: {@code (t + MAGIC) − MAGIC} rounds a small t to an integer. */
-    private static final float MAGIC = 0x1.8p23f;
-
-    /**
-     * Same closed form as {@link ColorJitter#hue}, written without branches and split into short
-     * loops so that C2 vectorises it (it only unrolls, hence vectorises, small loop bodies). The
-     * three-way choice of the hue formula uses exact 0/1 weights: {@code e = 1 − min(1, (v −
-     * r)·2^127)} is 1 when v = r and 0 for any difference above 2^-127 (pixel values are far from
-     * that), and {@code e·x + (1 − e)·y} is then exactly x or y.
-     */
-    static void hue(Planes p, int n, float factor) {
-        float shift = 6f * factor + 6f;
-        float[] r = p.r;
-        float[] g = p.g;
-        float[] b = p.b;
-        float[] v = p.v;
-        float[] c = p.c;
-        float[] h = p.h;
-        for (int i = 0; i < n; i++) {
-            float vi = Math.max(Math.max(r[i], g[i]), b[i]);
-            v[i] = vi;
-            c[i] = vi - Math.min(Math.min(r[i], g[i]), b[i]);
-        }
-        for (int i = 0; i < n; i++) {
-            float isR = 1f - Math.min(1f, (v[i] - r[i]) * BIG);
-            float isG = (1f - isR) * (1f - Math.min(1f, (v[i] - g[i]) * BIG));
-            float isB = (1f - isR) - isG;
-            h[i] = isR * (g[i] - b[i]) + isG * (b[i] - r[i]) + isB * (r[i] - g[i]);
-            r[i] = isG * 2f + isB * 4f; // the sector base, kept in r until r is rewritten
-        }
-        for (int i = 0; i < n; i++) {
-            float div = c[i] + (1f - Math.min(1f, c[i] * BIG)); // chroma, or 1 for grey (H = 0)
-            h[i] = (h[i] / div + r[i]) + shift;
-        }
-        channel(r, v, c, h, n, 6f);
-        channel(g, v, c, h, n, 4f);
-        channel(b, v, c, h, n, 2f);
-    }
-
-    /** {@code x = v − weight(h + offset)·c}. */
-    private static void channel(float[] x, float[] v, float[] c, float[] h, int n, float offset) {
-        for (int i = 0; i < n; i++) {
-            x[i] = v[i] - weight(h[i] + offset) * c[i];
-        }
-    }
-
-    /**
-     * {@code clamp(2 − |(a mod 6) − 3|, 0, 1)} for a in [0, 24), the mod with a rounded quotient:
-     * where it lands on the other side of a multiple of 6 the result is 0 either way (|m − 3| is 3
-     * at both ends).
-     */
-    private static float weight(float a) {
-        float q = (a * (1f / 6f) - 0.5f + MAGIC) - MAGIC;
-        float m = a - 6f * q;
-        return clamp(2f - Math.abs(m - 3f));
-    }
-
     static void grayscale(float[] r, float[] g, float[] b, int n) {
         for (int i = 0; i < n; i++) {
             float l = r[i] * R + g[i] * G + b[i] * B;
@@ -278,142 +207,6 @@ final class HostPhotometric {
             g[i] = l;
             b[i] = l;
         }
-    }
-
-    /**
-     * Taps of the kernel that can move a [0, 1] value: a Gaussian kernel's outer weights fall to
-     * 1e-30 for small σ; skipping those below this bound changes a result by less than the bound
-     * times the kernel size (< 3e-8 for SimCLR's 23 taps).
-     */
-    static final float NEGLIGIBLE_TAP = 1e-9f;
-
-    /**
-     * Separable Gaussian blur of one s×s plane in place, reflect padding. Both 1-D passes are the
-     * same vertical pass over row arrays ({@code out[j] += w·in[j]}, one index: the form C2
-     * vectorises), with a transpose in between and after, instead of a horizontal pass whose
-     * shifted reads it does not.
-     */
-    static void blurPlane(float[] x, int s, float[] kernel, Scratch scratch) {
-        int lo = 0;
-        int pad = kernel.length / 2;
-        while (lo < pad && kernel[lo] < NEGLIGIBLE_TAP) {
-            lo++;
-        }
-        float[][] a = scratch.a;
-        float[][] b = scratch.b;
-        for (int y = 0; y < s; y++) {
-            System.arraycopy(x, y * s, a[y], 0, s);
-        }
-        verticalPass(a, b, s, kernel, lo);
-        transpose(b, a, s);
-        verticalPass(a, b, s, kernel, lo);
-        transposeToPlane(b, x, s);
-    }
-
-    /**
-     * {@code out[y] = Σ_q kernel[q]·in[reflect(y − pad + q)]}, taps {@code lo .. k − 1 − lo}. The
-     * kernel is symmetric, so taps q and k − 1 − q share one multiply, and two such pairs share one
-     * pass over {@code out[y]}.
-     */
-    private static void verticalPass(float[][] in, float[][] out, int s, float[] kernel, int lo) {
-        int pad = kernel.length / 2;
-        float wc = kernel[pad];
-        for (int y = 0; y < s; y++) {
-            float[] o = out[y];
-            float[] c = in[y];
-            for (int j = 0; j < s; j++) {
-                o[j] = wc * c[j];
-            }
-            int q = lo;
-            for (; q + 1 < pad; q += 2) {
-                float[] a0 = in[reflect(y - pad + q, s)];
-                float[] a1 = in[reflect(y + pad - q, s)];
-                float[] b0 = in[reflect(y - pad + q + 1, s)];
-                float[] b1 = in[reflect(y + pad - q - 1, s)];
-                float wa = kernel[q];
-                float wb = kernel[q + 1];
-                for (int j = 0; j < s; j++) {
-                    o[j] += wa * (a0[j] + a1[j]) + wb * (b0[j] + b1[j]);
-                }
-            }
-            if (q < pad) {
-                float[] a0 = in[reflect(y - pad + q, s)];
-                float[] a1 = in[reflect(y + pad - q, s)];
-                float wa = kernel[q];
-                for (int j = 0; j < s; j++) {
-                    o[j] += wa * (a0[j] + a1[j]);
-                }
-            }
-        }
-    }
-
-    /**
-     * {@code out[j][y] = in[y][j]}, eight rows of {@code in} at a time (one row reference each).
-     */
-    private static void transpose(float[][] in, float[][] out, int s) {
-        int y = 0;
-        for (; y + 7 < s; y += 8) {
-            float[] r0 = in[y];
-            float[] r1 = in[y + 1];
-            float[] r2 = in[y + 2];
-            float[] r3 = in[y + 3];
-            float[] r4 = in[y + 4];
-            float[] r5 = in[y + 5];
-            float[] r6 = in[y + 6];
-            float[] r7 = in[y + 7];
-            for (int j = 0; j < s; j++) {
-                float[] o = out[j];
-                o[y] = r0[j];
-                o[y + 1] = r1[j];
-                o[y + 2] = r2[j];
-                o[y + 3] = r3[j];
-                o[y + 4] = r4[j];
-                o[y + 5] = r5[j];
-                o[y + 6] = r6[j];
-                o[y + 7] = r7[j];
-            }
-        }
-        for (; y < s; y++) {
-            float[] r = in[y];
-            for (int j = 0; j < s; j++) {
-                out[j][y] = r[j];
-            }
-        }
-    }
-
-    /** {@code x[j·s + y] = in[y][j]}: the transpose back into the flat plane. */
-    private static void transposeToPlane(float[][] in, float[] x, int s) {
-        int y = 0;
-        for (; y + 7 < s; y += 8) {
-            float[] r0 = in[y];
-            float[] r1 = in[y + 1];
-            float[] r2 = in[y + 2];
-            float[] r3 = in[y + 3];
-            float[] r4 = in[y + 4];
-            float[] r5 = in[y + 5];
-            float[] r6 = in[y + 6];
-            float[] r7 = in[y + 7];
-            for (int j = 0, o = y; j < s; j++, o += s) {
-                x[o] = r0[j];
-                x[o + 1] = r1[j];
-                x[o + 2] = r2[j];
-                x[o + 3] = r3[j];
-                x[o + 4] = r4[j];
-                x[o + 5] = r5[j];
-                x[o + 6] = r6[j];
-                x[o + 7] = r7[j];
-            }
-        }
-        for (; y < s; y++) {
-            float[] r = in[y];
-            for (int j = 0; j < s; j++) {
-                x[j * s + y] = r[j];
-            }
-        }
-    }
-
-    private static int reflect(int i, int s) {
-        return i < 0 ? -i : i >= s ? 2 * (s - 1) - i : i;
     }
 
     static void solarize(float[] x, int n, float threshold) {

@@ -101,7 +101,7 @@ public record AugmentSettings(
                 preset != null,
                 "augment.preset",
                 preset,
-                "one of " + RecordBinder.enumNames(Preset.class));
+                "one of " + ScalarValues.enumNames(Preset.class));
         crops = crops.isEmpty() ? presetCrops(preset) : List.copyOf(crops);
         mean = List.copyOf(mean);
         std = List.copyOf(std);

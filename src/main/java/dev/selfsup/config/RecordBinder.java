@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -79,12 +78,15 @@ final class RecordBinder {
                 String full = join(prefix, k);
                 marks.put(full, t.getKeyNode().getStartMark());
                 if (Arrays.stream(components).noneMatch(c -> snake(c.getName()).equals(k))
-                        && !(hasMethod(components) && sections().contains(k))) {
+                        && !(MethodSections.hasMethod(components)
+                                && MethodSections.sections().contains(k))) {
                     throw new ConfigException(
                                     full,
                                     "unknown key; valid keys here: "
                                             + validKeys(components)
-                                            + (hasMethod(components) ? movedHint(k) : ""))
+                                            + (MethodSections.hasMethod(components)
+                                                    ? MethodSections.movedHint(k)
+                                                    : ""))
                             .at(location(t.getKeyNode().getStartMark()));
                 }
                 given.put(k, t.getValueNode());
@@ -154,7 +156,10 @@ final class RecordBinder {
                     || !Methods.names().contains(scalar.getValue().trim())) {
                 throw new ConfigException(
                                 key,
-                                "got '" + text(nameNode) + "', known methods: " + Methods.names())
+                                "got '"
+                                        + ScalarValues.text(nameNode)
+                                        + "', known methods: "
+                                        + Methods.names())
                         .at(location(nameNode.getStartMark()));
             }
             entry = Methods.named(scalar.getValue().trim());
@@ -171,7 +176,7 @@ final class RecordBinder {
                                         + " (section "
                                         + entry.section()
                                         + "); method sections: "
-                                        + sectionsByMethod())
+                                        + MethodSections.sectionsByMethod())
                         .at(marks.containsKey(full) ? location(marks.get(full)) : null);
             }
         }
@@ -182,37 +187,6 @@ final class RecordBinder {
             marks.putIfAbsent(full, section.getStartMark());
         }
         return (MethodSettings) bindRecord((Class) entry.type(), section, (Record) defaults, full);
-    }
-
-    private static boolean hasMethod(RecordComponent[] components) {
-        return Arrays.stream(components).anyMatch(c -> c.getType() == MethodSettings.class);
-    }
-
-    private static List<String> sections() {
-        return Methods.entries().stream().map(Methods.Entry::section).toList();
-    }
-
-    private static String sectionsByMethod() {
-        return Methods.entries().stream()
-                .map(e -> e.name() + " → " + e.section())
-                .collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    /** Where a key that belongs inside a method section may be meant (e.g. mochi → moco.mochi). */
-    private static String movedHint(String key) {
-        List<String> places = new ArrayList<>();
-        for (Methods.Entry<?> e : Methods.entries()) {
-            if (Arrays.stream(e.type().getRecordComponents())
-                    .anyMatch(c -> snake(c.getName()).equals(key))) {
-                places.add(e.section() + "." + key);
-            }
-        }
-        return places.isEmpty()
-                ? ""
-                : "; a method's "
-                        + key
-                        + " sits inside its section: "
-                        + String.join(" or ", places);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -226,7 +200,8 @@ final class RecordBinder {
         }
         if (List.class.isAssignableFrom(raw)) {
             if (!(node instanceof SequenceNode seq)) {
-                throw new ConfigException(key, "expected a list, got '" + text(node) + "'")
+                throw new ConfigException(
+                                key, "expected a list, got '" + ScalarValues.text(node) + "'")
                         .at(location(node.getStartMark()));
             }
             Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
@@ -237,58 +212,7 @@ final class RecordBinder {
             }
             return List.copyOf(out);
         }
-        if (!(node instanceof ScalarNode scalar)) {
-            throw new ConfigException(
-                            key, "expected a single " + describe(raw) + ", got a " + kind(node))
-                    .at(location(node.getStartMark()));
-        }
-        String s = scalar.getValue().trim();
-        try {
-            if (raw == String.class) {
-                return scalar.getValue();
-            }
-            if (s.isEmpty() || s.equals("~") || s.equalsIgnoreCase("null")) {
-                throw new ConfigException(key, "needs a value (" + describe(raw) + ")");
-            }
-            if (raw == int.class || raw == Integer.class) {
-                double d = Double.parseDouble(s.replace("_", ""));
-                if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-                    throw new NumberFormatException();
-                }
-                return (int) d;
-            }
-            if (raw == long.class || raw == Long.class) {
-                double d = Double.parseDouble(s.replace("_", ""));
-                if (d != Math.rint(d)) {
-                    throw new NumberFormatException();
-                }
-                return s.matches("-?[0-9_]+") ? Long.parseLong(s.replace("_", "")) : (long) d;
-            }
-            if (raw == double.class || raw == Double.class) {
-                return Double.parseDouble(s);
-            }
-            if (raw == boolean.class || raw == Boolean.class) {
-                if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-                    return Boolean.parseBoolean(s);
-                }
-                throw new NumberFormatException();
-            }
-            if (raw.isEnum()) {
-                String wanted = s.toUpperCase(Locale.ROOT).replace('-', '_');
-                for (Object constant : raw.getEnumConstants()) {
-                    if (((Enum<?>) constant).name().equals(wanted)) {
-                        return constant;
-                    }
-                }
-                throw new ConfigException(key, "got '" + s + "', valid: " + enumNames(raw));
-            }
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key, "got '" + s + "', expected " + describe(raw))
-                    .at(location(node.getStartMark()));
-        } catch (ConfigException e) {
-            throw e.at(location(node.getStartMark()));
-        }
-        throw new IllegalStateException("unsupported recipe field type " + type + " at " + key);
+        return ScalarValues.convert(type, raw, node, key);
     }
 
     /**
@@ -352,43 +276,13 @@ final class RecordBinder {
         }
     }
 
-    static String describe(Class<?> raw) {
-        if (raw == int.class || raw == long.class || raw == Integer.class || raw == Long.class) {
-            return "an integer";
-        }
-        if (raw == double.class || raw == Double.class) {
-            return "a number";
-        }
-        if (raw == boolean.class || raw == Boolean.class) {
-            return "true or false";
-        }
-        if (raw.isEnum()) {
-            return "one of " + enumNames(raw);
-        }
-        return "a " + raw.getSimpleName();
-    }
-
-    static String enumNames(Class<?> raw) {
-        return Arrays.stream(raw.getEnumConstants())
-                .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    private static String kind(Node n) {
-        return n instanceof MappingNode ? "mapping" : n instanceof SequenceNode ? "list" : "value";
-    }
-
-    private static String text(Node n) {
-        return n instanceof ScalarNode s ? s.getValue() : kind(n);
-    }
-
     private static String validKeys(RecordComponent[] components) {
         TreeSet<String> keys =
                 Arrays.stream(components)
                         .map(c -> snake(c.getName()))
                         .collect(Collectors.toCollection(TreeSet::new));
-        if (hasMethod(components)) {
-            keys.addAll(sections());
+        if (MethodSections.hasMethod(components)) {
+            keys.addAll(MethodSections.sections());
         }
         return keys.toString();
     }
