@@ -108,7 +108,7 @@ class BundledMethodSettingsTest {
                 60_000 / 256,
                 ((dev.selfsup.method.DinoSettings) fm.method()).freezeLastLayerIters(),
                 "one epoch of 60,000 images at batch 256 (drop_last)");
-        // the ImageNet recipe's values are checked against the official run in OfficialRecipesTest
+        // the ImageNet recipe's values are checked against the official run in DinoRecipeTest
         assertEquals("dino", RecipeLoader.load("dino_vit_small_imagenet", List.of()).methodName());
     }
 
