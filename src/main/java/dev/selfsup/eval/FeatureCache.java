@@ -8,15 +8,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import com.google.gson.GsonBuilder;
+import dev.selfsup.internal.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -132,20 +131,15 @@ public final class FeatureCache {
 
     private void write(String key, String weights, FeatureSource source, Features features)
             throws IOException {
-        Files.createDirectories(directory);
-        Path data = directory.resolve(key + ".ndlist");
-        Path tmp = Files.createTempFile(directory, key, ".tmp");
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-                NDArray labels = features.labels();
-                checkState(labels.getDataType() == DataType.INT64, "labels must be int64");
-                new NDList(features.features(), labels).encode(out);
-            }
-            Files.move(
-                    tmp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        NDArray labels = features.labels();
+        checkState(labels.getDataType() == DataType.INT64, "labels must be int64");
+        AtomicFiles.write(
+                directory.resolve(key + ".ndlist"),
+                tmp -> {
+                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+                        new NDList(features.features(), labels).encode(out);
+                    }
+                });
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("key", key);
         info.put("weights_sha256", weights);
@@ -154,20 +148,8 @@ public final class FeatureCache {
         info.put(
                 "shape", Arrays.stream(features.features().getShape().getShape()).boxed().toList());
         info.put("created", OffsetDateTime.now(ZoneOffset.UTC).toString());
-        Path json = directory.resolve(key + ".json");
-        Path jsonTmp = Files.createTempFile(directory, key, ".tmp");
-        try {
-            Files.writeString(
-                    jsonTmp,
-                    new GsonBuilder().setPrettyPrinting().create().toJson(info),
-                    StandardCharsets.UTF_8);
-            Files.move(
-                    jsonTmp,
-                    json,
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(jsonTmp);
-        }
+        AtomicFiles.writeString(
+                directory.resolve(key + ".json"),
+                new GsonBuilder().setPrettyPrinting().create().toJson(info));
     }
 }

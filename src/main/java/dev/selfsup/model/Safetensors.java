@@ -12,14 +12,13 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import dev.selfsup.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -124,31 +123,24 @@ final class Safetensors {
             head.put((byte) ' ');
         }
         head.flip();
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch =
-                FileChannel.open(
-                        tmp,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE)) {
-            writeFully(ch, head);
-            for (Tensor t : tensors) {
-                ByteBuffer data = t.data().get();
-                checkArgument(
-                        data.remaining() == t.shape().size() * t.dtype().bytes,
-                        "%s: %s bytes for %s %s",
-                        t.name(),
-                        data.remaining(),
-                        t.dtype(),
-                        t.shape());
-                writeFully(ch, data);
-            }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(
+                file,
+                tmp -> {
+                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                        writeFully(ch, head);
+                        for (Tensor t : tensors) {
+                            ByteBuffer data = t.data().get();
+                            checkArgument(
+                                    data.remaining() == t.shape().size() * t.dtype().bytes,
+                                    "%s: %s bytes for %s %s",
+                                    t.name(),
+                                    data.remaining(),
+                                    t.dtype(),
+                                    t.shape());
+                            writeFully(ch, data);
+                        }
+                    }
+                });
     }
 
     /** Reads and checks the header: every dtype known, every tensor's bytes inside the file. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import dev.selfsup.internal.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -16,7 +17,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,22 +45,19 @@ public record Checkpoint(JsonObject metadata, Map<String, NDArray> tensors) {
      * @throws IOException if writing fails; the previous file is then untouched
      */
     public void write(Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch =
-                        FileChannel.open(
-                                tmp,
-                                StandardOpenOption.CREATE,
-                                StandardOpenOption.WRITE,
-                                StandardOpenOption.TRUNCATE_EXISTING);
-                OutputStream os =
-                        new BufferedOutputStream(
-                                java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
-            writeTo(os);
-            os.flush();
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(
+                file,
+                tmp -> {
+                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                            OutputStream os =
+                                    new BufferedOutputStream(
+                                            java.nio.channels.Channels.newOutputStream(ch),
+                                            1 << 20)) {
+                        writeTo(os);
+                        os.flush();
+                        ch.force(true);
+                    }
+                });
     }
 
     void writeTo(OutputStream raw) throws IOException {

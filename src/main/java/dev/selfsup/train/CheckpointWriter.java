@@ -1,5 +1,6 @@
 package dev.selfsup.train;
 
+import dev.selfsup.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,15 +78,9 @@ final class CheckpointWriter implements LoopObserver {
         save(new Position(e.iterations(), e.epoch() + 1, 0));
         int done = e.epoch() + 1;
         if (everyEpochs > 0 && (done % everyEpochs == 0 || done == epochs)) {
-            Path target = epochFile.apply(done);
-            Files.createDirectories(target.toAbsolutePath().getParent());
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-            Files.copy(latest, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(
-                    tmp,
-                    target,
-                    StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(
+                    epochFile.apply(done),
+                    tmp -> Files.copy(latest, tmp, StandardCopyOption.REPLACE_EXISTING));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.selfsup.train;
 
 import com.google.gson.JsonObject;
+import dev.selfsup.internal.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -8,9 +9,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -133,10 +132,7 @@ public final class Plots {
     public static Path lines(Path file, String title, String xLabel, List<Series> series)
             throws IOException {
         BufferedImage img = render(series, title, xLabel);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        ImageIO.write(img, "png", tmp.toFile());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, tmp -> ImageIO.write(img, "png", tmp.toFile()));
         return file;
     }
 

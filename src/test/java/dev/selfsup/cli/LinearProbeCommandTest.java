@@ -110,9 +110,9 @@ class LinearProbeCommandTest extends EvalCommandFixture {
     }
 
     /**
-     * The acceptance case of issue 15: ImageNet-style train/val trees, the bundled ImageNet-100
-     * class list and SimCLR 1 % file list select 1,278 training images of 100 classes; classes
-     * outside the list in the tree are ignored.
+     * The ImageNet subset protocol end to end: ImageNet-style train/val trees, the bundled
+     * ImageNet-100 class list and SimCLR 1 % file list select 1,278 training images of 100 classes;
+     * classes outside the list in the tree are ignored.
      */
     @Test
     void linearProbeOnImagenet100WithTheOnePercentListUses1278TrainingImages() throws IOException {
