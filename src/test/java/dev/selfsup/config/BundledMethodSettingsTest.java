@@ -101,7 +101,7 @@ class BundledMethodSettingsTest {
         assertEquals("dino", fm.methodName());
         assertEquals(
                 new dev.selfsup.method.DinoSettings(
-                        1024, 512, 128, 3, false, true, 0.1, 0.04, 0.04, 0, 0.9, 0.996, 234, 2),
+                        1024, 512, 128, 3, false, true, 0.1, 0.04, 0.04, 0, 0.9, 0.99, 234, 2),
                 fm.method());
         assertEquals(List.of(2, 4), fm.augment().crops().stream().map(c -> c.count()).toList());
         assertEquals(
