@@ -40,19 +40,9 @@ final class ProtocolResults {
         Map<String, Object> hp = new LinkedHashMap<>(linear.protocol().hyperParameters());
         hp.put("trained", "backbone (training mode) + linear classifier, end to end");
         hp.put("weight_decay_on", "all parameters");
-        return new Results(
+        return linear.copy(
                 "finetune_top1",
-                linear.value(),
                 new Results.Protocol("finetune/" + r.protocol().name(), hp),
-                dataset,
-                weights,
-                linear.date(),
-                linear.top1(),
-                linear.top5(),
-                linear.bestEpoch(),
-                linear.bestTop1(),
-                linear.bestTop5(),
-                linear.lastEpoch(),
                 linear.split());
     }
 

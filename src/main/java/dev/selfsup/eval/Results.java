@@ -258,20 +258,7 @@ public record Results(
     public Results withProtocolEntries(Map<String, Object> entries) {
         Map<String, Object> hp = new LinkedHashMap<>(protocol.hyperParameters());
         hp.putAll(entries);
-        return new Results(
-                metric,
-                value,
-                new Protocol(protocol.name(), hp),
-                dataset,
-                weights,
-                date,
-                top1,
-                top5,
-                bestEpoch,
-                bestTop1,
-                bestTop5,
-                lastEpoch,
-                split);
+        return copy(metric, new Protocol(protocol.name(), hp), split);
     }
 
     /**
@@ -281,10 +268,15 @@ public record Results(
      * @return a copy
      */
     public Results withSplit(Split value) {
+        return copy(metric, protocol, Objects.requireNonNull(value, "split"));
+    }
+
+    /** This record under another metric, protocol or split; every measured field kept. */
+    Results copy(String newMetric, Protocol newProtocol, Split newSplit) {
         return new Results(
-                metric,
-                this.value,
-                protocol,
+                newMetric,
+                value,
+                newProtocol,
                 dataset,
                 weights,
                 date,
@@ -294,7 +286,7 @@ public record Results(
                 bestTop1,
                 bestTop5,
                 lastEpoch,
-                java.util.Objects.requireNonNull(value, "split"));
+                newSplit);
     }
 
     /**
