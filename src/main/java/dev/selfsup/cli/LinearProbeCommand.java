@@ -2,11 +2,7 @@ package dev.selfsup.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.selfsup.eval.AugmentedLinearProbe;
-import dev.selfsup.eval.Features;
-import dev.selfsup.eval.LinearProbe;
 import dev.selfsup.eval.ProbeProtocol;
-import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.Results;
 import dev.selfsup.run.EvalData;
 import dev.selfsup.run.EvalModel;
@@ -47,37 +43,8 @@ public final class LinearProbeCommand implements Callable<Integer> {
         long seed = engine.seed(0);
         try (NDManager manager = NDManager.newBaseManager(device)) {
             EvalModel model = inputs.model(manager);
-            ProbeResult r;
-            try (Features test = evaluation.features(model.block(), data.test(), manager)) {
-                if (probe.augment) {
-                    r =
-                            AugmentedLinearProbe.train(
-                                    model.block(),
-                                    data.train(),
-                                    evaluation.trainingTransform(),
-                                    test,
-                                    data.numClasses(),
-                                    protocol,
-                                    seed,
-                                    evaluation.settings().workers());
-                } else {
-                    try (Features train =
-                            evaluation.features(model.block(), data.train(), manager)) {
-                        r =
-                                LinearProbe.train(
-                                        train.features(),
-                                        train.labels(),
-                                        test.features(),
-                                        test.labels(),
-                                        data.numClasses(),
-                                        protocol,
-                                        seed);
-                    }
-                }
-            }
             Results results =
-                    Results.linearProbe(r, data.record(), model.weights())
-                            .withProtocolEntries(evaluation.probeTransforms(probe.augment));
+                    evaluation.linearProbe(model, data, protocol, probe.augment, seed, manager);
             evaluation.write(List.of(results), model, data, System.out);
         }
         return 0;

@@ -4,11 +4,8 @@ import static dev.selfsup.internal.Checks.checkArgument;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.selfsup.eval.AugmentedLinearProbe;
 import dev.selfsup.eval.DatasetFeatureSource;
-import dev.selfsup.eval.Features;
 import dev.selfsup.eval.FineTune;
-import dev.selfsup.eval.LinearProbe;
 import dev.selfsup.eval.ProbeProtocol;
 import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.Results;
@@ -141,37 +138,8 @@ public final class TransferCommand implements Callable<Integer> {
                 results =
                         Results.fineTune(r, data.record(), model.weights()).withProtocolEntries(t);
             } else {
-                ProbeResult r;
-                try (Features test = evaluation.features(model.block(), data.test(), manager)) {
-                    if (probe.augment) {
-                        r =
-                                AugmentedLinearProbe.train(
-                                        model.block(),
-                                        data.train(),
-                                        evaluation.trainingTransform(),
-                                        test,
-                                        data.numClasses(),
-                                        protocol,
-                                        seed,
-                                        evaluation.settings().workers());
-                    } else {
-                        try (Features train =
-                                evaluation.features(model.block(), data.train(), manager)) {
-                            r =
-                                    LinearProbe.train(
-                                            train.features(),
-                                            train.labels(),
-                                            test.features(),
-                                            test.labels(),
-                                            data.numClasses(),
-                                            protocol,
-                                            seed);
-                        }
-                    }
-                }
                 results =
-                        Results.linearProbe(r, data.record(), model.weights())
-                                .withProtocolEntries(evaluation.probeTransforms(probe.augment));
+                        evaluation.linearProbe(model, data, protocol, probe.augment, seed, manager);
             }
             evaluation.write(List.of(results), model, data, System.out);
         }

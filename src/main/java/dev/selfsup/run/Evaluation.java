@@ -8,10 +8,14 @@ import dev.selfsup.augment.MultiCrop;
 import dev.selfsup.augment.Normalize;
 import dev.selfsup.config.DataSettings.DatasetKind;
 import dev.selfsup.data.ImageDataset;
+import dev.selfsup.eval.AugmentedLinearProbe;
 import dev.selfsup.eval.DatasetFeatureSource;
 import dev.selfsup.eval.FeatureCache;
 import dev.selfsup.eval.FeatureExtractor;
 import dev.selfsup.eval.Features;
+import dev.selfsup.eval.LinearProbe;
+import dev.selfsup.eval.ProbeProtocol;
+import dev.selfsup.eval.ProbeResult;
 import dev.selfsup.eval.Results;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -154,12 +158,59 @@ public final class Evaluation {
     }
 
     /**
-     * The transforms behind a linear probe's numbers, for results.json.
+     * Trains a linear probe on the model's frozen features and scores it on the test images: on
+     * cached training features, or with {@code augment} on crops drawn every epoch.
      *
-     * @param augment whether the probe trained on augmented crops
-     * @return the protocol entries
+     * @param model the frozen model
+     * @param data the training and test images
+     * @param protocol the probe's schedule and hyper-parameters
+     * @param augment train on augmented crops instead of cached features
+     * @param seed the probe's seed
+     * @param manager home of the features
+     * @return the record, with the transforms behind its numbers
+     * @throws IOException if the feature cache cannot be read or written
      */
-    public Map<String, Object> probeTransforms(boolean augment) {
+    public Results linearProbe(
+            EvalModel model,
+            EvalData data,
+            ProbeProtocol protocol,
+            boolean augment,
+            long seed,
+            NDManager manager)
+            throws IOException {
+        ProbeResult r;
+        try (Features test = features(model.block(), data.test(), manager)) {
+            if (augment) {
+                r =
+                        AugmentedLinearProbe.train(
+                                model.block(),
+                                data.train(),
+                                trainingTransform(),
+                                test,
+                                data.numClasses(),
+                                protocol,
+                                seed,
+                                settings.workers());
+            } else {
+                try (Features train = features(model.block(), data.train(), manager)) {
+                    r =
+                            LinearProbe.train(
+                                    train.features(),
+                                    train.labels(),
+                                    test.features(),
+                                    test.labels(),
+                                    data.numClasses(),
+                                    protocol,
+                                    seed);
+                }
+            }
+        }
+        return Results.linearProbe(r, data.record(), model.weights())
+                .withProtocolEntries(probeTransforms(augment));
+    }
+
+    /** The transforms behind a linear probe's numbers, for results.json. */
+    private Map<String, Object> probeTransforms(boolean augment) {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put(
                 "train_features",

@@ -45,34 +45,7 @@ class KnnCommandTest extends EvalCommandFixture {
         assertEquals(0, run.code, run.err);
         List<Results> all = Results.readAll(out.resolve("results.json"));
         assertEquals(2, all.size());
-        List<Knn.Score> expected;
-        try (NDManager m = NDManager.newBaseManager()) {
-            Backbone b = tiny();
-            b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
-            Weights.load(b, weights);
-            try (DatasetFeatureSource tr =
-                            DatasetFeatureSource.builder(
-                                            ImageFolder.builder().setRoot(trainDir).build())
-                                    .setTransform(MultiCrop.evaluation(16))
-                                    .build();
-                    DatasetFeatureSource te =
-                            DatasetFeatureSource.builder(
-                                            ImageFolder.builder().setRoot(testDir).build())
-                                    .setTransform(MultiCrop.evaluation(16))
-                                    .build();
-                    Features ftr = FeatureExtractor.extract(b, tr, 5, m);
-                    Features fte = FeatureExtractor.extract(b, te, 5, m)) {
-                expected =
-                        Knn.evaluate(
-                                ftr.features(),
-                                ftr.labels(),
-                                fte.features(),
-                                fte.labels(),
-                                new int[] {1, 5},
-                                0.1,
-                                3);
-            }
-        }
+        List<Knn.Score> expected = independentScores(1, new int[] {1, 5}, 0.1).scores();
         for (int i = 0; i < 2; i++) {
             Results r = all.get(i);
             assertComplete(r, "knn_top1", "knn");
@@ -112,11 +85,23 @@ class KnnCommandTest extends EvalCommandFixture {
         assertEquals(
                 "average pool to 2x2 grid of the last feature map, flattened",
                 r.protocol().hyperParameters().get("readout"));
+        Independent grid = independentScores(2, new int[] {3}, 0.07);
+        assertEquals(4L * grid.featureDim(), grid.trainWidth(), "2x2 cells of every channel");
+        Knn.Score expected = grid.scores().get(0);
+        assertEquals(expected.top1(), r.top1(), 1e-9);
+        assertEquals(expected.top5(), r.top5(), 1e-9);
+    }
+
+    /** kNN scores computed here from the library's parts, and the width of the features scored. */
+    private record Independent(List<Knn.Score> scores, long trainWidth, long featureDim) {}
+
+    private Independent independentScores(int readoutGrid, int[] ks, double temperature)
+            throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             Backbone b = tiny();
             b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
             Weights.load(b, weights);
-            Block grid = Readout.of(b, 2);
+            Block block = readoutGrid == 1 ? b : Readout.of(b, readoutGrid);
             try (DatasetFeatureSource tr =
                             DatasetFeatureSource.builder(
                                             ImageFolder.builder().setRoot(trainDir).build())
@@ -127,24 +112,18 @@ class KnnCommandTest extends EvalCommandFixture {
                                             ImageFolder.builder().setRoot(testDir).build())
                                     .setTransform(MultiCrop.evaluation(16))
                                     .build();
-                    Features ftr = FeatureExtractor.extract(grid, tr, 5, m);
-                    Features fte = FeatureExtractor.extract(grid, te, 5, m)) {
-                assertEquals(
-                        4L * b.featureDim(),
-                        ftr.features().getShape().get(1),
-                        "2x2 cells of every channel");
-                Knn.Score expected =
+                    Features ftr = FeatureExtractor.extract(block, tr, 5, m);
+                    Features fte = FeatureExtractor.extract(block, te, 5, m)) {
+                List<Knn.Score> scores =
                         Knn.evaluate(
-                                        ftr.features(),
-                                        ftr.labels(),
-                                        fte.features(),
-                                        fte.labels(),
-                                        new int[] {3},
-                                        0.07,
-                                        3)
-                                .get(0);
-                assertEquals(expected.top1(), r.top1(), 1e-9);
-                assertEquals(expected.top5(), r.top5(), 1e-9);
+                                ftr.features(),
+                                ftr.labels(),
+                                fte.features(),
+                                fte.labels(),
+                                ks,
+                                temperature,
+                                3);
+                return new Independent(scores, ftr.features().getShape().get(1), b.featureDim());
             }
         }
     }
